@@ -1,0 +1,3 @@
+module github.com/picosrs/picosrs
+
+go 1.24

@@ -114,8 +114,11 @@ func (t *Tag) IsSequenceHeader() bool {
 		if t.isExVideo() {
 			return t.Data[0]&0x0f == exPacketSequenceStart
 		}
+		if len(t.Data) < 2 || t.Data[0]>>4 == 5 {
+			return false
+		}
 		c := t.Data[0] & 0x0f
-		return (c == CodecH264 || c == CodecHEVC || c == CodecAV1) && len(t.Data) >= 2 && t.Data[1] == 0
+		return (c == CodecH264 || c == CodecHEVC || c == CodecAV1) && t.Data[1] == 0
 	case TagAudio:
 		return len(t.Data) >= 2 && t.Data[0]>>4 == SoundAAC && t.Data[1] == 0
 	}
@@ -132,7 +135,14 @@ func (t *Tag) IsVideoFrame() bool {
 		pt := t.Data[0] & 0x0f
 		return pt == exPacketCodedFrames || pt == exPacketCodedFramesX
 	}
-	return t.Data[0]>>4 != 5 // frame type 5: video info/command frame
+	if t.Data[0]>>4 == 5 {
+		return false // video info/command frame
+	}
+	switch t.Data[0] & 0x0f {
+	case CodecH264, CodecHEVC, CodecAV1:
+		return t.Data[1] == 1 // AVCPacketType 1: NALUs (2 is end of sequence)
+	}
+	return true
 }
 
 // IsAudioFrame reports whether t is a coded audio frame (not an AAC sequence header).

@@ -1,0 +1,109 @@
+package flv
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Errors returned by Reader.
+var (
+	ErrNotFLV       = errors.New("flv: not an FLV file")
+	ErrTagTooLarge  = errors.New("flv: tag too large")
+	ErrBadTagType   = errors.New("flv: bad tag type")
+	ErrShortTagBody = errors.New("flv: short tag body")
+)
+
+// DefaultMaxTagSize bounds the body a Reader allocates for one tag.
+const DefaultMaxTagSize = 8 << 20
+
+// Header is the decoded FLV file header.
+type Header struct {
+	Version  uint8
+	HasAudio bool
+	HasVideo bool
+	// DataOffset is the size of the header as declared (normally 9).
+	DataOffset uint32
+}
+
+// Reader reads an FLV file: the header, then tags. Each tag body is a fresh
+// allocation owned by the caller.
+type Reader struct {
+	r          *bufio.Reader
+	hdr        [TagHeaderSize]byte
+	offset     int64
+	MaxTagSize int // bound on a tag body; DefaultMaxTagSize when 0
+}
+
+// NewReader returns a Reader on r.
+func NewReader(r io.Reader) *Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 32<<10)
+	}
+	return &Reader{r: br}
+}
+
+// Offset returns the byte offset in the file of the next tag header.
+func (r *Reader) Offset() int64 { return r.offset }
+
+// ReadHeader reads the FLV header and PreviousTagSize0.
+// Specification: FLV v10.1, E.2.
+func (r *Reader) ReadHeader() (Header, error) {
+	var b [9]byte
+	if _, err := io.ReadFull(r.r, b[:]); err != nil {
+		return Header{}, fmt.Errorf("flv: read header: %w", err)
+	}
+	if b[0] != 'F' || b[1] != 'L' || b[2] != 'V' {
+		return Header{}, ErrNotFLV
+	}
+	h := Header{Version: b[3], HasAudio: b[4]&FlagAudio != 0, HasVideo: b[4]&FlagVideo != 0,
+		DataOffset: binary.BigEndian.Uint32(b[5:9])}
+	if h.DataOffset < 9 || h.DataOffset > 1<<16 {
+		return Header{}, fmt.Errorf("%w: data offset %d", ErrNotFLV, h.DataOffset)
+	}
+	if _, err := r.r.Discard(int(h.DataOffset) - 9 + 4); err != nil {
+		return Header{}, fmt.Errorf("flv: read header: %w", err)
+	}
+	r.offset = int64(h.DataOffset) + 4
+	return h, nil
+}
+
+// ReadTag reads the next tag and its PreviousTagSize. It returns io.EOF at a
+// clean end of file, and io.ErrUnexpectedEOF for a truncated tag.
+func (r *Reader) ReadTag() (Tag, error) {
+	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
+		return Tag{}, err
+	}
+	typ := TagType(r.hdr[0] & 0x1f) // the filter bit (0x20) is not supported; keep the type
+	if r.hdr[0]&0x20 != 0 {
+		return Tag{}, fmt.Errorf("%w: encrypted tag", ErrBadTagType)
+	}
+	size := int(r.hdr[1])<<16 | int(r.hdr[2])<<8 | int(r.hdr[3])
+	ts := uint32(r.hdr[4])<<16 | uint32(r.hdr[5])<<8 | uint32(r.hdr[6]) | uint32(r.hdr[7])<<24
+	max := r.MaxTagSize
+	if max <= 0 {
+		max = DefaultMaxTagSize
+	}
+	if size > max {
+		return Tag{}, fmt.Errorf("%w: %d bytes", ErrTagTooLarge, size)
+	}
+	switch typ {
+	case TagAudio, TagVideo, TagScript:
+	default:
+		return Tag{}, fmt.Errorf("%w: %d", ErrBadTagType, typ)
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(r.r, data); err != nil {
+		return Tag{}, fmt.Errorf("%w: %w", ErrShortTagBody, io.ErrUnexpectedEOF)
+	}
+	var pts [4]byte
+	if _, err := io.ReadFull(r.r, pts[:]); err != nil && err != io.EOF {
+		// A missing final PreviousTagSize is tolerated; a partial one is not.
+		return Tag{}, fmt.Errorf("flv: read previous tag size: %w", io.ErrUnexpectedEOF)
+	}
+	r.offset += int64(TagHeaderSize + size + 4)
+	return Tag{Type: typ, Timestamp: ts, Data: data}, nil
+}

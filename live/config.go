@@ -1,0 +1,162 @@
+package live
+
+import (
+	"log/slog"
+	"time"
+)
+
+// DefaultVhost is the name of the vhost that catches every host no other vhost names.
+const DefaultVhost = "__defaultVhost__"
+
+// Jitter is the time_jitter algorithm applied to a stream's timestamps.
+type Jitter int
+
+// time_jitter values, as SRS defines them.
+const (
+	JitterFull Jitter = iota // start at 0, replace jumps over 250 ms by 10 ms
+	JitterZero               // subtract the first timestamp
+	JitterOff                // pass timestamps through
+)
+
+// Config is the server's plain configuration. main.go maps conf.Config onto it;
+// live never reads configuration files.
+type Config struct {
+	ChunkSize       int           // RTMP outgoing chunk size
+	MaxConnections  int           // RTMP + HTTP connections served at once; 0 = no limit
+	HTTPCrossdomain bool          // CORS headers for requests with an Origin
+	HTTPDir         string        // http_server.dir, the static root
+	WriteTimeout    time.Duration // a viewer that cannot take a write for this long is closed
+	// RingBytes caps the bytes of tags kept per stream (GOP cache, fast cache and
+	// the slack of slow viewers share them).
+	RingBytes int
+	Vhosts    []*VhostConfig
+	Logger    *slog.Logger
+	// Version is shown in the Server header and the index page.
+	Version string
+
+	mounts map[string][]*mount // compiled http_remux mounts by vhost name
+}
+
+// VhostConfig is one vhost's settings.
+type VhostConfig struct {
+	Name       string
+	Enabled    bool
+	ChunkSize  int
+	MinLatency bool
+	TCPNodelay bool
+
+	Remux RemuxConfig
+
+	GopCache          bool
+	GopCacheMaxFrames int
+	QueueLength       time.Duration
+	TimeJitter        Jitter
+	MwLatency         time.Duration
+
+	FirstPktTimeout time.Duration
+	NormalTimeout   time.Duration
+
+	// Edge: a vhost with origins is an edge (cluster.mode remote).
+	Origins       []string
+	EdgeVhost     string // cluster.vhost; "" or "[vhost]" keeps the player's vhost
+	TokenTraverse bool
+
+	Forward []string // forward destinations, host[:port]
+
+	Static StaticConfig
+
+	Security []SecurityRule
+}
+
+// RemuxConfig is a vhost's http_remux block.
+type RemuxConfig struct {
+	Enabled        bool
+	Mounts         []string
+	FastCache      time.Duration
+	DropIfNotMatch bool
+	HasAudio       bool
+	HasVideo       bool
+	GuessHasAV     bool
+	// Grace keeps HTTP viewers attached this long after the publisher leaves,
+	// so a republish continues their stream; 0 ends them at once, as SRS does.
+	Grace time.Duration
+}
+
+// StaticConfig is a vhost's http_static block.
+type StaticConfig struct {
+	Enabled bool
+	Mount   string
+	Dir     string
+}
+
+// SecurityRule is one allow or deny line of a vhost's security block.
+type SecurityRule struct {
+	Allow  bool
+	Play   bool   // play, else publish
+	Target string // "all", an IP or a CIDR
+}
+
+// NewVhostConfig returns a vhost with SRS's defaults.
+func NewVhostConfig(name string) *VhostConfig {
+	return &VhostConfig{
+		Name:    name,
+		Enabled: true,
+		Remux: RemuxConfig{
+			Mounts:         []string{"[vhost]/[app]/[stream].flv"},
+			DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true,
+			Grace: 5 * time.Second,
+		},
+		GopCache:          true,
+		GopCacheMaxFrames: 2500,
+		QueueLength:       30 * time.Second,
+		MwLatency:         350 * time.Millisecond,
+		FirstPktTimeout:   20 * time.Second,
+		NormalTimeout:     5 * time.Second,
+	}
+}
+
+func (c *Config) vhost(name string) *VhostConfig {
+	for _, v := range c.Vhosts {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// resolveVhost picks the vhost for a host name: the vhost of that name, else
+// the default vhost, as SRS's get_vhost(host, try_default_vhost=true).
+func (c *Config) resolveVhost(host string) *VhostConfig {
+	if v := c.vhost(host); v != nil {
+		return v
+	}
+	return c.vhost(DefaultVhost)
+}
+
+func (c *Config) withDefaults() *Config {
+	n := *c
+	if n.ChunkSize <= 0 {
+		n.ChunkSize = 60000
+	}
+	if n.WriteTimeout <= 0 {
+		n.WriteTimeout = 30 * time.Second
+	}
+	if n.RingBytes <= 0 {
+		n.RingBytes = 16 << 20
+	}
+	if n.Logger == nil {
+		n.Logger = slog.New(slog.DiscardHandler)
+	}
+	if n.Version == "" {
+		n.Version = "dev"
+	}
+	n.mounts = map[string][]*mount{}
+	for _, v := range n.Vhosts {
+		for _, t := range v.Remux.Mounts {
+			if m, ok := compileMount(t, v.Name); ok {
+				n.mounts[v.Name] = append(n.mounts[v.Name], m)
+			}
+		}
+	}
+	return &n
+}

@@ -1,0 +1,40 @@
+package live
+
+import "testing"
+
+func TestMountMatch(t *testing.T) {
+	cases := []struct {
+		tmpl, vhost, path string
+		app, stream       string
+		ok                bool
+		f                 format
+	}{
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/livestream.flv", "live", "livestream", true, formatFLV},
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/a.b.flv", "live", "a.b", true, formatFLV},
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/livestream.flv", "", "", false, formatFLV},
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/show/livestream.flv", "", "", false, formatFLV},
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/livestream.ts", "", "", false, formatFLV},
+		{"[vhost]/[app]/[stream].ts", "show.com", "/live/s.ts", "live", "s", true, formatTS},
+		{"/[app]/[stream].mp3", "show.com", "/live/s.mp3", "live", "s", true, formatMP3},
+		{"[vhost]/[app]/[stream].aac", DefaultVhost, "/live/s.aac", "live", "s", true, formatAAC},
+		{"[vhost]/live/[stream]-hd.flv", DefaultVhost, "/live/cs-hd.flv", "", "cs", true, formatFLV},
+		{"[vhost]/live/[stream]-hd.flv", DefaultVhost, "/other/cs-hd.flv", "", "", false, formatFLV},
+		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/.flv", "", "", false, formatFLV},
+	}
+	for _, c := range cases {
+		m, ok := compileMount(c.tmpl, c.vhost)
+		if !ok {
+			t.Fatalf("%s: does not compile", c.tmpl)
+		}
+		if m.format != c.f {
+			t.Errorf("%s: format %v, want %v", c.tmpl, m.format, c.f)
+		}
+		app, stream, ok := m.match(c.path)
+		if ok != c.ok || app != c.app || stream != c.stream {
+			t.Errorf("%s %s: got (%q, %q, %v), want (%q, %q, %v)", c.tmpl, c.path, app, stream, ok, c.app, c.stream, c.ok)
+		}
+	}
+	if _, ok := compileMount("[vhost]/[app]/[stream].m3u8", DefaultVhost); ok {
+		t.Error("m3u8 template compiled")
+	}
+}

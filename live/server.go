@@ -1,0 +1,159 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server is the live-streaming server: the stream registry, the RTMP
+// publisher/player handler and the HTTP handler for live mounts and files.
+type Server struct {
+	cfg atomic.Pointer[Config]
+	log *slog.Logger
+
+	mu      sync.Mutex
+	streams map[streamKey]*Stream
+
+	conns   atomic.Int64  // connections being served, RTMP and HTTP
+	nextID  atomic.Uint64 // connection ids for logs and the API
+	closing chan struct{}
+	closeMu sync.Once
+	wg      sync.WaitGroup
+	lnMu    sync.Mutex
+	lns     []net.Listener
+	active  sync.Map // net.Conn -> struct{}: hijacked and RTMP connections, closed on shutdown
+}
+
+// NewServer returns a server for cfg.
+func NewServer(cfg *Config) *Server {
+	s := &Server{streams: map[streamKey]*Stream{}, closing: make(chan struct{})}
+	c := cfg.withDefaults()
+	s.cfg.Store(c)
+	s.log = c.Logger
+	return s
+}
+
+// Reload swaps in a new configuration. New streams and new requests use it;
+// running streams keep the vhost settings they started with, so viewers of
+// unaffected streams are not dropped.
+func (s *Server) Reload(cfg *Config) {
+	s.cfg.Store(cfg.withDefaults())
+}
+
+// Config returns the configuration in force.
+func (s *Server) Config() *Config { return s.cfg.Load() }
+
+// stream returns the stream for key, creating it when create is set.
+func (s *Server) stream(key streamKey, vh *VhostConfig, create bool) *Stream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.streams[key]
+	if st == nil && create {
+		st = newStream(s, key, vh)
+		s.streams[key] = st
+	}
+	return st
+}
+
+// removeIfIdle drops st from the registry once it has no publisher, no
+// consumer and no grace period running.
+func (s *Server) removeIfIdle(st *Stream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.streams[st.key] == st && st.idle() {
+		delete(s.streams, st.key)
+	}
+}
+
+// Streams returns a snapshot of the streams, for the index page and the API.
+func (s *Server) Streams() []*Stream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Stream, 0, len(s.streams))
+	for _, st := range s.streams {
+		out = append(out, st)
+	}
+	return out
+}
+
+// acquire counts a new connection against max_connections.
+func (s *Server) acquire() bool {
+	n := s.conns.Add(1)
+	if max := s.cfg.Load().MaxConnections; max > 0 && n > int64(max) {
+		s.conns.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (s *Server) release() { s.conns.Add(-1) }
+
+// Connections returns the number of connections being served.
+func (s *Server) Connections() int64 { return s.conns.Load() }
+
+func (s *Server) track(c net.Conn) func() {
+	s.active.Store(c, struct{}{})
+	return func() { s.active.Delete(c) }
+}
+
+func (s *Server) addListener(ln net.Listener) bool {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	select {
+	case <-s.closing:
+		return false
+	default:
+	}
+	s.lns = append(s.lns, ln)
+	return true
+}
+
+// Shutdown stops accepting, ends every viewer and publisher, and waits for
+// their goroutines until ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeMu.Do(func() {
+		s.lnMu.Lock()
+		close(s.closing)
+		for _, ln := range s.lns {
+			ln.Close()
+		}
+		s.lnMu.Unlock()
+	})
+	s.active.Range(func(k, _ any) bool {
+		k.(net.Conn).Close()
+		return true
+	})
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Closing is closed when Shutdown starts.
+func (s *Server) Closing() <-chan struct{} { return s.closing }
+
+// isClosedErr reports errors that mean the peer or we closed the connection.
+func isClosedErr(err error) bool {
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	return false
+}
+
+var _ = time.Second

@@ -1,0 +1,154 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Errors that end a viewer.
+var (
+	errClientGone = errors.New("client closed")
+	errShutdown   = errors.New("server shutting down")
+)
+
+// sink is where a consumer's encoded bytes go: an HTTP response or an RTMP
+// player connection.
+type sink interface {
+	// write sends bufs (slices into shared packets) in one batch.
+	write(bufs [][]byte, batch []*Packet) error
+}
+
+// pump moves packets from c through enc to out until the stream session
+// ends (io.EOF), the viewer leaves (done) or a write fails. It waits on the
+// consumer's notify channel, never polls, and merges writes over mw (SRS's
+// mw_latency): at most one write per mw, each carrying everything queued.
+func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, done <-chan struct{}, mw time.Duration) (int, error) {
+	batch := make([]*Packet, 0, maxBatch+4)
+	var bufs [][]byte
+	var timer *time.Timer
+	written := 0
+	for {
+		var err error
+		batch, err = c.pull(batch[:0])
+		if err != nil {
+			return written, err
+		}
+		if len(batch) == 0 {
+			select {
+			case <-c.notify:
+				continue
+			case <-done:
+				return written, errClientGone
+			case <-s.closing:
+				return written, errShutdown
+			case <-ctx.Done():
+				return written, ctx.Err()
+			}
+		}
+		if enc != nil {
+			bufs, err = enc.encode(bufs[:0], batch)
+			if err != nil {
+				return written, err
+			}
+		}
+		if len(bufs) > 0 || enc == nil {
+			if err := out.write(bufs, batch); err != nil {
+				return written, err
+			}
+			written++
+		}
+		clear(batch) // drop references to packets the ring may evict
+		if mw > 0 {
+			if timer == nil {
+				timer = time.NewTimer(mw)
+			} else {
+				timer.Reset(mw)
+			}
+			select {
+			case <-timer.C:
+			case <-done:
+				return written, errClientGone
+			case <-s.closing:
+				return written, errShutdown
+			case <-ctx.Done():
+				return written, ctx.Err()
+			}
+		}
+	}
+}
+
+// httpSink writes a live HTTP response on a hijacked connection: the response
+// header with the first batch (as SRS sends it), then one chunk per batch,
+// each batch a single writev of slices into the shared packets.
+type httpSink struct {
+	conn    net.Conn
+	head    []byte // response header not yet sent
+	sent    bool
+	timeout time.Duration
+	size    [20]byte
+	store   [][]byte
+	vec     net.Buffers
+	bytes   int64
+}
+
+var crlf = []byte("\r\n")
+
+func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	h.store = h.store[:0]
+	if !h.sent {
+		h.store = append(h.store, h.head)
+	}
+	if n > 0 {
+		sz := strconv.AppendInt(h.size[:0], int64(n), 16)
+		sz = append(sz, '\r', '\n')
+		h.store = append(h.store, sz)
+		h.store = append(h.store, bufs...)
+		h.store = append(h.store, crlf)
+	}
+	h.vec = h.store
+	if h.timeout > 0 {
+		h.conn.SetWriteDeadline(time.Now().Add(h.timeout))
+	}
+	w, err := h.vec.WriteTo(h.conn)
+	h.bytes += w
+	h.sent = true
+	clear(h.store) // do not keep packets alive
+	return err
+}
+
+// end finishes the response cleanly: the header if it never went out, then
+// the terminating chunk.
+func (h *httpSink) end() {
+	h.store = h.store[:0]
+	if !h.sent {
+		h.store = append(h.store, h.head)
+	}
+	h.store = append(h.store, []byte("0\r\n\r\n"))
+	h.vec = h.store
+	h.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	h.vec.WriteTo(h.conn)
+	h.sent = true
+}
+
+// watchClose reads from a hijacked connection until the client closes it,
+// then closes done. Any bytes a client sends after its request are ignored.
+func watchClose(conn net.Conn, done chan struct{}) {
+	defer close(done)
+	var b [64]byte
+	for {
+		if _, err := conn.Read(b[:]); err != nil {
+			if err != io.EOF {
+				_ = err
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,397 @@
+package live
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+)
+
+// ErrStreamBusy is returned to a second publisher of a stream.
+var ErrStreamBusy = errors.New("live: stream is already being published")
+
+// pureAudioGuess is SRS's SRS_PURE_AUDIO_GUESS_COUNT: after this many audio
+// tags with no video the stream is taken as audio-only and the GOP cache is
+// dropped.
+const pureAudioGuess = 115
+
+// maxBatch bounds the packets one consumer takes per write.
+const maxBatch = 256
+
+type streamKey struct{ vhost, app, name string }
+
+func (k streamKey) String() string { return k.vhost + "/" + k.app + "/" + k.name }
+
+// Stream is one live stream, keyed by (vhost, app, stream). It exists while it
+// has a publisher, consumers, or both.
+type Stream struct {
+	srv *Server
+	key streamKey
+	vh  *VhostConfig
+	log *slog.Logger
+
+	mu        sync.RWMutex
+	pub       any // the publisher's identity; nil when nobody publishes
+	pubSince  time.Time
+	meta      *Packet
+	vsh, ash  *Packet
+	ring      ring
+	gopStart  uint64
+	gopOK     bool
+	gopFrames int
+	sawVideo  bool
+	audioRun  int // audio tags since the last video tag
+	jit       jitter
+	published bool // a publisher has written since the session began
+
+	consumers []*Consumer
+	epoch     uint64 // bumped when a publishing session ends for good
+	grace     *time.Timer
+
+	codecs codecState // audio/video codecs and format serialisers (remux_*.go)
+
+	stats streamStats
+}
+
+func newStream(srv *Server, key streamKey, vh *VhostConfig) *Stream {
+	s := &Stream{srv: srv, key: key, vh: vh}
+	s.log = srv.log.With("stream", key.String())
+	s.jit.mode = vh.TimeJitter
+	s.codecs.init(vh)
+	return s
+}
+
+// Publishing reports whether a publisher is attached.
+func (s *Stream) Publishing() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.pub != nil
+}
+
+// startPublish attaches publisher id. A second publisher gets ErrStreamBusy
+// and the first goes on undisturbed.
+func (s *Stream) startPublish(id any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pub != nil {
+		return ErrStreamBusy
+	}
+	s.pub = id
+	s.pubSince = time.Now()
+	if s.grace != nil {
+		s.grace.Stop()
+		s.grace = nil
+	}
+	if s.published {
+		// A republish within the grace period: timestamps continue, the GOP
+		// of the old publisher is no start point for new viewers.
+		s.jit.jump()
+		s.gopOK = false
+	}
+	return nil
+}
+
+// stopPublish detaches publisher id. Viewers stay for the vhost's grace
+// period, then their responses end.
+func (s *Stream) stopPublish(id any) {
+	s.mu.Lock()
+	if s.pub != id {
+		s.mu.Unlock()
+		return
+	}
+	s.pub = nil
+	s.gopOK = false
+	grace := s.vh.Remux.Grace
+	if grace > 0 && len(s.consumers) > 0 && s.published {
+		s.grace = time.AfterFunc(grace, s.endSession)
+		s.mu.Unlock()
+		return
+	}
+	s.endSessionLocked()
+	s.mu.Unlock()
+	s.srv.removeIfIdle(s)
+}
+
+// endSession ends the publishing session once the grace period is over with
+// no new publisher: attached consumers get EOF; the caches are dropped.
+func (s *Stream) endSession() {
+	s.mu.Lock()
+	if s.pub != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.grace = nil
+	s.endSessionLocked()
+	s.mu.Unlock()
+	s.srv.removeIfIdle(s)
+}
+
+func (s *Stream) endSessionLocked() {
+	if !s.published {
+		return // nothing was published: waiting players keep waiting
+	}
+	s.epoch++
+	s.published = false
+	s.ring.reset()
+	s.meta, s.vsh, s.ash = nil, nil, nil
+	s.gopOK = false
+	s.sawVideo = false
+	s.audioRun = 0
+	s.jit = jitter{mode: s.vh.TimeJitter}
+	s.codecs.init(s.vh)
+	s.wakeAll()
+}
+
+func (s *Stream) idle() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.pub == nil && len(s.consumers) == 0 && s.grace == nil
+}
+
+// WriteTag publishes one tag. The stream takes ownership of t.Data, which must
+// not be written again. It never blocks on a consumer.
+func (s *Stream) WriteTag(t flv.Tag) {
+	p := newPacket(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.published = true
+	if p.Type == flv.TagScript {
+		p.Timestamp = 0
+		if isMetadata(p.Data) {
+			s.meta = p
+		}
+	} else {
+		p.Timestamp = s.jit.correct(t.Timestamp)
+	}
+	switch {
+	case p.Type == flv.TagVideo && p.seqHeader:
+		s.vsh = p
+	case p.Type == flv.TagAudio && p.seqHeader:
+		s.ash = p
+	}
+	s.codecs.ingest(p)
+	p.seal()
+	s.stats.add(p)
+
+	switch {
+	case p.Type == flv.TagVideo:
+		s.sawVideo = true
+		s.audioRun = 0
+	case p.Type == flv.TagAudio && s.sawVideo:
+		s.audioRun++
+		if s.audioRun > pureAudioGuess {
+			s.gopOK = false
+			s.sawVideo = false
+		}
+	}
+	s.ring.push(p)
+	if s.vh.GopCache {
+		if p.keyframe {
+			s.gopStart, s.gopOK, s.gopFrames = p.seq, true, 0
+		} else if s.gopOK {
+			s.gopFrames++
+			if s.gopFrames > s.vh.GopCacheMaxFrames {
+				s.gopOK = false
+			}
+		}
+	}
+	s.trim(p.Timestamp)
+	s.wakeAll()
+}
+
+// trim evicts from the ring what no consumer may still need: packets older
+// than the queue window that are not part of the cached GOP, and anything
+// over the byte cap (which then drops the GOP cache).
+func (s *Stream) trim(now uint32) {
+	window := s.vh.QueueLength
+	if s.vh.Remux.FastCache > window {
+		window = s.vh.Remux.FastCache
+	}
+	win := uint32(window / time.Millisecond)
+	maxBytes := s.srv.cfg.Load().RingBytes
+	for s.ring.len() > 1 {
+		old := s.ring.at(s.ring.tail)
+		inGOP := s.gopOK && s.ring.tail >= s.gopStart
+		if s.ring.bytes > maxBytes || s.ring.full() {
+			if inGOP {
+				s.gopOK = false
+			}
+			s.ring.evict()
+			continue
+		}
+		if !inGOP && now-old.Timestamp > win && now >= old.Timestamp {
+			s.ring.evict()
+			continue
+		}
+		break
+	}
+}
+
+func (s *Stream) wakeAll() {
+	for _, c := range s.consumers {
+		select {
+		case c.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func isMetadata(b []byte) bool {
+	// AMF0 string "onMetaData": marker 2, length 10.
+	return bytes.HasPrefix(b, []byte("\x02\x00\x0aonMetaData"))
+}
+
+// metaDeclares reports whether the stream's onMetaData names a codec id for the
+// given track, e.g. "audiocodecid".
+func (s *Stream) metaDeclares(key string) bool {
+	return s.meta != nil && bytes.Contains(s.meta.Data, []byte(key))
+}
+
+// Consumer kinds decide which tags a consumer takes and where it starts.
+type consumerKind int
+
+const (
+	kindAV        consumerKind = iota // FLV, TS, RTMP: everything, from the GOP cache
+	kindAudioOnly                     // MP3, AAC: audio only, from the fast cache
+)
+
+// Consumer is one viewer's cursor into a stream.
+type Consumer struct {
+	s      *Stream
+	kind   consumerKind
+	notify chan struct{}
+	epoch  uint64
+	cursor uint64
+	needSH bool
+	// waitKey skips A/V until the next keyframe (after an overflow, or when a
+	// viewer joins a video stream with no GOP cached).
+	waitKey bool
+	drops   int
+}
+
+// Subscribe attaches a new consumer, positioned under the stream lock so that
+// it starts with metadata, sequence headers and the cached GOP, in that order,
+// and no live tag can slip in ahead of them.
+func (s *Stream) Subscribe(kind consumerKind) *Consumer {
+	c := &Consumer{s: s, kind: kind, notify: make(chan struct{}, 1)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.epoch = s.epoch
+	c.position()
+	s.consumers = append(s.consumers, c)
+	return c
+}
+
+// position places c at its start point; the stream lock is held.
+func (c *Consumer) position() {
+	s := c.s
+	c.needSH = true
+	c.cursor = s.ring.head
+	c.waitKey = false
+	switch c.kind {
+	case kindAudioOnly:
+		fc := uint32(s.vh.Remux.FastCache / time.Millisecond)
+		if fc == 0 || s.ring.len() == 0 {
+			return
+		}
+		last := s.ring.at(s.ring.head - 1).Timestamp
+		for seq := s.ring.head; seq > s.ring.tail; seq-- {
+			p := s.ring.at(seq - 1)
+			if p.Timestamp+fc < last {
+				break
+			}
+			c.cursor = seq - 1
+		}
+	default:
+		if s.vh.GopCache && s.gopOK && s.gopStart >= s.ring.tail {
+			c.cursor = s.gopStart
+			return
+		}
+		c.waitKey = s.sawVideo || s.vsh != nil
+	}
+}
+
+// Close detaches the consumer.
+func (c *Consumer) Close() {
+	s := c.s
+	s.mu.Lock()
+	for i, x := range s.consumers {
+		if x == c {
+			last := len(s.consumers) - 1
+			s.consumers[i] = s.consumers[last]
+			s.consumers[last] = nil
+			s.consumers = s.consumers[:last]
+			break
+		}
+	}
+	s.mu.Unlock()
+	s.srv.removeIfIdle(s)
+}
+
+// Drops is how many times the consumer fell behind and was resynchronised.
+func (c *Consumer) Drops() int { return c.drops }
+
+// pull appends to dst the packets c should send next. It returns io.EOF when
+// the publishing session c belongs to has ended.
+func (c *Consumer) pull(dst []*Packet) ([]*Packet, error) {
+	s := c.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if c.epoch != s.epoch {
+		return dst, io.EOF
+	}
+	head := s.ring.head
+	behind := c.cursor < s.ring.tail
+	if !behind && c.cursor < head && s.vh.QueueLength > 0 {
+		lag := s.ring.at(head-1).Timestamp - s.ring.at(c.cursor).Timestamp
+		behind = time.Duration(lag)*time.Millisecond > s.vh.QueueLength && s.ring.at(head-1).Timestamp >= s.ring.at(c.cursor).Timestamp
+	}
+	if behind {
+		// Fall back to the sequence headers and the next (or cached) keyframe,
+		// never to an arbitrary packet.
+		c.drops++
+		c.position()
+		if c.kind == kindAV && c.cursor == head {
+			c.waitKey = s.sawVideo || s.vsh != nil
+		}
+	}
+	if c.cursor >= head && !c.needSH {
+		return dst, nil
+	}
+	sent := false
+	if c.needSH && (s.meta != nil || s.vsh != nil || s.ash != nil) {
+		c.needSH, sent = false, true
+		if c.kind == kindAV && s.meta != nil {
+			dst = append(dst, s.meta)
+		}
+		if c.kind == kindAV && s.vsh != nil {
+			dst = append(dst, s.vsh)
+		}
+		if s.ash != nil {
+			dst = append(dst, s.ash)
+		}
+	}
+	for c.cursor < head && len(dst) < maxBatch {
+		p := s.ring.at(c.cursor)
+		c.cursor++
+		if c.kind == kindAudioOnly && p.Type != flv.TagAudio {
+			continue
+		}
+		if sent && (p == s.meta || p == s.vsh || p == s.ash) {
+			continue // already sent ahead of the queue
+		}
+		if c.waitKey {
+			if p.keyframe {
+				c.waitKey = false
+			} else if !p.seqHeader && p.Type != flv.TagScript {
+				continue
+			}
+		}
+		dst = append(dst, p)
+	}
+	return dst, nil
+}

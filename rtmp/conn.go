@@ -1,0 +1,498 @@
+package rtmp
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+)
+
+// Conn is an RTMP connection, server side (Accept) or client side (Dial).
+//
+// Reading (ReadRequest, ReadTag, ServePlayerInput, Play, Publish) belongs to
+// one goroutine; writing media (WriteTags) may happen from another. Every
+// write, including the acknowledgements and ping responses the reading side
+// sends, goes through one mutex, so messages never interleave.
+type Conn struct {
+	nc  net.Conn
+	br  *bufio.Reader
+	cr  *ChunkReader
+	log *slog.Logger
+
+	wmu sync.Mutex
+	cw  *ChunkWriter
+
+	bytesIn  atomic.Uint64
+	bytesOut atomic.Uint64
+
+	// read side state
+	ackWindow    uint32 // peer's window acknowledgement size, 0 = none
+	lastAck      uint64 // bytesIn at the last acknowledgement sent
+	pending      []flv.Tag
+	client       bool
+	streamID     uint32 // message stream id of the publish/play stream
+	chunkSizeOut int
+
+	// server side
+	connectApp string
+	req        *Request
+
+	// client side
+	url           *URL
+	cfgTimeout    time.Duration
+	txID          float64
+	connectParams flv.Object
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Uint64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(uint64(n))
+	return n, err
+}
+
+func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
+	c := &Conn{nc: nc, log: log}
+	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 16<<10)
+	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
+	c.cw = NewChunkWriter(nc)
+	return c
+}
+
+// SetWriteDeadline sets the deadline of the underlying connection's writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }
+
+// SetReadDeadline sets the deadline of the underlying connection's reads.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.nc.SetReadDeadline(t) }
+
+// Close closes the underlying connection.
+func (c *Conn) Close() error { return c.nc.Close() }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// BytesIn returns the bytes read from the peer so far.
+func (c *Conn) BytesIn() uint64 { return c.bytesIn.Load() }
+
+// BytesOut returns the bytes written to the peer so far.
+func (c *Conn) BytesOut() uint64 { return c.bytesOut.Load() }
+
+func (c *Conn) debug(msg string, args ...any) {
+	if c.log != nil {
+		c.log.Debug(msg, args...)
+	}
+}
+
+// flushLocked writes the queued batch; c.wmu must be held.
+func (c *Conn) flushLocked() error {
+	n, err := c.cw.Flush()
+	c.bytesOut.Add(uint64(n))
+	if err != nil {
+		return fmt.Errorf("rtmp: write: %w", err)
+	}
+	return nil
+}
+
+// writeMessages queues and writes msgs in one batch.
+func (c *Conn) writeMessages(msgs ...Message) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for i := range msgs {
+		c.cw.Queue(&msgs[i])
+	}
+	return c.flushLocked()
+}
+
+func (c *Conn) writeControl(typ MessageType, body []byte) error {
+	return c.writeMessages(Message{Type: typ, ChunkStreamID: csidProtocolControl, Body: body})
+}
+
+// setChunkSize sends Set Chunk Size (section 5.4.1) and applies it to the
+// writer under the same lock, so no message is cut with the wrong size.
+func (c *Conn) setChunkSize(n int) error {
+	if n < 128 {
+		n = 128
+	}
+	if n > 65536 {
+		n = 65536
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.cw.Queue(&Message{Type: TypeSetChunkSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(uint32(n))})
+	err := c.flushLocked()
+	c.cw.SetChunkSize(n)
+	return err
+}
+
+// writeCommand sends an AMF0 command message (section 7.1.1).
+func (c *Conn) writeCommand(csid, streamID uint32, vals ...any) error {
+	return c.writeAMF0(TypeCommandAMF0, csid, streamID, vals...)
+}
+
+func (c *Conn) writeAMF0(typ MessageType, csid, streamID uint32, vals ...any) error {
+	b, err := flv.MarshalAMF0(vals...)
+	if err != nil {
+		return fmt.Errorf("rtmp: encode command: %w", err)
+	}
+	return c.writeMessages(Message{Type: typ, ChunkStreamID: csid, StreamID: streamID, Body: b})
+}
+
+// readMessage returns the next message that is not protocol control: it
+// handles Window Acknowledgement Size, Set Peer Bandwidth, Acknowledgement
+// (sections 5.4.3-5.4.5) and User Control events (section 6.2), and sends an
+// Acknowledgement whenever the peer's window is reached.
+func (c *Conn) readMessage() (Message, error) {
+	for {
+		m, err := c.cr.ReadMessage()
+		if err != nil {
+			return m, err
+		}
+		if c.ackWindow > 0 {
+			if in := c.bytesIn.Load(); in-c.lastAck >= uint64(c.ackWindow) {
+				c.lastAck = in
+				// The sequence number wraps at 32 bits (section 5.4.3).
+				if err := c.writeControl(TypeAck, controlBody4(uint32(in))); err != nil {
+					return m, err
+				}
+			}
+		}
+		switch m.Type {
+		case TypeAck, TypeSharedObjectAMF0, TypeSharedObjectAMF3:
+			continue
+		case TypeWindowAckSize:
+			if len(m.Body) >= 4 {
+				c.ackWindow = binary.BigEndian.Uint32(m.Body)
+				c.debug("rtmp: peer window ack size", "size", c.ackWindow)
+			}
+			continue
+		case TypeSetPeerBandwidth:
+			// Section 5.4.5: answer with our Window Acknowledgement Size.
+			if c.client && len(m.Body) >= 4 {
+				if err := c.writeControl(TypeWindowAckSize, controlBody4(binary.BigEndian.Uint32(m.Body))); err != nil {
+					return m, err
+				}
+			}
+			continue
+		case TypeUserControl:
+			if err := c.handleUserControl(m.Body); err != nil {
+				return m, err
+			}
+			continue
+		}
+		return m, nil
+	}
+}
+
+func (c *Conn) handleUserControl(b []byte) error {
+	if len(b) < 2 {
+		return nil
+	}
+	ev := binary.BigEndian.Uint16(b)
+	switch ev {
+	case userControlPingRequest:
+		if len(b) >= 6 {
+			return c.writeControl(TypeUserControl, userControlBody(userControlPingResponse, binary.BigEndian.Uint32(b[2:])))
+		}
+	case userControlSetBufferLength:
+		if len(b) >= 10 {
+			c.debug("rtmp: set buffer length", "stream", binary.BigEndian.Uint32(b[2:]), "ms", binary.BigEndian.Uint32(b[6:]))
+		}
+	}
+	return nil
+}
+
+// cleanEOF maps the ways a peer closes a connection to io.EOF.
+func cleanEOF(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
+		return io.EOF
+	}
+	return err
+}
+
+// command is a decoded command message (section 7.1.1 / 7.2).
+type command struct {
+	Name string
+	TxID float64
+	Obj  flv.Object // command object, nil when null
+	Args []any
+}
+
+func (cmd *command) arg(i int) any {
+	if i < len(cmd.Args) {
+		return cmd.Args[i]
+	}
+	return nil
+}
+
+func (cmd *command) argString(i int) string {
+	s, _ := cmd.arg(i).(string)
+	return s
+}
+
+// infoObject returns the first object argument (the info object of
+// _result/_error/onStatus).
+func (cmd *command) infoObject() flv.Object {
+	for _, a := range cmd.Args {
+		if o, ok := a.(flv.Object); ok {
+			return o
+		}
+	}
+	return nil
+}
+
+// ErrBadCommand reports an undecodable command message.
+var ErrBadCommand = errors.New("rtmp: bad command")
+
+// parseCommand decodes an AMF0 or AMF3 command message. An AMF3 command
+// message starts with a 0 byte followed by AMF0 values (section 7.1.1).
+func parseCommand(m Message) (command, error) {
+	b := m.Body
+	if m.Type == TypeCommandAMF3 && len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	vals, err := flv.UnmarshalAMF0(b)
+	if err != nil && len(vals) < 2 {
+		return command{}, fmt.Errorf("%w: %w", ErrBadCommand, err)
+	}
+	var cmd command
+	var ok bool
+	if len(vals) < 1 {
+		return cmd, fmt.Errorf("%w: empty", ErrBadCommand)
+	}
+	if cmd.Name, ok = vals[0].(string); !ok {
+		return cmd, fmt.Errorf("%w: name is %T", ErrBadCommand, vals[0])
+	}
+	if len(vals) > 1 {
+		cmd.TxID, _ = vals[1].(float64)
+	}
+	if len(vals) > 2 {
+		cmd.Obj, _ = vals[2].(flv.Object)
+		cmd.Args = vals[3:]
+	}
+	return cmd, nil
+}
+
+// ReadTag returns the next audio, video or data message as a tag, handling
+// control messages and commands on the way. Used by the server for a
+// publisher and by a client that plays.
+//
+// A data message "@setDataFrame", "onMetaData", {...} comes back as the AMF0
+// body "onMetaData", {...}; other data messages pass as they are (AMF3 data
+// messages lose their leading 0 byte). Aggregate messages (section 7.1.6) are
+// split into their tags with timestamps rebased on the message's timestamp.
+// The tag body is owned by the caller and may be shared as immutable.
+//
+// It returns io.EOF when the publisher unpublishes (FCUnpublish,
+// deleteStream, closeStream), when the played stream stops, or when the peer
+// closes the connection.
+func (c *Conn) ReadTag() (flv.Tag, error) {
+	for {
+		if len(c.pending) > 0 {
+			t := c.pending[0]
+			c.pending = c.pending[1:]
+			if len(c.pending) == 0 {
+				c.pending = nil
+			}
+			return t, nil
+		}
+		m, err := c.readMessage()
+		if err != nil {
+			return flv.Tag{}, cleanEOF(err)
+		}
+		switch m.Type {
+		case TypeAudio:
+			return flv.Tag{Type: flv.TagAudio, Timestamp: m.Timestamp, Data: m.Body}, nil
+		case TypeVideo:
+			return flv.Tag{Type: flv.TagVideo, Timestamp: m.Timestamp, Data: m.Body}, nil
+		case TypeDataAMF0, TypeDataAMF3:
+			if t, ok := c.dataTag(m); ok {
+				return t, nil
+			}
+		case TypeAggregate:
+			c.pending = splitAggregate(m, c.pending)
+		case TypeCommandAMF0, TypeCommandAMF3:
+			cmd, err := parseCommand(m)
+			if err != nil {
+				c.debug("rtmp: ignore command", "err", err)
+				continue
+			}
+			if err := c.handleMediaCommand(&cmd); err != nil {
+				return flv.Tag{}, err
+			}
+		}
+	}
+}
+
+// dataTag turns a data message into a script tag (see ReadTag).
+func (c *Conn) dataTag(m Message) (flv.Tag, bool) {
+	b := m.Body
+	if m.Type == TypeDataAMF3 && len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	name, rest, err := flv.UnmarshalAMF0Value(b)
+	if err == nil {
+		switch name {
+		case "@setDataFrame":
+			b = rest
+		case "|RtmpSampleAccess", "onStatus":
+			if c.client {
+				return flv.Tag{}, false
+			}
+		}
+	}
+	return flv.Tag{Type: flv.TagScript, Timestamp: m.Timestamp, Data: b}, true
+}
+
+// splitAggregate appends the tags of an aggregate message (section 7.1.6):
+// each sub-message is an FLV tag (11-byte header, body, 4-byte back pointer);
+// timestamps are rebased so the first sub-message gets the aggregate's own
+// timestamp. The sub-bodies share the aggregate's fresh body. A truncated
+// sub-message ends the split.
+func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
+	b := m.Body
+	first := true
+	var base uint32
+	for len(b) >= 11 {
+		typ := b[0]
+		size := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+		ts := uint32(b[4])<<16 | uint32(b[5])<<8 | uint32(b[6]) | uint32(b[7])<<24
+		if 11+size > len(b) {
+			break
+		}
+		body := b[11 : 11+size : 11+size]
+		b = b[11+size:]
+		if len(b) >= 4 {
+			b = b[4:] // PreviousTagSize
+		} else {
+			b = nil
+		}
+		if first {
+			base, first = ts, false
+		}
+		t := flv.Tag{Timestamp: m.Timestamp + (ts - base), Data: body}
+		switch MessageType(typ) {
+		case TypeAudio:
+			t.Type = flv.TagAudio
+		case TypeVideo:
+			t.Type = flv.TagVideo
+		case TypeDataAMF0:
+			t.Type = flv.TagScript
+		default:
+			continue
+		}
+		dst = append(dst, t)
+	}
+	return dst
+}
+
+// handleMediaCommand handles a command that arrives while media flows.
+func (c *Conn) handleMediaCommand(cmd *command) error {
+	c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
+	if c.client {
+		switch cmd.Name {
+		case "onStatus":
+			info := cmd.infoObject()
+			code, _ := info.GetString("code")
+			switch code {
+			case "NetStream.Play.Stop", "NetStream.Play.UnpublishNotify":
+				return io.EOF
+			}
+			if lvl, _ := info.GetString("level"); lvl == "error" {
+				return statusErr(info)
+			}
+		}
+		return nil
+	}
+	switch cmd.Name {
+	case "FCUnpublish", "deleteStream", "closeStream":
+		if cmd.Name == "FCUnpublish" {
+			// What SRS answers; best effort, the publisher may be gone.
+			_ = c.writeCommand(csidStream, c.streamID, "onFCUnpublish", 0, nil,
+				statusInfo("status", "NetStream.Unpublish.Success", "Stop publishing stream."))
+			if cmd.TxID > 0 {
+				_ = c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, Undefined)
+			}
+		}
+		return io.EOF
+	}
+	return c.answerUnknown(cmd)
+}
+
+// Undefined is the AMF0 undefined value, as sent in some answers.
+var Undefined = flv.Undefined{}
+
+// answerUnknown answers a command the server does not implement: _result
+// null when it has a transaction id, nothing otherwise.
+func (c *Conn) answerUnknown(cmd *command) error {
+	if c.client || cmd.TxID <= 0 || cmd.Name == "_result" || cmd.Name == "_error" {
+		return nil
+	}
+	return c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil)
+}
+
+func statusInfo(level, code, description string) flv.Object {
+	return flv.Object{
+		{Key: "level", Value: level},
+		{Key: "code", Value: code},
+		{Key: "description", Value: description},
+	}
+}
+
+// WriteTags writes tags to the peer on the connection's message stream, one
+// message per tag (audio, video and data on their own chunk streams), in one
+// vectored write. Tag bodies are not copied and not modified; they must stay
+// unchanged until WriteTags returns. Safe to call while another goroutine
+// reads. On a client that publishes, a script tag starting with "onMetaData"
+// is sent as @setDataFrame (a small copy, metadata only).
+func (c *Conn) WriteTags(tags []*flv.Tag) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, t := range tags {
+		if len(t.Data) > maxMessageLength {
+			return fmt.Errorf("%w: tag of %d bytes", ErrMessageTooLarge, len(t.Data))
+		}
+		m := Message{Type: MessageType(t.Type), Timestamp: t.Timestamp, StreamID: c.streamID, Body: t.Data}
+		switch t.Type {
+		case flv.TagAudio:
+			m.ChunkStreamID = csidAudio
+		case flv.TagVideo:
+			m.ChunkStreamID = csidVideo
+		case flv.TagScript:
+			m.Type, m.ChunkStreamID = TypeDataAMF0, csidData
+			if c.client && isOnMetaData(t.Data) {
+				m.Body = append(append([]byte(nil), setDataFrame...), t.Data...)
+			}
+		default:
+			continue
+		}
+		c.cw.Queue(&m)
+	}
+	return c.flushLocked()
+}
+
+// WriteTag writes one tag; see WriteTags.
+func (c *Conn) WriteTag(t *flv.Tag) error {
+	return c.WriteTags([]*flv.Tag{t})
+}
+
+// setDataFrame is the AMF0 string "@setDataFrame".
+var setDataFrame = []byte("\x02\x00\x0d@setDataFrame")
+
+// onMetaDataPrefix is the AMF0 string "onMetaData".
+var onMetaDataPrefix = []byte("\x02\x00\x0aonMetaData")
+
+func isOnMetaData(b []byte) bool {
+	return len(b) >= len(onMetaDataPrefix) && string(b[:len(onMetaDataPrefix)]) == string(onMetaDataPrefix)
+}

@@ -1,0 +1,204 @@
+package rtmp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+)
+
+// listen starts a TCP listener on loopback whose first connection is handed,
+// after Accept, to serve. (Loopback rather than net.Pipe: net.Pipe has no
+// buffer, and RTMP peers legitimately write while the other side writes.)
+func listen(t *testing.T, serve func(c *Conn) error) (addr string, done <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	ch := make(chan error, 1)
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			ch <- err
+			return
+		}
+		defer nc.Close()
+		c, err := Accept(nc, ServerConfig{ChunkSize: 4096})
+		if err != nil {
+			ch <- err
+			return
+		}
+		ch <- serve(c)
+	}()
+	return ln.Addr().String(), ch
+}
+
+func testTags() []*flv.Tag {
+	meta, _ := flv.MarshalAMF0("onMetaData", flv.ECMAArray{{Key: "width", Value: float64(640)}})
+	big := bytes.Repeat([]byte{0x27, 1, 0, 0, 0}, 20000) // 100 KB: many chunks
+	return []*flv.Tag{
+		{Type: flv.TagScript, Timestamp: 0, Data: meta},
+		{Type: flv.TagVideo, Timestamp: 0, Data: []byte{0x17, 0, 0, 0, 0, 1, 2, 3}},
+		{Type: flv.TagAudio, Timestamp: 0, Data: []byte{0xaf, 0, 0x12, 0x10}},
+		{Type: flv.TagVideo, Timestamp: 40, Data: big},
+		{Type: flv.TagAudio, Timestamp: 23, Data: []byte{0xaf, 1, 9, 9, 9}},
+		{Type: flv.TagVideo, Timestamp: 0x1000000 + 5, Data: big}, // extended timestamp
+		{Type: flv.TagAudio, Timestamp: 0x1000000 + 7, Data: []byte{0xaf, 1, 8}},
+	}
+}
+
+func sameTags(t *testing.T, got []flv.Tag, want []*flv.Tag) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d tags, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Type != w.Type || g.Timestamp != w.Timestamp || !bytes.Equal(g.Data, w.Data) {
+			t.Fatalf("tag %d: got type %d ts %d len %d, want type %d ts %d len %d",
+				i, g.Type, g.Timestamp, len(g.Data), w.Type, w.Timestamp, len(w.Data))
+		}
+	}
+}
+
+func TestPublishFlow(t *testing.T) {
+	tags := testTags()
+	var got []flv.Tag
+	var req *Request
+	addr, done := listen(t, func(c *Conn) error {
+		var err error
+		if req, err = c.ReadRequest(); err != nil {
+			return err
+		}
+		if err := c.AcceptPublish(); err != nil {
+			return err
+		}
+		for {
+			tag, err := c.ReadTag()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			got = append(got, tag)
+		}
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/app2/stream?token=abc&vhost=v.example", DialConfig{ChunkSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteTags(tags); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unpublish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	want := Request{Kind: KindPublish, TcURL: "rtmp://" + addr + "/live/app2", App: "live/app2", Stream: "stream",
+		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example"}
+	if *req != want {
+		t.Fatalf("request %+v, want %+v", *req, want)
+	}
+	sameTags(t, got, tags)
+	if c.BytesOut() == 0 || c.BytesIn() == 0 {
+		t.Fatal("byte counters not updated")
+	}
+}
+
+func TestPlayFlow(t *testing.T) {
+	tags := testTags()
+	addr, done := listen(t, func(c *Conn) error {
+		req, err := c.ReadRequest()
+		if err != nil {
+			return err
+		}
+		if req.Kind != KindPlay || req.App != "live" || req.Stream != "s" {
+			return fmt.Errorf("bad request %+v", req)
+		}
+		if err := c.AcceptPlay(); err != nil {
+			return err
+		}
+		in := make(chan error, 1)
+		go func() { in <- c.ServePlayerInput() }()
+		if err := c.WriteTags(tags); err != nil {
+			return err
+		}
+		return <-in
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Play(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []flv.Tag
+	for len(got) < len(tags) {
+		tag, err := c.ReadTag()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tag)
+	}
+	sameTags(t, got, tags)
+	c.Close()
+	if err := <-done; err != io.EOF {
+		t.Fatalf("ServePlayerInput: got %v, want io.EOF", err)
+	}
+}
+
+func TestRejectFlows(t *testing.T) {
+	for _, kind := range []Kind{KindPublish, KindPlay} {
+		t.Run(kind.String(), func(t *testing.T) {
+			addr, done := listen(t, func(c *Conn) error {
+				req, err := c.ReadRequest()
+				if err != nil {
+					return err
+				}
+				if req.Kind == KindPublish {
+					return c.RejectPublish("NetStream.Publish.BadName", "busy")
+				}
+				return c.RejectPlay("NetStream.Play.StreamNotFound", "no such stream")
+			})
+			ctx := context.Background()
+			c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if kind == KindPublish {
+				err = c.Publish(ctx)
+			} else {
+				err = c.Play(ctx)
+			}
+			var se *StatusError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %v, want *StatusError", err)
+			}
+			if want := map[Kind]string{KindPublish: "NetStream.Publish.BadName", KindPlay: "NetStream.Play.StreamNotFound"}[kind]; se.Code != want {
+				t.Fatalf("code %q, want %q", se.Code, want)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

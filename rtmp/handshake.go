@@ -1,0 +1,197 @@
+package rtmp
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+)
+
+// Handshake.
+// Specification: spec-rtmp_specification_1.0 section 5.2 (C0/S0, C1/S1,
+// C2/S2, 1536-byte blocks). The "complex" handshake (digest in C1/S1, signed
+// with the Genuine Adobe Flash keys) is not in that document; it is what Flash
+// Player, FMS, ffmpeg and librtmp do, and several clients insist on it.
+//
+// C1/S1 layout for the complex handshake: time(4) version(4) and then two
+// 764-byte blocks, a key block and a digest block. Scheme 0 puts the key block
+// first (digest block at byte 772), scheme 1 the digest block first (at byte
+// 8). The digest block starts with four bytes whose sum modulo 728 gives the
+// offset of the 32-byte digest after them.
+
+const handshakeSize = 1536
+
+// RTMPVersion is the only protocol version picosrs speaks (C0/S0), section 5.2.1.
+const RTMPVersion = 3
+
+// Handshake errors.
+var (
+	ErrHandshakeVersion = errors.New("rtmp: handshake: unsupported version")
+)
+
+var keyTail = []byte{
+	0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1,
+	0x02, 0x9e, 0x7e, 0x57, 0x6e, 0xec, 0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab,
+	0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb, 0x31, 0xae,
+}
+
+var (
+	// fmsKey is the published Genuine Flash Media Server key; its first 36
+	// bytes sign S1, the whole key derives the S2 signing key.
+	fmsKey = append([]byte("Genuine Adobe Flash Media Server 001"), keyTail...)
+	// fpKey is the published Genuine Flash Player key; its first 30 bytes
+	// sign C1, the whole key derives the C2 signing key.
+	fpKey = append([]byte("Genuine Adobe Flash Player 001"), keyTail...)
+)
+
+// Version fields written in S1 and C1 (non-zero means "complex handshake").
+var (
+	serverVersion = [4]byte{0x0d, 0x0e, 0x0a, 0x0d}
+	clientVersion = [4]byte{0x09, 0x00, 0x7c, 0x02}
+)
+
+// digestPos returns the offset of the 32-byte digest in a C1/S1 block.
+func digestPos(b []byte, scheme int) int {
+	base := 772
+	if scheme == 1 {
+		base = 8
+	}
+	sum := int(b[base]) + int(b[base+1]) + int(b[base+2]) + int(b[base+3])
+	return base + 4 + sum%728
+}
+
+// hmacSHA256 computes HMAC-SHA256 of the parts with key.
+func hmacSHA256(key []byte, parts ...[]byte) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(nil)
+}
+
+// blockDigest computes the digest of a C1/S1 block: the HMAC of every byte
+// except the 32 digest bytes themselves.
+func blockDigest(b []byte, pos int, key []byte) []byte {
+	return hmacSHA256(key, b[:pos], b[pos+32:])
+}
+
+// findDigest looks for a valid digest in block b signed with key, trying
+// scheme 0 then scheme 1. It returns the digest, or nil.
+func findDigest(b, key []byte) []byte {
+	for scheme := 0; scheme <= 1; scheme++ {
+		pos := digestPos(b, scheme)
+		if hmac.Equal(blockDigest(b, pos, key), b[pos:pos+32]) {
+			return b[pos : pos+32]
+		}
+	}
+	return nil
+}
+
+// signBlock writes the digest of block b into it with the given scheme.
+func signBlock(b []byte, scheme int, key []byte) []byte {
+	pos := digestPos(b, scheme)
+	copy(b[pos:], blockDigest(b, pos, key))
+	return b[pos : pos+32]
+}
+
+// signResponse fills the last 32 bytes of a C2/S2 block with its signature
+// over the first 1504, keyed by HMAC(fullKey, peerDigest).
+func signResponse(b, fullKey, peerDigest []byte) {
+	k := hmacSHA256(fullKey, peerDigest)
+	copy(b[handshakeSize-32:], hmacSHA256(k, b[:handshakeSize-32]))
+}
+
+func fillRandom(b []byte) {
+	for i := 0; i+8 <= len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
+	for i := len(b) &^ 7; i < len(b); i++ {
+		b[i] = byte(rand.Uint32())
+	}
+}
+
+// ServerHandshake runs the server side of the handshake on r and w: it reads
+// C0 and C1, writes S0, S1 and S2 in one write, and reads C2. When C1 carries
+// a valid Flash Player digest (scheme 0 or 1) it answers with the complex
+// handshake, otherwise with the simple one (S2 echoes C1). It reports whether
+// the handshake was complex. Deadlines are the caller's business.
+func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
+	var c0c1 [1 + handshakeSize]byte
+	if _, err := io.ReadFull(r, c0c1[:]); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C0C1: %w", err)
+	}
+	if c0c1[0] != RTMPVersion {
+		return false, fmt.Errorf("%w %d", ErrHandshakeVersion, c0c1[0])
+	}
+	c1 := c0c1[1:]
+	out := make([]byte, 1+2*handshakeSize)
+	out[0] = RTMPVersion
+	s1 := out[1 : 1+handshakeSize]
+	s2 := out[1+handshakeSize:]
+	fillRandom(s1[8:])
+	var c1Digest []byte
+	if !bytes.Equal(c1[4:8], []byte{0, 0, 0, 0}) {
+		c1Digest = findDigest(c1, fpKey[:30])
+	}
+	if c1Digest != nil {
+		copy(s1[4:8], serverVersion[:])
+		signBlock(s1, 0, fmsKey[:36])
+		fillRandom(s2[:handshakeSize-32])
+		signResponse(s2, fmsKey, c1Digest)
+	} else {
+		copy(s2, c1) // simple handshake: S2 echoes C1 (section 5.2.4)
+	}
+	if _, err := w.Write(out); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: write S0S1S2: %w", err)
+	}
+	var c2 [handshakeSize]byte
+	if _, err := io.ReadFull(r, c2[:]); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C2: %w", err)
+	}
+	return c1Digest != nil, nil
+}
+
+// ClientHandshake runs the client side of the handshake on r and w. With
+// complex set it signs C1 (scheme 1, as Flash Player and ffmpeg do) and, if
+// S1 carries a valid server digest, signs C2; a server that answers with the
+// simple handshake gets S1 echoed, so both kinds of servers work.
+func ClientHandshake(r io.Reader, w io.Writer, complex bool) error {
+	c0c1 := make([]byte, 1+handshakeSize)
+	c0c1[0] = RTMPVersion
+	c1 := c0c1[1:]
+	fillRandom(c1[8:])
+	if complex {
+		copy(c1[4:8], clientVersion[:])
+		signBlock(c1, 1, fpKey[:30])
+	}
+	if _, err := w.Write(c0c1); err != nil {
+		return fmt.Errorf("rtmp: handshake: write C0C1: %w", err)
+	}
+	s0s1s2 := make([]byte, 1+2*handshakeSize)
+	if _, err := io.ReadFull(r, s0s1s2); err != nil {
+		return fmt.Errorf("rtmp: handshake: read S0S1S2: %w", err)
+	}
+	if s0s1s2[0] != RTMPVersion {
+		return fmt.Errorf("%w %d", ErrHandshakeVersion, s0s1s2[0])
+	}
+	s1 := s0s1s2[1 : 1+handshakeSize]
+	c2 := make([]byte, handshakeSize)
+	var s1Digest []byte
+	if complex && !bytes.Equal(s1[4:8], []byte{0, 0, 0, 0}) {
+		s1Digest = findDigest(s1, fmsKey[:36])
+	}
+	if s1Digest != nil {
+		fillRandom(c2[:handshakeSize-32])
+		signResponse(c2, fpKey, s1Digest)
+	} else {
+		copy(c2, s1)
+	}
+	if _, err := w.Write(c2); err != nil {
+		return fmt.Errorf("rtmp: handshake: write C2: %w", err)
+	}
+	return nil
+}

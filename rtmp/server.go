@@ -1,0 +1,273 @@
+package rtmp
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+)
+
+// ServerConfig configures Accept. Zero values mean defaults.
+type ServerConfig struct {
+	ChunkSize        int           // outgoing chunk size, default 60000
+	HandshakeTimeout time.Duration // default 10s
+	MaxMessageSize   int           // default 8 MiB, at most 16 MiB-1
+	MaxChunkStreams  int           // default 64
+	Logger           *slog.Logger  // optional, debug-level protocol detail only
+}
+
+// Kind is what a client asked for: publish or play.
+type Kind int
+
+// Request kinds.
+const (
+	KindPublish Kind = iota + 1
+	KindPlay
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindPublish:
+		return "publish"
+	case KindPlay:
+		return "play"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Request is a client's publish or play request, split as SRS does.
+type Request struct {
+	Kind           Kind
+	TcURL          string
+	App            string // may contain '/'
+	Stream         string // stream name without its query
+	Param          string // query of the stream name, else of the tcUrl, with leading '?'; or ""
+	Host           string // host from tcUrl
+	Vhost          string // vhost= or domain= parameter, else Host; "" if none (caller falls back to __defaultVhost__)
+	ObjectEncoding float64
+}
+
+// Accept runs the server handshake on nc (simple or complex, see
+// ServerHandshake) within cfg.HandshakeTimeout and returns the connection.
+// On error the caller closes nc.
+func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = 10 * time.Second
+	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = DefaultChunkSize
+	}
+	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
+	c.streamID = 1
+	c.chunkSizeOut = cfg.ChunkSize
+	nc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	complex, err := ServerHandshake(c.br, nc)
+	nc.SetDeadline(time.Time{})
+	c.bytesOut.Add(1 + 2*handshakeSize)
+	if err != nil {
+		return nil, err
+	}
+	c.debug("rtmp: handshake done", "complex", complex)
+	return c, nil
+}
+
+// ReadRequest processes connect, releaseStream, FCPublish, createStream and
+// the other commands that precede publishing or playing, answering them as
+// SRS does, until a publish or play command arrives, and returns it.
+// Specification: spec-rtmp_specification_1.0 sections 7.2.1.1 (connect),
+// 7.2.1.3 (createStream), 7.2.2.1 (play), 7.2.2.6 (publish).
+func (c *Conn) ReadRequest() (*Request, error) {
+	for {
+		m, err := c.readMessage()
+		if err != nil {
+			return nil, cleanEOF(err)
+		}
+		if m.Type != TypeCommandAMF0 && m.Type != TypeCommandAMF3 {
+			continue
+		}
+		cmd, err := parseCommand(m)
+		if err != nil {
+			return nil, err
+		}
+		c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
+		switch cmd.Name {
+		case "connect":
+			if err := c.onConnect(&cmd); err != nil {
+				return nil, err
+			}
+		case "releaseStream", "FCPublish":
+			if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, Undefined); err != nil {
+				return nil, err
+			}
+		case "createStream":
+			if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, float64(c.streamID)); err != nil {
+				return nil, err
+			}
+		case "getStreamLength":
+			if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, float64(0)); err != nil {
+				return nil, err
+			}
+		case "publish", "play":
+			if c.req == nil {
+				return nil, fmt.Errorf("%w: %s before connect", ErrBadCommand, cmd.Name)
+			}
+			if m.StreamID != 0 {
+				c.streamID = m.StreamID
+			}
+			r := *c.req
+			r.Kind = KindPublish
+			if cmd.Name == "play" {
+				r.Kind = KindPlay
+			}
+			fillRequest(&r, c.connectApp, cmd.argString(0))
+			c.req = &r
+			return &r, nil
+		case "deleteStream", "closeStream", "FCUnpublish":
+			// nothing to stop yet
+		default:
+			if err := c.answerUnknown(&cmd); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// onConnect answers connect the way SRS does: Window Acknowledgement Size,
+// Set Peer Bandwidth (dynamic), Set Chunk Size, _result, onBWDone.
+func (c *Conn) onConnect(cmd *command) error {
+	r := &Request{}
+	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
+	c.connectApp, _ = cmd.Obj.GetString("app")
+	r.ObjectEncoding, _ = cmd.Obj.GetFloat64("objectEncoding")
+	c.req = r
+	if err := c.writeMessages(
+		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(defaultWindowAckSize)},
+		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: append(controlBody4(defaultWindowAckSize), 2)},
+	); err != nil {
+		return err
+	}
+	if err := c.setChunkSize(c.chunkSizeOut); err != nil {
+		return err
+	}
+	props := flv.Object{
+		{Key: "fmsVer", Value: "FMS/3,5,3,888"},
+		{Key: "capabilities", Value: float64(127)},
+		{Key: "mode", Value: float64(1)},
+	}
+	info := statusInfo("status", "NetConnection.Connect.Success", "Connection succeeded")
+	info = append(info,
+		flv.ObjectEntry{Key: "objectEncoding", Value: r.ObjectEncoding},
+		flv.ObjectEntry{Key: "data", Value: flv.ECMAArray{
+			{Key: "version", Value: "3,5,3,888"},
+			{Key: "srs_server", Value: "picosrs"},
+		}})
+	if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, props, info); err != nil {
+		return err
+	}
+	return c.writeCommand(csidCommand, 0, "onBWDone", 0, nil)
+}
+
+// AcceptPublish tells the publisher it may start: onFCPublish and onStatus
+// NetStream.Publish.Start, as SRS sends them.
+func (c *Conn) AcceptPublish() error {
+	const desc = "Started publishing stream."
+	if err := c.writeCommand(csidStream, c.streamID, "onFCPublish", 0, nil,
+		flv.Object{{Key: "code", Value: "NetStream.Publish.Start"}, {Key: "description", Value: desc}}); err != nil {
+		return err
+	}
+	info := append(statusInfo("status", "NetStream.Publish.Start", desc), flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	return c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
+}
+
+// RejectPublish sends onStatus with level error and the given code (for
+// example "NetStream.Publish.BadName") and description. The caller then closes.
+func (c *Conn) RejectPublish(code, description string) error {
+	return c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, description))
+}
+
+// AcceptPlay starts playing: User Control StreamBegin, onStatus
+// NetStream.Play.Reset and NetStream.Play.Start, |RtmpSampleAccess and
+// onStatus NetStream.Data.Start, in one write, as SRS sends them.
+func (c *Conn) AcceptPlay() error {
+	name := ""
+	if c.req != nil {
+		name = c.req.Stream
+	}
+	var msgs []Message
+	msgs = append(msgs, Message{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
+		Body: userControlBody(userControlStreamBegin, c.streamID)})
+	add := func(typ MessageType, vals ...any) error {
+		b, err := flv.MarshalAMF0(vals...)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, Message{Type: typ, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b})
+		return nil
+	}
+	info := func(code, desc string) flv.Object {
+		return append(statusInfo("status", code, desc),
+			flv.ObjectEntry{Key: "details", Value: name}, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	}
+	for _, err := range []error{
+		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Reset", "Playing and resetting stream.")),
+		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Start", "Started playing stream.")),
+		add(TypeDataAMF0, "|RtmpSampleAccess", false, false),
+		add(TypeDataAMF0, "onStatus", flv.Object{{Key: "code", Value: "NetStream.Data.Start"}}),
+	} {
+		if err != nil {
+			return fmt.Errorf("rtmp: encode play answer: %w", err)
+		}
+	}
+	return c.writeMessages(msgs...)
+}
+
+// RejectPlay sends onStatus with level error and the given code (for example
+// "NetStream.Play.StreamNotFound") and description. The caller then closes.
+func (c *Conn) RejectPlay(code, description string) error {
+	return c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, description))
+}
+
+// ServePlayerInput reads what a player sends after AcceptPlay
+// (acknowledgements, ping responses, Set Buffer Length, pause, closeStream,
+// deleteStream) until the player stops playing or closes the connection; it
+// then returns io.EOF. Other errors are protocol or network errors. It may run
+// while another goroutine calls WriteTags.
+func (c *Conn) ServePlayerInput() error {
+	for {
+		m, err := c.readMessage()
+		if err != nil {
+			return cleanEOF(err)
+		}
+		if m.Type != TypeCommandAMF0 && m.Type != TypeCommandAMF3 {
+			continue
+		}
+		cmd, err := parseCommand(m)
+		if err != nil {
+			c.debug("rtmp: ignore command", "err", err)
+			continue
+		}
+		c.debug("rtmp: player command", "name", cmd.Name, "txid", cmd.TxID)
+		switch cmd.Name {
+		case "closeStream", "deleteStream":
+			return io.EOF
+		case "pause":
+			// Section 7.2.2.8: pause(txid, null, flag, ms). Live streams do
+			// not pause here; the answer keeps players happy.
+			code, desc := "NetStream.Unpause.Notify", "Unpaused stream."
+			if p, _ := cmd.arg(0).(bool); p {
+				code, desc = "NetStream.Pause.Notify", "Paused stream."
+			}
+			if err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("status", code, desc)); err != nil {
+				return err
+			}
+		case "receiveAudio", "receiveVideo", "FCUnpublish":
+		default:
+			if err := c.answerUnknown(&cmd); err != nil {
+				return err
+			}
+		}
+	}
+}

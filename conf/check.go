@@ -304,10 +304,14 @@ func walk(d *Directive, path, vhost string, w *warnings, warn bool) error {
 // API and HTTP server listen address.
 func checkListens(root *Directive, env *environ) error {
 	for _, path := range []string{"rtmp.listen", "http_api.listen", "http_server.listen"} {
-		if v, ok := env.get(path); ok {
+		envPath := path
+		if path == "rtmp.listen" {
+			envPath = "listen" // SRS_LISTEN
+		}
+		if v, ok := env.get(envPath); ok {
 			for _, a := range strings.Fields(v) {
 				if !validEndpoint(a) {
-					return fmt.Errorf("conf: %s=%s is invalid (from %s)", path, a, envName(path))
+					return fmt.Errorf("conf: %s=%s is invalid (from %s)", path, a, envName(envPath))
 				}
 			}
 			continue

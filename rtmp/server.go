@@ -271,3 +271,18 @@ func (c *Conn) ServePlayerInput() error {
 		}
 	}
 }
+
+// NotifyUnpublish tells a player that the stream it plays has ended: onStatus
+// NetStream.Play.UnpublishNotify and User Control StreamEOF (section 7.1.7).
+// ffmpeg and librtmp then end playback cleanly instead of reporting an I/O
+// error when the connection closes.
+func (c *Conn) NotifyUnpublish() error {
+	b, err := flv.MarshalAMF0("onStatus", 0, nil, statusInfo("status", "NetStream.Play.UnpublishNotify", "The stream is unpublished."))
+	if err != nil {
+		return err
+	}
+	return c.writeMessages(
+		Message{Type: TypeCommandAMF0, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b},
+		Message{Type: TypeUserControl, ChunkStreamID: csidProtocolControl, Body: userControlBody(userControlStreamEOF, c.streamID)},
+	)
+}

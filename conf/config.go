@@ -394,14 +394,16 @@ func (b *builder) config(root *Directive) *Config {
 		Tag:     b.str("exporter.tag", ex.Get("tag"), ""),
 	}
 
+	names := map[string]bool{}
 	for _, d := range root.Children {
 		if d.Name != "vhost" {
 			continue
 		}
-		if c.Vhost(d.Arg0()) != nil {
+		if names[d.Arg0()] {
 			b.w.add("dupvhost."+d.Arg0(), d, "duplicate vhost %s ignored: the first one wins", d.Arg0())
 			continue
 		}
+		names[d.Arg0()] = true
 		c.Vhosts = append(c.Vhosts, b.vhost(d, c.ChunkSize))
 	}
 	return c

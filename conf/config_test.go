@@ -640,3 +640,15 @@ func TestNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestFullConf(t *testing.T) {
+	c, w, err := Load("testdata/full.conf", nil)
+	if err != nil || len(w) != 0 {
+		t.Fatalf("testdata/full.conf: %v, warnings %v", err, w)
+	}
+	v := c.Vhost(DefaultVhost)
+	if v.HTTPRemux.Grace != 5*time.Second || len(v.Security.Rules) != 3 ||
+		!reflect.DeepEqual(v.Cluster.Origins, []string{"127.0.0.1:19350", "127.0.0.1:1935"}) {
+		t.Fatalf("%+v", *v)
+	}
+}

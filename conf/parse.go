@@ -108,6 +108,9 @@ const (
 	MaxFileSize = 4 << 20
 	// MaxIncludeDepth bounds how deeply includes may nest.
 	MaxIncludeDepth = 16
+	// MaxBlockDepth bounds how deeply blocks may nest (SRS's deepest is 4).
+	// Without it a small file of nested braces costs quadratic time to print.
+	MaxBlockDepth = 64
 )
 
 // ErrTooLarge is returned (wrapped in a *ParseError) for a file larger than
@@ -217,6 +220,7 @@ const (
 type parseState struct {
 	p     *Parser
 	stack []string // include chain, outermost first
+	depth int      // blocks open
 }
 
 // parse reads directives into parent until the block or the file ends. It
@@ -250,7 +254,13 @@ func (s *parseState) parse(b *buffer, parent *Directive, ctx parseContext) error
 			}
 			parent.Children = append(parent.Children, d)
 			if state == stBlockStart {
-				if err := s.parse(b, d, ctxBlock); err != nil {
+				if s.depth >= MaxBlockDepth {
+					return b.errorf(lineStart, "blocks nested deeper than %d", MaxBlockDepth)
+				}
+				s.depth++
+				err := s.parse(b, d, ctxBlock)
+				s.depth--
+				if err != nil {
 					return err
 				}
 			}

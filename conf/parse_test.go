@@ -102,7 +102,22 @@ var parseCases = []parseCase{
 	{name: "EmptyBlockThenDirective", in: "a {}\nb;", want: "a;\nb;\n"},
 	{name: "IncludeEmpty", in: "include;", wantErr: "include is empty directive", errLine: 1},
 	{name: "Tabs", in: "\tdir0\targ0\t;\t", want: "dir0 arg0;\n"},
+	{name: "TooDeep", in: strings.Repeat("a{", MaxBlockDepth+1), wantErr: "blocks nested deeper than 64", errLine: 1},
+	{name: "DeepEnough", in: strings.Repeat("a{", MaxBlockDepth) + "b;" + strings.Repeat("}", MaxBlockDepth),
+		want: deepWant(MaxBlockDepth)},
 	{name: "NUL", in: "dir0 a\x00b c;", want: "dir0 a c;\n"},
+}
+
+func deepWant(n int) string {
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		sb.WriteString(strings.Repeat("    ", i) + "a {\n")
+	}
+	sb.WriteString(strings.Repeat("    ", n) + "b;\n")
+	for i := n - 1; i >= 0; i-- {
+		sb.WriteString(strings.Repeat("    ", i) + "}\n")
+	}
+	return sb.String()
 }
 
 func dfsLines(d *Directive, out []int) []int {

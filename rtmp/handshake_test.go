@@ -1,0 +1,146 @@
+package rtmp
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+func TestHandshakeClientServer(t *testing.T) {
+	for _, complex := range []bool{false, true} {
+		cn, sn := net.Pipe()
+		res := make(chan bool, 1)
+		go func() {
+			defer sn.Close()
+			c, err := ServerHandshake(sn, sn)
+			if err != nil {
+				t.Error(err)
+			}
+			res <- c
+		}()
+		if err := ClientHandshake(cn, cn, complex); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-res; got != complex {
+			t.Fatalf("server saw complex=%v, want %v", got, complex)
+		}
+		cn.Close()
+	}
+}
+
+// TestHandshakeDigestSchemes checks that the server finds a C1 digest in
+// both layouts and that its S1/S2 verify as the client checks them.
+func TestHandshakeDigestSchemes(t *testing.T) {
+	for scheme := 0; scheme <= 1; scheme++ {
+		c0c1 := make([]byte, 1+handshakeSize)
+		c0c1[0] = RTMPVersion
+		c1 := c0c1[1:]
+		fillRandom(c1[8:])
+		copy(c1[4:], clientVersion[:])
+		digest := append([]byte(nil), signBlock(c1, scheme, fpKey[:30])...)
+		in := append(c0c1, make([]byte, handshakeSize)...) // + C2
+		var out bytes.Buffer
+		complex, err := ServerHandshake(bytes.NewReader(in), &out)
+		if err != nil || !complex {
+			t.Fatalf("scheme %d: complex=%v err=%v", scheme, complex, err)
+		}
+		s := out.Bytes()
+		if len(s) != 1+2*handshakeSize || s[0] != RTMPVersion {
+			t.Fatalf("scheme %d: bad S0S1S2 (%d bytes)", scheme, len(s))
+		}
+		s1, s2 := s[1:1+handshakeSize], s[1+handshakeSize:]
+		if findDigest(s1, fmsKey[:36]) == nil {
+			t.Fatalf("scheme %d: S1 digest does not verify", scheme)
+		}
+		want := append([]byte(nil), s2...)
+		signResponse(want, fmsKey, digest)
+		if !bytes.Equal(want, s2) {
+			t.Fatalf("scheme %d: S2 signature does not verify", scheme)
+		}
+	}
+}
+
+func TestHandshakeSimpleEcho(t *testing.T) {
+	in := make([]byte, 1+2*handshakeSize)
+	in[0] = RTMPVersion
+	for i := range in[1:] {
+		in[1+i] = byte(i)
+	}
+	in[5], in[6], in[7], in[8] = 0, 0, 0, 0 // version 0: simple handshake
+	var out bytes.Buffer
+	complex, err := ServerHandshake(bytes.NewReader(in), &out)
+	if err != nil || complex {
+		t.Fatalf("complex=%v err=%v", complex, err)
+	}
+	if !bytes.Equal(out.Bytes()[1+handshakeSize:], in[1:1+handshakeSize]) {
+		t.Fatal("S2 does not echo C1")
+	}
+}
+
+func TestHandshakeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", nil},
+		{"garbage version", append([]byte("GET / HTTP/1.1\r\n"), make([]byte, 2000)...)},
+		{"truncated C1", append([]byte{3}, make([]byte, 100)...)},
+		{"no C2", append([]byte{3}, make([]byte, handshakeSize)...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ServerHandshake(bytes.NewReader(tc.in), io.Discard); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+}
+
+// TestAcceptTimeout: a client that sends half a handshake is dropped at the
+// handshake timeout, and garbage fails at once.
+func TestAcceptTimeout(t *testing.T) {
+	cn, sn := net.Pipe()
+	defer cn.Close()
+	go cn.Write([]byte{3, 1, 2, 3})
+	start := time.Now()
+	_, err := Accept(sn, ServerConfig{HandshakeTimeout: 100 * time.Millisecond})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %v", d)
+	}
+
+	cn2, sn2 := net.Pipe()
+	defer cn2.Close()
+	go cn2.Write(bytes.Repeat([]byte("garbage!"), 200))
+	if _, err := Accept(sn2, ServerConfig{HandshakeTimeout: 5 * time.Second}); err == nil {
+		t.Fatal("garbage accepted")
+	}
+}
+
+func FuzzHandshake(f *testing.F) {
+	simple := make([]byte, 1+2*handshakeSize)
+	simple[0] = RTMPVersion
+	f.Add(simple)
+	c0c1 := make([]byte, 1+handshakeSize)
+	c0c1[0] = RTMPVersion
+	copy(c0c1[5:], clientVersion[:])
+	signBlock(c0c1[1:], 1, fpKey[:30])
+	f.Add(append(c0c1, make([]byte, handshakeSize)...))
+	f.Add([]byte{3})
+	f.Add([]byte{6, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out bytes.Buffer
+		_, err := ServerHandshake(bytes.NewReader(b), &out)
+		if err == nil {
+			if len(b) < 1+2*handshakeSize {
+				t.Fatalf("accepted %d bytes", len(b))
+			}
+			if out.Len() != 1+2*handshakeSize {
+				t.Fatalf("wrote %d bytes", out.Len())
+			}
+		}
+	})
+}

@@ -1,0 +1,189 @@
+package live
+
+import (
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/rtmp"
+)
+
+// ServeRTMP accepts RTMP connections on ln until it is closed.
+func (s *Server) ServeRTMP(ln net.Listener) error {
+	if !s.addListener(ln) {
+		ln.Close()
+		return net.ErrClosed
+	}
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.closing:
+				return net.ErrClosed
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
+				delay = min(max(delay*2, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if !s.acquire() {
+			s.log.Warn("rtmp connection refused: max_connections reached", "remote", nc.RemoteAddr().String())
+			nc.Close()
+			continue
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer s.release()
+			s.serveRTMPConn(nc)
+		}()
+	}
+}
+
+func (s *Server) serveRTMPConn(nc net.Conn) {
+	untrack := s.track(nc)
+	defer untrack()
+	defer nc.Close()
+	cfg := s.cfg.Load()
+	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
+	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second})
+	if err != nil {
+		log.Debug("rtmp handshake failed", "err", err)
+		return
+	}
+	nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	req, err := c.ReadRequest()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			log.Info("rtmp request failed", "err", err)
+		}
+		return
+	}
+	host := req.Vhost
+	vh := cfg.resolveVhost(host)
+	if vh == nil || !vh.Enabled {
+		log.Info("rtmp refused: no such vhost", "vhost", host, "app", req.App, "stream", req.Stream)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "vhost "+host+" is not served here")
+		} else {
+			c.RejectPlay("NetStream.Play.StreamNotFound", "vhost "+host+" is not served here")
+		}
+		return
+	}
+	key := streamKey{vh.Name, req.App, req.Stream}
+	log = log.With("stream", key.String())
+	if req.Kind == rtmp.KindPublish {
+		s.servePublish(c, nc, vh, key, req, log)
+		return
+	}
+	s.servePlay(c, nc, vh, key, log)
+}
+
+type logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Debug(msg string, args ...any)
+}
+
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key streamKey, req *rtmp.Request, log logger) {
+	st := s.stream(key, vh, true)
+	if err := st.startPublish(c); err != nil {
+		log.Warn("publish refused: stream is busy")
+		c.RejectPublish("NetStream.Publish.BadName", "Stream already publishing")
+		s.removeIfIdle(st)
+		return
+	}
+	defer st.stopPublish(c)
+	if err := c.AcceptPublish(); err != nil {
+		log.Info("publish failed", "err", err)
+		return
+	}
+	start := time.Now()
+	log.Info("publish start")
+	stopFwd := s.startForward(st, req)
+	defer stopFwd()
+	timeout := vh.FirstPktTimeout
+	var tags int
+	var err error
+	for {
+		if timeout > 0 {
+			nc.SetReadDeadline(time.Now().Add(timeout))
+		}
+		var t flv.Tag
+		t, err = c.ReadTag()
+		if err != nil {
+			break
+		}
+		timeout = vh.NormalTimeout
+		tags++
+		st.WriteTag(t)
+	}
+	attrs := []any{"tags", tags, "bytes", c.BytesIn(), "duration", time.Since(start).Round(time.Millisecond)}
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed):
+	case errors.As(err, &ne) && ne.Timeout():
+		attrs = append(attrs, "err", "publisher sent nothing within the timeout")
+	default:
+		attrs = append(attrs, "err", err)
+	}
+	log.Info("publish stop", attrs...)
+}
+
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key streamKey, log logger) {
+	nc.SetReadDeadline(time.Time{})
+	st := s.stream(key, vh, true)
+	cons := st.Subscribe(kindAV)
+	defer cons.Close()
+	stopPull := s.edgePlay(st)
+	defer stopPull()
+	if err := c.AcceptPlay(); err != nil {
+		log.Info("play failed", "err", err)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.ServePlayerInput()
+	}()
+	start := time.Now()
+	log.Info("play start")
+	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
+	_, err := s.pump(ctxBackground, cons, nil, out, done, vh.MwLatency)
+	attrs := []any{"bytes", c.BytesOut(), "duration", time.Since(start).Round(time.Millisecond), "drops", cons.Drops()}
+	if err != nil && err != io.EOF && !errors.Is(err, errClientGone) && !errors.Is(err, errShutdown) {
+		attrs = append(attrs, "err", err)
+	}
+	log.Info("play stop", attrs...)
+}
+
+// rtmpSink writes a consumer's packets to an RTMP player, one writev a batch.
+type rtmpSink struct {
+	c       *rtmp.Conn
+	timeout time.Duration
+	tags    []*flv.Tag
+}
+
+func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
+	r.tags = r.tags[:0]
+	for _, p := range batch {
+		r.tags = append(r.tags, &p.Tag)
+	}
+	if r.timeout > 0 {
+		r.c.SetWriteDeadline(time.Now().Add(r.timeout))
+	}
+	err := r.c.WriteTags(r.tags)
+	clear(r.tags)
+	return err
+}
+
+// startForward pushes the stream to the vhost's forward destinations; see forward.go.
+func (s *Server) startForward(st *Stream, req *rtmp.Request) func() { return func() {} }

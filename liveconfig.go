@@ -1,0 +1,69 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/live"
+)
+
+// liveConfig maps the parsed SRS configuration onto the server's plain
+// configuration: live never reads configuration files itself.
+func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
+	lc := &live.Config{
+		ChunkSize:       c.ChunkSize,
+		MaxConnections:  c.MaxConnections,
+		HTTPCrossdomain: c.HTTPServer.Crossdomain,
+		HTTPDir:         c.HTTPServer.Dir,
+		Logger:          log,
+		Version:         version,
+	}
+	for _, v := range c.Vhosts {
+		lv := live.NewVhostConfig(v.Name)
+		lv.Enabled = v.Enabled
+		lv.ChunkSize = v.ChunkSize
+		lv.MinLatency = v.MinLatency
+		lv.TCPNodelay = v.TCPNodelay
+		lv.Remux = live.RemuxConfig{
+			Enabled:        v.HTTPRemux.Enabled,
+			Mounts:         v.HTTPRemux.Mounts,
+			FastCache:      v.HTTPRemux.FastCache,
+			DropIfNotMatch: v.HTTPRemux.DropIfNotMatch,
+			HasAudio:       v.HTTPRemux.HasAudio,
+			HasVideo:       v.HTTPRemux.HasVideo,
+			GuessHasAV:     v.HTTPRemux.GuessHasAV,
+			Grace:          v.HTTPRemux.Grace,
+		}
+		lv.GopCache = v.Play.GopCache
+		lv.GopCacheMaxFrames = v.Play.GopCacheMaxFrames
+		lv.QueueLength = v.Play.QueueLength
+		switch v.Play.TimeJitter {
+		case "zero":
+			lv.TimeJitter = live.JitterZero
+		case "off":
+			lv.TimeJitter = live.JitterOff
+		default:
+			lv.TimeJitter = live.JitterFull
+		}
+		lv.MwLatency = v.Play.MwLatency
+		lv.FirstPktTimeout = v.Publish.FirstPktTimeout
+		lv.NormalTimeout = v.Publish.NormalTimeout
+		if v.Cluster.Mode == "remote" {
+			lv.Origins = v.Cluster.Origins
+		}
+		lv.EdgeVhost = v.Cluster.Vhost
+		lv.TokenTraverse = v.Cluster.TokenTraverse
+		if v.Forward.Enabled {
+			lv.Forward = v.Forward.Destinations
+		}
+		lv.Static = live.StaticConfig{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir}
+		if v.Security.Enabled {
+			for _, r := range v.Security.Rules {
+				lv.Security = append(lv.Security, live.SecurityRule{Allow: r.Allow, Play: strings.EqualFold(r.Action, "play"), Target: r.Target})
+			}
+		}
+		lc.Vhosts = append(lc.Vhosts, lv)
+	}
+	return lc
+}

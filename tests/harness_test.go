@@ -1,0 +1,314 @@
+// Package tests holds the end-to-end tests: the real picosrs binary on
+// loopback, driven by ffmpeg, ffprobe and rtmpdump as independent clients and
+// by our own RTMP client.
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var binary string // the picosrs binary built by TestMain
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "picosrs-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "picosrs")
+	cmd := exec.Command("go", "build", "-o", binary, "..")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build picosrs:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// tool returns the path of an external tool: a missing tool fails the test in
+// CI and skips it elsewhere.
+func tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required in CI: %v", name, err)
+		}
+		t.Skipf("%s not installed: %v", name, err)
+	}
+	return p
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// server is a running picosrs process.
+type server struct {
+	t        testing.TB
+	cmd      *exec.Cmd
+	RTMP     int
+	HTTP     int
+	API      int
+	mu       sync.Mutex
+	log      bytes.Buffer
+	exited   chan struct{}
+	exitCode int
+}
+
+// logWriter collects the server's log for assertions and failure reports.
+type logWriter struct{ s *server }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	return w.s.log.Write(b)
+}
+
+// Log returns what the server logged so far.
+func (s *server) Log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.String()
+}
+
+// startServer writes config (with {RTMP}, {HTTP} and {API} replaced by free
+// ports) and starts picosrs on it, waiting until both ports accept.
+func startServer(t testing.TB, config string, env ...string) *server {
+	t.Helper()
+	s := &server{t: t, RTMP: freePort(t), HTTP: freePort(t), API: freePort(t), exited: make(chan struct{})}
+	config = strings.NewReplacer("{RTMP}", fmt.Sprint(s.RTMP), "{HTTP}", fmt.Sprint(s.HTTP), "{API}", fmt.Sprint(s.API)).Replace(config)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "picosrs.conf")
+	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.cmd = exec.Command(binary, "-c", file)
+	s.cmd.Dir = dir
+	s.cmd.Env = append(os.Environ(), env...)
+	s.cmd.Stdout = logWriter{s}
+	s.cmd.Stderr = logWriter{s}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.cmd.Wait()
+		s.exitCode = s.cmd.ProcessState.ExitCode()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		s.cmd.Process.Kill()
+		<-s.exited
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.Log())
+		}
+	})
+	waitPort(t, s.RTMP, s.exited)
+	if strings.Contains(config, "http_server") {
+		waitPort(t, s.HTTP, s.exited)
+	}
+	return s
+}
+
+func waitPort(t testing.TB, port int, exited chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			t.Fatalf("server exited before listening on %d", port)
+		default:
+		}
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("port %d never accepted", port)
+}
+
+const baseConfig = `
+listen {RTMP};
+max_connections 1000;
+daemon off;
+srs_log_tank console;
+http_server {
+    enabled on;
+    listen {HTTP};
+    dir ./html;
+}
+vhost __defaultVhost__ {
+    http_remux {
+        enabled on;
+        mount [vhost]/[app]/[stream].flv [vhost]/[app]/[stream].ts [vhost]/[app]/[stream].mp3 [vhost]/[app]/[stream].aac;
+        fast_cache 5;
+    }
+    play {
+        gop_cache on;
+        mw_latency 100;
+    }
+    publish {
+        normal_timeout 2000;
+    }
+}
+`
+
+func (s *server) rtmpURL(path string) string { return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", s.RTMP, path) }
+func (s *server) httpURL(path string) string { return fmt.Sprintf("http://127.0.0.1:%d/%s", s.HTTP, path) }
+
+// publish starts ffmpeg publishing a fixture in real time (at speed times
+// real time) and returns a function that stops it.
+func publish(t testing.TB, fixture, url string, speed float64, loop bool) (stop func(), done chan error) {
+	t.Helper()
+	args := []string{"-hide_banner", "-loglevel", "error", "-nostdin"}
+	if loop {
+		args = append(args, "-stream_loop", "-1")
+	}
+	args = append(args, "-readrate", fmt.Sprint(speed), "-i", filepath.Join("testdata", fixture), "-c", "copy", "-f", "flv", url)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, tool(t, "ffmpeg"), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done = make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		if err != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%v: %s", err, stderr.String())
+		}
+		done <- err
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop, done
+}
+
+type probeResult struct {
+	Streams []struct {
+		CodecType string `json:"codec_type"`
+		CodecName string `json:"codec_name"`
+		Width     int    `json:"width"`
+	} `json:"streams"`
+	Format struct {
+		FormatName string `json:"format_name"`
+	} `json:"format"`
+}
+
+// avCodecs lists the audio and video codecs only.
+func (p probeResult) avCodecs() []string {
+	var out []string
+	for _, s := range p.Streams {
+		if s.CodecType == "audio" || s.CodecType == "video" {
+			out = append(out, s.CodecName)
+		}
+	}
+	return out
+}
+
+func (p probeResult) codecs() []string {
+	var out []string
+	for _, s := range p.Streams {
+		out = append(out, s.CodecName)
+	}
+	return out
+}
+
+// ffprobe runs ffprobe on url and returns the streams and format it found.
+func ffprobe(t testing.TB, url string, extra ...string) probeResult {
+	t.Helper()
+	args := append([]string{"-v", "error", "-rw_timeout", "15000000"}, extra...)
+	args = append(args, "-show_streams", "-show_format", "-of", "json", url)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tool(t, "ffprobe"), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
+	}
+	var p probeResult
+	if err := json.Unmarshal(out, &p); err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
+	}
+	return p
+}
+
+// decode plays url with ffmpeg for the given seconds and fails on any error
+// (-xerror); it returns the number of frames ffmpeg reports.
+func decode(t testing.TB, url string, seconds int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds+30)*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tool(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-xerror", "-rw_timeout", "15000000",
+		"-i", url, "-t", fmt.Sprint(seconds), "-f", "null", "-").CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) != 0 {
+		t.Fatalf("ffmpeg decode %s: %v\n%s", url, err, out)
+	}
+	return string(out)
+}
+
+// waitLive waits until the stream at path (e.g. "live/s.flv") serves bytes.
+func (s *server) waitLive(t testing.TB, path string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL(path), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			var b [64]byte
+			n, _ := io.ReadAtLeast(resp.Body, b[:], 13)
+			resp.Body.Close()
+			cancel()
+			if n >= 13 {
+				return
+			}
+		} else {
+			cancel()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never went live\n%s", path, s.Log())
+}
+
+func readLines(r io.Reader) []string {
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	return out
+}

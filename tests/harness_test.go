@@ -177,8 +177,12 @@ vhost __defaultVhost__ {
 }
 `
 
-func (s *server) rtmpURL(path string) string { return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", s.RTMP, path) }
-func (s *server) httpURL(path string) string { return fmt.Sprintf("http://127.0.0.1:%d/%s", s.HTTP, path) }
+func (s *server) rtmpURL(path string) string {
+	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", s.RTMP, path)
+}
+func (s *server) httpURL(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d/%s", s.HTTP, path)
+}
 
 // publish starts ffmpeg publishing a fixture in real time (at speed times
 // real time) and returns a function that stops it.

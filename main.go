@@ -150,6 +150,13 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		go func() { errc <- httpSrv.Serve(ln) }()
 	}
 
+	stopAPI, err := startAPI(cfg, srv, log)
+	if err != nil {
+		log.Error("http api", "err", err)
+		return 1
+	}
+	defer stopAPI()
+
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	for {

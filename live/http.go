@@ -102,7 +102,6 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	log := s.log.With("conn", s.nextID.Add(1), "remote", r.RemoteAddr, "stream", vh.Name+"/"+app+"/"+name, "format", f.String())
 	kind := kindAV
 	if f == formatMP3 || f == formatAAC {
 		kind = kindAudioOnly
@@ -111,7 +110,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	st := s.stream(key, vh, true)
 	if err := st.checkAudioCodec(f); err != nil {
 		s.removeIfIdle(st)
-		log.Info("http play refused", "err", err)
+		s.log.Info("http play refused", "remote", r.RemoteAddr, "stream", key.String(), "err", err)
 		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
 		return
 	}
@@ -132,6 +131,9 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "cannot stream on this connection", http.StatusInternalServerError)
 		return
 	}
+	client, unregister := s.newClient(f.String()+"-play", conn.RemoteAddr(), key, func() { conn.Close() })
+	defer unregister()
+	log := s.log.With("conn", client.ID, "remote", r.RemoteAddr, "stream", key.String(), "format", f.String())
 	untrack := s.track(conn)
 	defer untrack()
 	defer conn.Close()
@@ -139,7 +141,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	done := make(chan struct{})
 	go watchClose(conn, done)
 
-	out := &httpSink{conn: conn, head: liveHead(f, cfg.Version, cors), timeout: cfg.WriteTimeout}
+	out := &httpSink{conn: conn, head: liveHead(f, cfg.Version, cors), timeout: cfg.WriteTimeout, client: client}
 	start := time.Now()
 	log.Info("http play start")
 	_, err = s.pump(context.Background(), c, newEncoder(f, vh), out, done, vh.MwLatency)
@@ -150,7 +152,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	case err == io.EOF || errors.Is(err, errShutdown):
 		out.end()
 	}
-	attrs := []any{"bytes", out.bytes, "duration", time.Since(start).Round(time.Millisecond), "drops", c.Drops()}
+	attrs := []any{"bytes", client.bytesOut.Load(), "duration", time.Since(start).Round(time.Millisecond), "drops", c.Drops()}
 	if err != nil && err != io.EOF && !errors.Is(err, errClientGone) && !errors.Is(err, errShutdown) {
 		attrs = append(attrs, "err", err)
 	}
@@ -173,11 +175,3 @@ func (s *Stream) checkAudioCodec(f format) error {
 	}
 	return nil
 }
-
-// serveStatic serves files; see static.go.
-func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config, vh *VhostConfig) {
-	http.NotFound(w, r)
-}
-
-// edgePlay starts the edge pull for st when its vhost is an edge; see edge.go.
-func (s *Server) edgePlay(st *Stream) func() { return func() {} }

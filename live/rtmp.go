@@ -80,6 +80,14 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := streamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
+	typ := "rtmp-play"
+	if req.Kind == rtmp.KindPublish {
+		typ = "fmle-publish"
+	}
+	client, unregister := s.newClient(typ, nc.RemoteAddr(), key, func() { nc.Close() })
+	defer unregister()
+	client.counters = func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() }
+	log = log.With("client", client.ID)
 	if req.Kind == rtmp.KindPublish {
 		s.servePublish(c, nc, vh, key, req, log)
 		return
@@ -184,6 +192,3 @@ func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
 	clear(r.tags)
 	return err
 }
-
-// startForward pushes the stream to the vhost's forward destinations; see forward.go.
-func (s *Server) startForward(st *Stream, req *rtmp.Request) func() { return func() {} }

@@ -27,6 +27,7 @@ type Server struct {
 	lnMu    sync.Mutex
 	lns     []net.Listener
 	active  sync.Map // net.Conn -> struct{}: hijacked and RTMP connections, closed on shutdown
+	clients clients
 }
 
 // NewServer returns a server for cfg.

@@ -92,7 +92,7 @@ type httpSink struct {
 	size    [20]byte
 	store   [][]byte
 	vec     net.Buffers
-	bytes   int64
+	client  *Client
 }
 
 var crlf = []byte("\r\n")
@@ -118,7 +118,7 @@ func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
 		h.conn.SetWriteDeadline(time.Now().Add(h.timeout))
 	}
 	w, err := h.vec.WriteTo(h.conn)
-	h.bytes += w
+	h.client.bytesOut.Add(uint64(w))
 	h.sent = true
 	clear(h.store) // do not keep packets alive
 	return err
@@ -134,7 +134,8 @@ func (h *httpSink) end() {
 	h.store = append(h.store, []byte("0\r\n\r\n"))
 	h.vec = h.store
 	h.conn.SetWriteDeadline(time.Now().Add(time.Second))
-	h.vec.WriteTo(h.conn)
+	w, _ := h.vec.WriteTo(h.conn)
+	h.client.bytesOut.Add(uint64(w))
 	h.sent = true
 }
 

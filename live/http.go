@@ -102,6 +102,11 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	if !vh.allowed(true, remoteAddr(r)) {
+		s.log.Info("http play refused by the vhost's security rules", "remote", r.RemoteAddr)
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
 	kind := kindAV
 	if f == formatMP3 || f == formatAAC {
 		kind = kindAudioOnly
@@ -157,6 +162,14 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		attrs = append(attrs, "err", err)
 	}
 	log.Info("http play stop", attrs...)
+}
+
+func remoteAddr(r *http.Request) net.Addr {
+	a, err := net.ResolveTCPAddr("tcp", r.RemoteAddr)
+	if err != nil {
+		return &net.TCPAddr{}
+	}
+	return a
 }
 
 // checkAudioCodec refuses an audio mount whose stream is known to carry

@@ -80,6 +80,15 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := streamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
+	if !vh.allowed(req.Kind == rtmp.KindPlay, nc.RemoteAddr()) {
+		log.Info("rtmp refused by the vhost's security rules", "publish", req.Kind == rtmp.KindPublish)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
+		} else {
+			c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
+		}
+		return
+	}
 	typ := "rtmp-play"
 	if req.Kind == rtmp.KindPublish {
 		typ = "fmle-publish"

@@ -142,3 +142,21 @@ func (w *Writer) audioPID() uint16 {
 	}
 	return 0
 }
+
+// AppendJoinPATPMT appends PAT and PMT for a viewer that joins the shared
+// output now, without changing the writer: the packets describe the current
+// streams and carry the continuity counters of the last PAT/PMT written, so
+// the next PAT/PMT in the shared output follows on without a discontinuity.
+// Use it in front of the first shared bytes a new viewer receives, in
+// particular for audio-only programs, where PAT/PMT are not repeated at
+// keyframes.
+//
+// dst is appended to (possibly reallocated); the writer retains nothing.
+func (w *Writer) AppendJoinPATPMT(dst []byte) []byte {
+	ccPAT, ccPMT := w.ccPAT, w.ccPMT
+	w.ccPAT, w.ccPMT = (ccPAT-1)&0x0F, (ccPMT-1)&0x0F // reuse the last values
+	dst = w.appendPAT(dst)
+	dst = w.appendPMT(dst)
+	w.ccPAT, w.ccPMT = ccPAT, ccPMT
+	return dst
+}

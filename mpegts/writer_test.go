@@ -424,3 +424,33 @@ func TestStuffingAllSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinPATPMT: a viewer joining an audio-only stream gets PAT/PMT whose
+// counters flow into the shared output's next PAT/PMT.
+func TestJoinPATPMT(t *testing.T) {
+	w := NewWriter()
+	w.SetAudio(AudioMP3)
+	shared, err := w.AppendAudio(nil, 0, []byte{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := w.AppendJoinPATPMT(nil)
+	if w.ccPAT != 1 || w.ccPMT != 1 {
+		t.Fatalf("writer counters changed: %d %d", w.ccPAT, w.ccPMT)
+	}
+	next, err := w.AppendAudio(nil, 2351, []byte{4, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next = w.AppendPATPMT(next)
+	r, err := parseTS(append(join, next...))
+	if err != nil {
+		t.Fatalf("joiner's view: %v", err)
+	}
+	if r.pats != 2 || r.pcrPID != PIDMP3 {
+		t.Fatalf("joiner: %d PATs, pcr %#x", r.pats, r.pcrPID)
+	}
+	if _, err := parseTS(append(shared, next...)); err != nil {
+		t.Fatalf("shared view: %v", err)
+	}
+}

@@ -9,27 +9,29 @@ import (
 // packet carries its own TS bytes, and the writer puts PAT/PMT before every
 // keyframe, so a viewer that starts at a cached GOP locks on at once.
 type tsMuxer struct {
-	w     *mpegts.Writer
-	psiW  *mpegts.Writer // a separate writer, so its continuity counters do not disturb w
-	psi   []byte         // PAT/PMT for viewers that start elsewhere than at a keyframe
+	w *mpegts.Writer
+	// psi is the PAT/PMT a viewer needs when it starts elsewhere than at a
+	// keyframe (audio-only streams): continuity counters that lead into the
+	// shared output. Rebuilt, as a fresh slice, whenever the writer emits
+	// PAT/PMT; the old slice may still be shared by queued packets.
+	psi   []byte
+	stale bool
 	video mpegts.VideoCodec
 	audio mpegts.AudioCodec
 }
 
 func newTSMuxer() *tsMuxer {
-	return &tsMuxer{w: mpegts.NewWriter(), psiW: mpegts.NewWriter()}
+	return &tsMuxer{w: mpegts.NewWriter()}
 }
 
 func (m *tsMuxer) setCodecs(v mpegts.VideoCodec, a mpegts.AudioCodec) {
-	if v == m.video && a == m.audio && m.psi != nil {
+	if v == m.video && a == m.audio {
 		return
 	}
 	m.video, m.audio = v, a
 	m.w.SetVideo(v)
 	m.w.SetAudio(a)
-	m.psiW.SetVideo(v)
-	m.psiW.SetAudio(a)
-	m.psi = m.psiW.AppendPATPMT(nil) // a fresh slice: the old one may still be shared
+	m.stale = true
 }
 
 func (m *tsMuxer) ingest(p *Packet) {
@@ -62,6 +64,7 @@ func (m *tsMuxer) ingest(p *Packet) {
 		out, err := m.w.AppendVideo(make([]byte, 0, tsEstimate(len(au))), dts, pts, p.keyframe, au)
 		if err == nil {
 			p.ts = out
+			m.stale = m.stale || p.keyframe
 		}
 	case flv.TagAudio:
 		switch p.SoundFormat() {
@@ -85,6 +88,9 @@ func (m *tsMuxer) ingest(p *Packet) {
 		if err == nil {
 			p.ts = out
 		}
+	}
+	if m.stale && len(p.ts) > 0 {
+		m.psi, m.stale = m.w.AppendJoinPATPMT(nil), false
 	}
 	p.psi = m.psi
 }

@@ -62,9 +62,8 @@ func appendBasicHeader(b []byte, format byte, csid uint32) []byte {
 }
 
 // Queue adds m to the batch. The body is referenced, not copied: it must stay
-// unchanged until Flush returns. Bodies longer than 16 MiB-1 cannot be
-// expressed and are truncated to nothing by the caller's contract (check
-// before queueing).
+// unchanged until Flush returns. The caller ensures the body is shorter than
+// 16 MiB, the largest length a message header can carry (section 5.3.1.2.1).
 func (w *ChunkWriter) Queue(m *Message) {
 	ext := m.Timestamp >= 0xffffff
 	start := len(w.scratch)

@@ -29,6 +29,7 @@ type StatusError struct {
 	Description string
 }
 
+// Error implements error.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("rtmp: server status %s: %s", e.Code, e.Description)
 }
@@ -39,6 +40,7 @@ type RedirectError struct {
 	URL string
 }
 
+// Error implements error.
 func (e *RedirectError) Error() string { return "rtmp: redirect to " + e.URL }
 
 // ErrTimeout reports that the server did not answer in time.

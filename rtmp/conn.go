@@ -160,7 +160,8 @@ func (c *Conn) readMessage() (Message, error) {
 			return m, err
 		}
 		if c.ackWindow > 0 {
-			if in := c.bytesIn.Load(); in-c.lastAck >= uint64(c.ackWindow) {
+			// Count what the chunk layer consumed, not what bufio read ahead.
+			if in := c.bytesIn.Load() - uint64(c.br.Buffered()); in-c.lastAck >= uint64(c.ackWindow) {
 				c.lastAck = in
 				// The sequence number wraps at 32 bits (section 5.4.3).
 				if err := c.writeControl(TypeAck, controlBody4(uint32(in))); err != nil {
@@ -422,7 +423,7 @@ func (c *Conn) handleMediaCommand(cmd *command) error {
 			_ = c.writeCommand(csidStream, c.streamID, "onFCUnpublish", 0, nil,
 				statusInfo("status", "NetStream.Unpublish.Success", "Stop publishing stream."))
 			if cmd.TxID > 0 {
-				_ = c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, Undefined)
+				_ = c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, undefined)
 			}
 		}
 		return io.EOF
@@ -430,8 +431,8 @@ func (c *Conn) handleMediaCommand(cmd *command) error {
 	return c.answerUnknown(cmd)
 }
 
-// Undefined is the AMF0 undefined value, as sent in some answers.
-var Undefined = flv.Undefined{}
+// undefined is the AMF0 undefined value, as sent in some answers.
+var undefined = flv.Undefined{}
 
 // answerUnknown answers a command the server does not implement: _result
 // null when it has a transaction id, nothing otherwise.

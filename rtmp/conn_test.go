@@ -3,6 +3,7 @@ package rtmp
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -201,4 +202,62 @@ func TestRejectFlows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The server acknowledges every window of bytes the peer announced with
+// Window Acknowledgement Size (section 5.4.3, 5.4.4).
+func TestAcknowledgement(t *testing.T) {
+	addr, done := listen(t, func(c *Conn) error {
+		if _, err := c.ReadRequest(); err != nil {
+			return err
+		}
+		if err := c.AcceptPublish(); err != nil {
+			return err
+		}
+		for {
+			if _, err := c.ReadTag(); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+		}
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.writeControl(TypeWindowAckSize, controlBody4(4096)); err != nil {
+		t.Fatal(err)
+	}
+	tag := &flv.Tag{Type: flv.TagVideo, Data: make([]byte, 3000)}
+	for i := 0; i < 10; i++ {
+		if err := c.WriteTag(tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var acks []uint32
+	for len(acks) < 5 {
+		m, err := c.cr.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %d acks: %v", len(acks), err)
+		}
+		if m.Type == TypeAck {
+			acks = append(acks, binary.BigEndian.Uint32(m.Body))
+		}
+	}
+	for i, a := range acks {
+		if a < uint32(4096*(i+1)) {
+			t.Fatalf("ack %d: sequence number %d", i, a)
+		}
+	}
+	c.Unpublish()
+	c.Close()
+	<-done
 }

@@ -28,6 +28,7 @@ const (
 	KindPlay
 )
 
+// String returns "publish" or "play".
 func (k Kind) String() string {
 	switch k {
 	case KindPublish:
@@ -99,7 +100,7 @@ func (c *Conn) ReadRequest() (*Request, error) {
 				return nil, err
 			}
 		case "releaseStream", "FCPublish":
-			if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, Undefined); err != nil {
+			if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil, undefined); err != nil {
 				return nil, err
 			}
 		case "createStream":

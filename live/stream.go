@@ -14,6 +14,13 @@ import (
 // ErrStreamBusy is returned to a second publisher of a stream.
 var ErrStreamBusy = errors.New("live: stream is already being published")
 
+// errTooSlow ends a viewer that fell behind the queue too many times.
+var errTooSlow = errors.New("viewer too slow: fell behind the queue repeatedly")
+
+// maxDrops is how many times a viewer may fall behind and be resynchronised
+// before it is closed.
+const maxDrops = 8
+
 // pureAudioGuess is SRS's SRS_PURE_AUDIO_GUESS_COUNT: after this many audio
 // tags with no video the stream is taken as audio-only and the GOP cache is
 // dropped.
@@ -55,6 +62,22 @@ type Stream struct {
 	codecs codecState // audio/video codecs and format serialisers (remux_*.go)
 
 	stats streamStats
+
+	dropMu      sync.Mutex
+	dropCount   int
+	dropLogTime time.Time
+}
+
+// noteDrop counts a viewer resync and logs the count at most every 10 s,
+// never once per drop.
+func (s *Stream) noteDrop() {
+	s.dropMu.Lock()
+	defer s.dropMu.Unlock()
+	s.dropCount++
+	if now := time.Now(); now.Sub(s.dropLogTime) >= 10*time.Second {
+		s.log.Warn("slow viewers resynchronised at a keyframe", "drops", s.dropCount)
+		s.dropCount, s.dropLogTime = 0, now
+	}
 }
 
 func newStream(srv *Server, key streamKey, vh *VhostConfig) *Stream {
@@ -354,6 +377,10 @@ func (c *Consumer) pull(dst []*Packet) ([]*Packet, error) {
 		// Fall back to the sequence headers and the next (or cached) keyframe,
 		// never to an arbitrary packet.
 		c.drops++
+		s.noteDrop()
+		if c.drops > maxDrops {
+			return dst, errTooSlow
+		}
 		c.position()
 		if c.kind == kindAV && c.cursor == head {
 			c.waitKey = s.sawVideo || s.vsh != nil

@@ -9,16 +9,14 @@ type jitter struct {
 	started   bool
 	last      int64 // last input timestamp
 	corrected int64 // last output timestamp
-	base      int64 // JitterZero: the first timestamp
+	base      int64 // JitterZero: subtracted from every input
+	rebase    bool  // the next input starts a new publisher's timeline
 }
 
 const (
 	maxJitterMS      = 250
 	defaultFrameTime = 10
 )
-
-// restart makes the next timestamp be treated as a jump (a new publisher).
-func (j *jitter) restart() { j.started = j.started && j.mode == JitterFull }
 
 func (j *jitter) correct(ts uint32) uint32 {
 	in := int64(ts)
@@ -29,10 +27,14 @@ func (j *jitter) correct(ts uint32) uint32 {
 		if !j.started {
 			j.started, j.base = true, in
 		}
+		if j.rebase {
+			j.base, j.rebase = in-(j.corrected+defaultFrameTime), false
+		}
 		v := in - j.base
 		if v < 0 {
 			v = 0
 		}
+		j.corrected = v
 		return uint32(v)
 	}
 	if !j.started {
@@ -42,8 +44,9 @@ func (j *jitter) correct(ts uint32) uint32 {
 		return 0
 	}
 	delta := in - j.last
-	if delta < -maxJitterMS || delta > maxJitterMS {
+	if j.rebase || delta < -maxJitterMS || delta > maxJitterMS {
 		delta = defaultFrameTime
+		j.rebase = false
 	}
 	j.corrected += delta
 	if j.corrected < 0 {
@@ -53,10 +56,11 @@ func (j *jitter) correct(ts uint32) uint32 {
 	return uint32(j.corrected)
 }
 
-// jump marks the next input as discontinuous: its delta will be replaced by
-// the default frame time (used on republish).
+// jump marks the next input as the start of a new timeline (a republish, or
+// an edge that reconnected to an origin): it follows the last output by the
+// default frame time, whatever its value.
 func (j *jitter) jump() {
-	if j.mode == JitterFull && j.started {
-		j.last = -1 << 40 // any next timestamp is a jump
+	if j.started {
+		j.rebase = true
 	}
 }

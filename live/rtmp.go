@@ -175,6 +175,9 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
 	_, err := s.pump(ctxBackground, cons, nil, out, done, vh.MwLatency)
+	if err == io.EOF {
+		c.NotifyUnpublish() // ffmpeg then ends playback cleanly
+	}
 	attrs := []any{"bytes", c.BytesOut(), "duration", time.Since(start).Round(time.Millisecond), "drops", cons.Drops()}
 	if err != nil && err != io.EOF && !errors.Is(err, errClientGone) && !errors.Is(err, errShutdown) {
 		attrs = append(attrs, "err", err)

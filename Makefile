@@ -7,6 +7,8 @@ FUZZTIME ?= 20s
 # -race where the platform supports it (64-bit).
 RACE     := $(shell [ "$$(getconf LONG_BIT 2>/dev/null)" = 64 ] && echo -race)
 PKGS     := ./...
+# 386 binaries run natively where the kernel allows, else under qemu-user.
+EXEC386  := $(shell printf 'package main\nfunc main(){}\n' > /tmp/picosrs-386.go && GOARCH=386 CGO_ENABLED=0 $(GO) build -o /tmp/picosrs-386 /tmp/picosrs-386.go 2>/dev/null && /tmp/picosrs-386 2>/dev/null || echo -exec qemu-i386-static)
 
 .PHONY: build run test deps lint unit e2e race test32 fuzz bench cross size clean
 
@@ -20,7 +22,7 @@ run: build
 # 64-bit), then the unit tests on 386. ffmpeg is installed when missing.
 test: deps lint
 	$(GO) test $(RACE) -count=1 -timeout 15m $(PKGS)
-	GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/...
+	GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/...
 
 deps:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
@@ -30,6 +32,9 @@ deps:
 	@command -v rtmpdump >/dev/null || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rtmpdump >/dev/null || true; }
+	@command -v qemu-i386-static >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user-static >/dev/null; }
 	@command -v ffmpeg >/dev/null || { echo "ffmpeg is required for the end-to-end tests"; exit 1; }
 
 lint:

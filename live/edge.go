@@ -1,6 +1,287 @@
 package live
 
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/picosrs/picosrs/rtmp"
+)
+
+// Edge timings, as SRS's SrsEdgeIngester uses them.
+const (
+	edgeTimeout    = 5 * time.Second // connect and receive timeout (SRS_EDGE_INGESTER_TIMEOUT)
+	edgeRetryPause = 3 * time.Second // pause between tries (SRS_EDGE_INGESTER_CIMS)
+	edgeStopDelay  = 3 * time.Second // the pull outlives its last player this long
+	edgeRedirects  = 3               // RTMP redirects followed in a row
+)
+
+// edgePull is one stream's pull from the origins. It publishes into the
+// stream for as long as it has players, and a little longer.
+type edgePull struct {
+	players int
+	stop    *time.Timer        // pending stop once the last player left
+	cancel  context.CancelFunc // ends the current pull; a new player revives it
+}
+
+// edgePulls holds the pull of each edge stream. It is keyed by the Stream,
+// which belongs to exactly one Server, so servers never share an entry; an
+// entry lives only while its pull goroutine runs. Lock order: edgePulls,
+// then Stream.mu, then Server.mu.
+var edgePulls = struct {
+	sync.Mutex
+	m map[*Stream]*edgePull
+}{m: map[*Stream]*edgePull{}}
+
 // edgePlay is called when a player (HTTP or RTMP) attaches to st. On an edge
 // vhost (cluster mode remote) the first player starts one RTMP pull from the
-// origins; the returned function is called when that player leaves.
-func (s *Server) edgePlay(st *Stream) func() { return func() {} }
+// origins and later players share it; the returned function is called when
+// that player leaves. The pull stops edgeStopDelay after the last player
+// left, unless another player arrives meanwhile.
+func (s *Server) edgePlay(st *Stream) func() {
+	if len(st.vh.Origins) == 0 {
+		return func() {}
+	}
+	edgePulls.Lock()
+	p := edgePulls.m[st]
+	if p == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		p = &edgePull{cancel: cancel}
+		edgePulls.m[st] = p
+		go s.runEdgePull(ctx, st, p)
+	}
+	p.players++
+	if p.stop != nil {
+		p.stop.Stop()
+		p.stop = nil
+	}
+	edgePulls.Unlock()
+
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			edgePulls.Lock()
+			defer edgePulls.Unlock()
+			p.players--
+			if p.players > 0 {
+				return
+			}
+			p.stop = time.AfterFunc(edgeStopDelay, func() {
+				edgePulls.Lock()
+				defer edgePulls.Unlock()
+				if p.players == 0 {
+					p.cancel()
+				}
+			})
+		})
+	}
+}
+
+// runEdgePull publishes into st what it plays from the origins until the
+// last player is gone. Players stay attached while it fails over.
+func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
+	log := st.log.With("edge", true)
+	// A local publisher (a stream published to this edge) owns the stream:
+	// wait for it to leave or for the players to go.
+	for st.startPublish(p) != nil {
+		select {
+		case <-ctx.Done():
+		case <-s.closing:
+		case <-time.After(time.Second):
+		}
+		if ctx.Err() != nil || s.isClosing() {
+			edgePulls.Lock()
+			delete(edgePulls.m, st)
+			edgePulls.Unlock()
+			return
+		}
+	}
+	start := time.Now()
+	log.Info("edge pull start", "origins", strings.Join(st.vh.Origins, " "))
+	var tags int
+	var bytes uint64
+	next := 0
+	for {
+		n, b := s.pullOrigins(ctx, st, &next, log)
+		tags += n
+		bytes += b
+		edgePulls.Lock()
+		if p.players > 0 && !s.isClosing() {
+			// A player arrived while the pull was stopping: go on.
+			ctx, p.cancel = context.WithCancel(context.Background())
+			edgePulls.Unlock()
+			continue
+		}
+		// Stop under the lock: a player arriving now starts a new pull,
+		// which finds the stream free.
+		delete(edgePulls.m, st)
+		st.stopPublish(p)
+		edgePulls.Unlock()
+		break
+	}
+	log.Info("edge pull stop", "tags", tags, "bytes", bytes, "duration", time.Since(start).Round(time.Millisecond))
+}
+
+func (s *Server) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// pullOrigins tries the origins in turn (round robin, next is the counter)
+// until ctx ends or the server closes, pausing edgeRetryPause between tries.
+// Timestamps continue across origin connections.
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, next *int, log logger) (tags int, bytes uint64) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	vh := st.vh
+	vhost := upstreamVhost(vh, st.key.vhost)
+	connected := false
+	for {
+		origin := vh.Origins[*next%len(vh.Origins)]
+		*next++
+		n, b, err := s.edgeIngest(ctx, st, origin, vhost, &connected)
+		tags += n
+		bytes += b
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("edge pull from origin failed, trying the next origin", "origin", origin, "err", err, "retry_in", edgeRetryPause)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(edgeRetryPause):
+		}
+	}
+}
+
+// edgeIngest plays st from one origin (following RTMP redirects) and writes
+// every tag into st until an error or ctx ends. connected tells whether an
+// earlier connection already fed the stream, in which case timestamps are
+// made to continue. It returns the tags and bytes read.
+func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost string, connected *bool) (int, uint64, error) {
+	addr := origin
+	var c *rtmp.Conn
+	for redirects := 0; ; redirects++ {
+		u := edgeURL(addr, vhost, st.key.app, st.key.name, "")
+		var err error
+		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize})
+		if err == nil {
+			err = c.Play(ctx)
+			if err != nil {
+				c.Close()
+			}
+		}
+		var re *rtmp.RedirectError
+		if errors.As(err, &re) && redirects < edgeRedirects {
+			to, perr := redirectAddr(re.URL)
+			if perr != nil {
+				return 0, 0, perr
+			}
+			st.log.Info("edge pull redirected", "from", addr, "to", to)
+			addr = to
+			continue
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		break
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	st.log.Info("edge pull connected", "origin", addr)
+
+	if *connected {
+		// A new origin connection: its timestamps restart, and the cached GOP
+		// of the previous one is no start point for new players.
+		st.mu.Lock()
+		st.jit.jump()
+		st.gopOK = false
+		st.mu.Unlock()
+	}
+	*connected = true
+	tags := 0
+	for {
+		c.SetReadDeadline(time.Now().Add(edgeTimeout))
+		t, err := c.ReadTag()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("origin %s ended the stream", addr)
+			}
+			return tags, c.BytesIn(), err
+		}
+		tags++
+		st.WriteTag(t)
+	}
+}
+
+// upstreamVhost is the vhost asked of the origin: cluster.vhost when set,
+// else the player's.
+func upstreamVhost(vh *VhostConfig, vhost string) string {
+	if vh.EdgeVhost != "" && vh.EdgeVhost != "[vhost]" {
+		return vh.EdgeVhost
+	}
+	return vhost
+}
+
+// edgeURL builds rtmp://server/app/stream?param for a pull or push, adding
+// vhost=name to the query when the vhost is not the default one (as SRS's
+// srs_generate_rtmp_url names it in the tcUrl). server is host or host:port.
+func edgeURL(server, vhost, app, stream, param string) string {
+	host, port, err := net.SplitHostPort(server)
+	if err != nil {
+		host, port = server, rtmp.DefaultPort
+	}
+	q := strings.TrimPrefix(param, "?")
+	if vhost != "" && vhost != DefaultVhost && !hasParam(q, "vhost") && !hasParam(q, "domain") {
+		if q != "" {
+			q += "&"
+		}
+		q += "vhost=" + vhost
+	}
+	u := "rtmp://" + net.JoinHostPort(host, port) + "/" + app + "/" + stream
+	if q != "" {
+		u += "?" + q
+	}
+	return u
+}
+
+func hasParam(query, key string) bool {
+	for kv := range strings.SplitSeq(query, "&") {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// redirectAddr takes host:port from an RTMP redirect (a tcUrl or full URL,
+// as SRS does: the edge reconnects to that server with its own app/stream).
+func redirectAddr(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return "", fmt.Errorf("live: bad redirect %q", raw)
+	}
+	port := u.Port()
+	if port == "" {
+		port = rtmp.DefaultPort
+	}
+	return net.JoinHostPort(u.Hostname(), port), nil
+}

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
@@ -388,6 +389,13 @@ func TestStaticFLVStart(t *testing.T) {
 		t.Fatalf("HEAD: %d %q %d", head.Code, head.Header().Get("Content-Length"), head.Body.Len())
 	}
 
+	// Range on the virtual file, as net/http does it.
+	rng := do(t, srv, http.MethodGet, fmt.Sprintf("/vod/a/f.flv?start=%d", off), "Range", fmt.Sprintf("bytes=5-%d", len(want)+100))
+	if rng.Code != http.StatusPartialContent || !bytes.Equal(rng.Body.Bytes(), want[5:]) ||
+		rng.Header().Get("Content-Range") != fmt.Sprintf("bytes 5-%d/%d", len(want)-1, len(want)) {
+		t.Fatalf("Range: %d %q", rng.Code, rng.Header().Get("Content-Range"))
+	}
+
 	for _, q := range []string{"", "?start=0", "?start=-5", "?start="} {
 		rec := do(t, srv, http.MethodGet, "/vod/a/f.flv"+q)
 		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), data) {
@@ -409,6 +417,14 @@ func TestStaticFLVStart(t *testing.T) {
 	// Every tag start is accepted, the first one included.
 	if rec := do(t, srv, http.MethodHead, "/vod/a/f.flv?start=13"); rec.Code != http.StatusOK {
 		t.Errorf("start=13: %d", rec.Code)
+	}
+}
+
+func TestSections(t *testing.T) {
+	src := strings.NewReader("0123456789abcdefghij")
+	s := newSections(io.NewSectionReader(src, 0, 3), io.NewSectionReader(src, 10, 0), io.NewSectionReader(src, 12, 5), io.NewSectionReader(src, 5, 2))
+	if err := iotest.TestReader(s, []byte("012cdefg56")); err != nil {
+		t.Fatal(err)
 	}
 }
 

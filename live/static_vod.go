@@ -133,8 +133,9 @@ func checkTagStart(f io.ReaderAt, size, n int64) error {
 // SrsVodStream::serve_flv_stream: the file's 13-byte header, the sequence
 // header summary (flvSequenceSpan), then the file from start to the end, with
 // status 200 and a Content-Length. start <= 0 serves the whole file. Beyond
-// SRS, a start that is past the end or not a tag boundary gets 416, and one
-// that is not a number gets 400.
+// SRS, a start that is past the end or not a tag boundary gets 416, one that
+// is not a number gets 400, and the response honours Range, HEAD and
+// If-Modified-Since like any file.
 func (s *Server) serveFLVStart(w http.ResponseWriter, r *http.Request, f *os.File, fi os.FileInfo, arg string) {
 	n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 	if err != nil && arg != "" {
@@ -160,21 +161,62 @@ func (s *Server) serveFLVStart(w http.ResponseWriter, r *http.Request, f *os.Fil
 		http.Error(w, fmt.Sprintf("cannot start at %d: %v", n, strings.TrimPrefix(err.Error(), "live: ")), http.StatusRequestedRangeNotSatisfiable)
 		return
 	}
-	length := flv.HeaderSize + (spanEnd - spanStart) + (size - n)
-	h := w.Header()
-	h.Set("Content-Type", "video/x-flv")
-	h.Set("Content-Length", strconv.FormatInt(length, 10))
-	h.Set("Last-Modified", fi.ModTime().UTC().Format(http.TimeFormat))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead {
-		return
-	}
-	body := io.MultiReader(
+	body := newSections(
 		io.NewSectionReader(f, 0, flv.HeaderSize),
 		io.NewSectionReader(f, spanStart, spanEnd-spanStart),
 		io.NewSectionReader(f, n, size-n),
 	)
-	io.Copy(w, body) // a viewer that leaves mid-file is not an error
+	w.Header().Set("Content-Type", "video/x-flv")
+	http.ServeContent(w, r, "", fi.ModTime(), body)
+}
+
+// sections is an io.ReadSeeker over sections laid end to end: the virtual
+// file of an FLV ?start= response, so that http.ServeContent gives it
+// Content-Length, HEAD, Range and conditional requests as for a plain file.
+type sections struct {
+	parts []*io.SectionReader
+	size  int64
+	off   int64
+}
+
+func newSections(parts ...*io.SectionReader) *sections {
+	s := &sections{parts: parts}
+	for _, p := range parts {
+		s.size += p.Size()
+	}
+	return s
+}
+
+// Read reads from the section holding the current offset.
+func (s *sections) Read(b []byte) (int, error) {
+	base := int64(0)
+	for _, p := range s.parts {
+		if s.off < base+p.Size() {
+			n, err := p.ReadAt(b[:min(int64(len(b)), base+p.Size()-s.off)], s.off-base)
+			s.off += int64(n)
+			if err == io.EOF && n > 0 {
+				err = nil
+			}
+			return n, err
+		}
+		base += p.Size()
+	}
+	return 0, io.EOF
+}
+
+// Seek sets the offset for the next Read.
+func (s *sections) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += s.off
+	case io.SeekEnd:
+		offset += s.size
+	}
+	if offset < 0 {
+		return 0, errors.New("live: seek before the start")
+	}
+	s.off = offset
+	return offset, nil
 }
 
 // parseSRSRange parses SRS's MP4 range "a-b": ok is false when SRS would serve

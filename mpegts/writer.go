@@ -192,14 +192,15 @@ func (w *Writer) AppendVideo(dst []byte, dts, pts int64, keyframe bool, au []byt
 		if w.nalLen > len(au)-pos {
 			return dst, fmt.Errorf("%w: %d-byte length at offset %d of %d", ErrInvalidNALU, w.nalLen, pos, len(au))
 		}
-		n := 0
+		var u uint64 // not int: a 4-byte length overflows int on 32-bit targets
 		for _, b := range au[pos : pos+w.nalLen] {
-			n = n<<8 | int(b)
+			u = u<<8 | uint64(b)
 		}
 		pos += w.nalLen
-		if n > len(au)-pos {
-			return dst, fmt.Errorf("%w: %d bytes at offset %d of %d", ErrInvalidNALU, n, pos, len(au))
+		if u > uint64(len(au)-pos) {
+			return dst, fmt.Errorf("%w: %d bytes at offset %d of %d", ErrInvalidNALU, u, pos, len(au))
 		}
+		n := int(u)
 		if n == 0 {
 			continue
 		}

@@ -28,6 +28,7 @@ type edgePull struct {
 	players int
 	stop    *time.Timer        // pending stop once the last player left
 	cancel  context.CancelFunc // ends the current pull; a new player revives it
+	param   string             // the first player's query ("?token=..."), passed upstream
 }
 
 // edgePulls holds the pull of each edge stream. It is keyed by the Stream,
@@ -44,7 +45,13 @@ var edgePulls = struct {
 // origins and later players share it; the returned function is called when
 // that player leaves. The pull stops edgeStopDelay after the last player
 // left, unless another player arrives meanwhile.
-func (s *Server) edgePlay(st *Stream) func() {
+func (s *Server) edgePlay(st *Stream) func() { return s.edgePlayParam(st, "") }
+
+// edgePlayParam is edgePlay for a player whose request carried param (the
+// "?query" of its stream or URL); the first player's param goes upstream
+// with the pull, so tokens reach the origin (SRS's token_traverse passes the
+// player's connect the same way).
+func (s *Server) edgePlayParam(st *Stream, param string) func() {
 	if len(st.vh.Origins) == 0 {
 		return func() {}
 	}
@@ -52,7 +59,7 @@ func (s *Server) edgePlay(st *Stream) func() {
 	p := edgePulls.m[st]
 	if p == nil {
 		ctx, cancel := context.WithCancel(context.Background())
-		p = &edgePull{cancel: cancel}
+		p = &edgePull{cancel: cancel, param: param}
 		edgePulls.m[st] = p
 		go s.runEdgePull(ctx, st, p)
 	}
@@ -108,7 +115,7 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 	var bytes uint64
 	next := 0
 	for {
-		n, b := s.pullOrigins(ctx, st, &next, log)
+		n, b := s.pullOrigins(ctx, st, p.param, &next, log)
 		tags += n
 		bytes += b
 		edgePulls.Lock()
@@ -140,7 +147,7 @@ func (s *Server) isClosing() bool {
 // pullOrigins tries the origins in turn (round robin, next is the counter)
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
-func (s *Server) pullOrigins(ctx context.Context, st *Stream, next *int, log logger) (tags int, bytes uint64) {
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, next *int, log logger) (tags int, bytes uint64) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -156,7 +163,7 @@ func (s *Server) pullOrigins(ctx context.Context, st *Stream, next *int, log log
 	for {
 		origin := vh.Origins[*next%len(vh.Origins)]
 		*next++
-		n, b, err := s.edgeIngest(ctx, st, origin, vhost, &connected)
+		n, b, err := s.edgeIngest(ctx, st, origin, vhost, param, &connected)
 		tags += n
 		bytes += b
 		if ctx.Err() != nil {
@@ -175,11 +182,11 @@ func (s *Server) pullOrigins(ctx context.Context, st *Stream, next *int, log log
 // every tag into st until an error or ctx ends. connected tells whether an
 // earlier connection already fed the stream, in which case timestamps are
 // made to continue. It returns the tags and bytes read.
-func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost string, connected *bool) (int, uint64, error) {
+func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, param string, connected *bool) (int, uint64, error) {
 	addr := origin
 	var c *rtmp.Conn
 	for redirects := 0; ; redirects++ {
-		u := edgeURL(addr, vhost, st.key.app, st.key.name, "")
+		u := edgeURL(addr, vhost, st.key.app, st.key.name, param)
 		var err error
 		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize})
 		if err == nil {
@@ -241,35 +248,29 @@ func upstreamVhost(vh *VhostConfig, vhost string) string {
 	return vhost
 }
 
-// edgeURL builds rtmp://server/app/stream?param for a pull or push, adding
-// vhost=name to the query when the vhost is not the default one (as SRS's
-// srs_generate_rtmp_url names it in the tcUrl). server is host or host:port.
+// edgeURL builds rtmp://server/app/stream?param for a pull or push. The
+// vhost replaces any vhost= or domain= of param and is named as vhost=name
+// unless it is the default vhost (SRS's srs_generate_rtmp_url names it in the
+// tcUrl instead; origins accept both). server is host or host:port.
 func edgeURL(server, vhost, app, stream, param string) string {
 	host, port, err := net.SplitHostPort(server)
 	if err != nil {
 		host, port = server, rtmp.DefaultPort
 	}
-	q := strings.TrimPrefix(param, "?")
-	if vhost != "" && vhost != DefaultVhost && !hasParam(q, "vhost") && !hasParam(q, "domain") {
-		if q != "" {
-			q += "&"
+	var kept []string
+	for kv := range strings.SplitSeq(strings.TrimPrefix(param, "?"), "&") {
+		if k, _, _ := strings.Cut(kv, "="); kv != "" && k != "vhost" && k != "domain" {
+			kept = append(kept, kv)
 		}
-		q += "vhost=" + vhost
+	}
+	if vhost != "" && vhost != DefaultVhost {
+		kept = append(kept, "vhost="+vhost)
 	}
 	u := "rtmp://" + net.JoinHostPort(host, port) + "/" + app + "/" + stream
-	if q != "" {
-		u += "?" + q
+	if len(kept) > 0 {
+		u += "?" + strings.Join(kept, "&")
 	}
 	return u
-}
-
-func hasParam(query, key string) bool {
-	for kv := range strings.SplitSeq(query, "&") {
-		if k, _, _ := strings.Cut(kv, "="); k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // redirectAddr takes host:port from an RTMP redirect (a tcUrl or full URL,

@@ -76,17 +76,17 @@ func (s *Server) runForward(ctx context.Context, st *Stream, servers []string, v
 	for i := 0; ; i++ {
 		server := servers[i%len(servers)]
 		url := edgeURL(server, vhost, st.key.app, st.key.name, param)
-		log := st.log.With(what, url)
+		log := st.log.With("push", what, "url", url)
 		start := time.Now()
 		err := s.forwardOnce(ctx, st, url, log)
 		if ctx.Err() != nil {
-			log.Info(what+" stop", "duration", time.Since(start).Round(time.Millisecond))
+			log.Info("push stop", "duration", time.Since(start).Round(time.Millisecond))
 			return
 		}
 		if time.Since(start) > forwardStable {
 			backoff = forwardMinBackoff
 		}
-		log.Warn(what+" failed, retrying", "err", err, "retry_in", backoff)
+		log.Warn("push failed, retrying", "err", err, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
 			return

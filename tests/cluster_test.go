@@ -308,7 +308,7 @@ func TestForward(t *testing.T) {
 	}
 	wg.Wait()
 	decode(t, a.httpURL("live/s.flv"), 1)
-	if !strings.Contains(a.Log(), "forward failed, retrying") {
+	if !strings.Contains(a.Log(), "push failed, retrying") {
 		t.Errorf("no warning about the dead destination")
 	}
 }

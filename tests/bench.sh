@@ -1,0 +1,130 @@
+#!/bin/sh
+# bench.sh: the fan-out benchmark of issue 7 (`make bench`). It builds picosrs
+# and cmd/picosrs-load, then for each point of the targets table writes a
+# configuration, starts picosrs pinned to core 0 (taskset, where available),
+# runs the load tool pinned to core 1 against it on loopback, and prints the
+# measured table beside the targets.
+#
+# Environment:
+#   BENCH_SECONDS  length of each run after the 3 s warm-up (default 30)
+#   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
+#                  500-viewer point uses half of it)
+#   BENCH_POINTS   space-separated subset of: defaults realtime mw0 half ts
+#                  rtmp publishers (default: all)
+#   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
+#   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
+#
+# A quick run: BENCH_SECONDS=10 BENCH_VIEWERS=200 tests/bench.sh
+set -eu
+
+cd "$(dirname "$0")/.."
+SECONDS_RUN=${BENCH_SECONDS:-30}
+VIEWERS=${BENCH_VIEWERS:-1000}
+POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers"}
+FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
+OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
+mkdir -p "$OUT"
+RTMP_PORT=${BENCH_RTMP_PORT:-19935}
+HTTP_PORT=${BENCH_HTTP_PORT:-18935}
+GO=${GO:-go}
+
+# Every viewer and publisher is a socket on both sides of loopback.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "building picosrs and picosrs-load into $OUT"
+CGO_ENABLED=0 $GO build -trimpath -o "$OUT/picosrs" .
+CGO_ENABLED=0 $GO build -trimpath -o "$OUT/picosrs-load" ./cmd/picosrs-load
+
+PIN_SERVER="" PIN_TOOL=""
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+	PIN_SERVER="taskset -c 0" PIN_TOOL="taskset -c 1"
+else
+	echo "taskset or a second core is missing: server and tool are not pinned"
+fi
+
+# conf NAME PLAY_DIRECTIVES VHOST_DIRECTIVES [EXT] writes $OUT/NAME.conf. Only
+# the mount being measured is configured (SRS's default mount is .flv alone),
+# so an FLV point does not pay for TS muxing.
+conf() {
+	ext=${4:-flv}
+	cat >"$OUT/$1.conf" <<EOF
+listen              $RTMP_PORT;
+max_connections     20000;
+daemon              off;
+srs_log_tank        console;
+srs_log_level       warn;
+http_server {
+    enabled         on;
+    listen          $HTTP_PORT;
+    dir             $OUT;
+}
+vhost __defaultVhost__ {
+    $3
+    http_remux {
+        enabled     on;
+        mount       [vhost]/[app]/[stream].$ext;
+    }
+    play {
+        gop_cache   on;
+        $2
+    }
+}
+EOF
+}
+
+# point NAME PROTO VIEWERS PUBLISHERS TARGET: one run.
+point() {
+	name=$1 proto=$2 viewers=$3 pubs=$4 target=$5
+	echo "== $name: $viewers $proto viewers, $pubs publisher(s), ${SECONDS_RUN}s"
+	# shellcheck disable=SC2086
+	$PIN_TOOL "$OUT/picosrs-load" -file "$FIXTURE" \
+		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" \
+		-proto "$proto" -viewers "$viewers" -publishers "$pubs" \
+		-duration "${SECONDS_RUN}s" -label "$name" -target "$target" \
+		-server-cmd "$PIN_SERVER $OUT/picosrs -c $OUT/$name.conf" -server-log "$OUT/$name.log" \
+		>>"$OUT/results.jsonl" || echo "   run $name failed (see $OUT/$name.log)"
+	sleep 1 # let TIME_WAIT sockets and the port settle
+}
+
+: >"$OUT/results.jsonl"
+HALF=$((VIEWERS / 2))
+for p in $POINTS; do
+	case $p in
+	defaults)
+		conf defaults "mw_latency 350;" ""
+		point defaults flv "$VIEWERS" 1 "≤20 %, p99 ≤350 ms"
+		;;
+	realtime)
+		conf realtime "mw_latency 100;" "min_latency on; tcp_nodelay on;"
+		point realtime flv "$VIEWERS" 1 "≤25 %, p99 ≤110 ms"
+		;;
+	mw0)
+		conf mw0 "mw_latency 0;" ""
+		point mw0 flv "$VIEWERS" 1 "≤48 %, p99 ≤20 ms"
+		;;
+	half)
+		conf half "mw_latency 0;" ""
+		point half flv "$HALF" 1 "≤30 %, p99 ≤15 ms"
+		;;
+	ts)
+		conf ts "mw_latency 350;" "" ts
+		point ts ts "$VIEWERS" 1 "≤1.2 × FLV CPU (defaults)"
+		;;
+	rtmp)
+		conf rtmp "mw_latency 350;" ""
+		point rtmp rtmp "$VIEWERS" 1 "≤ FLV CPU (defaults)"
+		;;
+	publishers)
+		conf publishers "mw_latency 350;" ""
+		point publishers flv 100 100 "≤25 %"
+		;;
+	*)
+		echo "unknown point $p" >&2
+		;;
+	esac
+done
+
+echo
+echo "picosrs $(git describe --tags --always --dirty 2>/dev/null || echo dev), $(nproc 2>/dev/null || echo ?) cores ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')), ${SECONDS_RUN}s per point; all points: RSS ≤48 MB, first frame p99 <300 ms, 0 tags lost"
+"$OUT/picosrs-load" -report "$OUT/results.jsonl"
+echo "results: $OUT/results.jsonl"

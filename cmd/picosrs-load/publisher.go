@@ -73,9 +73,9 @@ const (
 // still be matched to its send time.
 const tableSlots = 8192
 
-// slot holds the send record of one tag: key is the tag timestamp (24 bits)
-// above the send time in µs since the run began (40 bits); seq is the tag's
-// position in the publisher's sequence of frames.
+// slot holds the send record of one tag: key is a valid bit, the tag
+// timestamp (23 bits) and the send time in µs since the run began (40 bits);
+// seq is the tag's position in the publisher's sequence of frames.
 type slot struct {
 	key atomic.Uint64
 	seq atomic.Uint64
@@ -89,11 +89,15 @@ type sendTable struct {
 	slots [2][tableSlots]slot
 }
 
+const slotValid = 1 << 63
+
+func tsKey(ts uint32) uint64 { return uint64(ts&(1<<23-1)) << 40 }
+
 func (t *sendTable) put(track int, ts uint32, seq uint64, at time.Time) {
 	s := &t.slots[track][ts%tableSlots]
 	us := uint64(at.Sub(t.epoch).Microseconds()) & (1<<40 - 1)
 	s.seq.Store(seq)
-	s.key.Store(uint64(ts&(1<<24-1))<<40 | us)
+	s.key.Store(slotValid | tsKey(ts) | us)
 }
 
 // get returns the send time (µs since the epoch) and the sequence number of
@@ -101,7 +105,7 @@ func (t *sendTable) put(track int, ts uint32, seq uint64, at time.Time) {
 func (t *sendTable) get(track int, ts uint32) (us int64, seq uint64, ok bool) {
 	s := &t.slots[track][ts%tableSlots]
 	k := s.key.Load()
-	if k == 0 || k>>40 != uint64(ts&(1<<24-1)) {
+	if k&slotValid == 0 || k&^(slotValid|(1<<40-1)) != tsKey(ts) {
 		return 0, 0, false
 	}
 	return int64(k & (1<<40 - 1)), s.seq.Load(), true

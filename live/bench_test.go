@@ -1,0 +1,188 @@
+package live
+
+import (
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/picosrs/picosrs/flv"
+)
+
+// discardConn is a net.Conn that accepts every write, so a benchmark measures
+// the fan-out without the kernel: net.Buffers.WriteTo falls back to one Write
+// per slice, which costs nothing here.
+type discardConn struct{ n int64 }
+
+func (c *discardConn) Write(b []byte) (int, error)      { c.n += int64(len(b)); return len(b), nil }
+func (c *discardConn) Read([]byte) (int, error)         { return 0, net.ErrClosed }
+func (c *discardConn) Close() error                     { return nil }
+func (c *discardConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (c *discardConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (c *discardConn) SetDeadline(time.Time) error      { return nil }
+func (c *discardConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *discardConn) SetWriteDeadline(time.Time) error { return nil }
+
+// benchViewer is one HTTP viewer's state on the pump's path: its consumer,
+// encoder, sink and the reused slices of pump.
+type benchViewer struct {
+	c     *Consumer
+	enc   encoder
+	out   *httpSink
+	batch []*Packet
+	bufs  [][]byte
+}
+
+// step is one turn of pump's loop for v: pull, encode, one batched write.
+func (v *benchViewer) step(b *testing.B) {
+	var err error
+	v.batch, err = v.c.pull(v.batch[:0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(v.batch) == 0 {
+		return
+	}
+	v.bufs, err = v.enc.encode(v.bufs[:0], v.batch)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(v.bufs) > 0 {
+		if err := v.out.write(v.bufs, v.batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	clear(v.batch)
+}
+
+// benchFanOut publishes the 720p fixture, looping, to one stream with n
+// viewers of format f and, for each tag, runs every viewer's pull, encode and
+// write once: the per-viewer work of the hot path, one tag per write (SRS's
+// mw_latency 0). Publishing (newPacket, the TS muxer) is outside the timer,
+// so allocs/op is what the viewers allocate per tag.
+func benchFanOut(b *testing.B, f format, n int) {
+	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
+	var head, frames []flv.Tag
+	for _, t := range tags {
+		if t.Type == flv.TagScript || t.IsSequenceHeader() {
+			if len(frames) == 0 {
+				head = append(head, t)
+			}
+			continue
+		}
+		frames = append(frames, t)
+	}
+	period := frames[len(frames)-1].Timestamp + 40
+
+	srv := NewServer(testConfig())
+	vh := srv.Config().vhost(DefaultVhost)
+	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
+	if err := st.startPublish(1); err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range head {
+		st.WriteTag(t)
+	}
+	// Up to the second keyframe, so viewers join at a cached GOP.
+	next := 0
+	publish := func() {
+		t := frames[next%len(frames)]
+		t.Timestamp += uint32(next/len(frames)) * period
+		next++
+		st.WriteTag(t)
+	}
+	for keys := 0; keys < 2 || !frames[next%len(frames)].IsKeyframe(); {
+		if frames[next%len(frames)].IsKeyframe() {
+			keys++
+		}
+		publish()
+	}
+
+	vs := make([]*benchViewer, n)
+	for i := range vs {
+		v := &benchViewer{
+			c:     st.Subscribe(kindAV),
+			enc:   newEncoder(f, vh),
+			out:   &httpSink{conn: &discardConn{}, head: liveHead(f, "bench", false), client: &Client{}},
+			batch: make([]*Packet, 0, maxBatch+4),
+		}
+		v.step(b) // the start-up burst: headers and the cached GOP
+		vs[i] = v
+	}
+	b.Cleanup(func() {
+		for _, v := range vs {
+			v.c.Close()
+		}
+	})
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		publish()
+		b.StartTimer()
+		for _, v := range vs {
+			v.step(b)
+		}
+	}
+	b.StopTimer()
+	per := float64(b.N) * float64(n)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/viewer-tag")
+	var bytes int64
+	for _, v := range vs {
+		bytes += v.out.conn.(*discardConn).n
+	}
+	b.ReportMetric(float64(bytes)/float64(n)/float64(next), "B/viewer-tag")
+}
+
+// BenchmarkFanOutFLV is the HTTP-FLV hot path: per viewer and tag, pull from
+// the shared ring, flvEncoder.encode (three slices into the shared packet)
+// and the chunked writev vector of httpSink. Expect 0 allocs/op.
+func BenchmarkFanOutFLV(b *testing.B) {
+	for _, n := range []int{1, 100, 1000} {
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, formatFLV, n) })
+	}
+}
+
+// BenchmarkFanOutTS is the HTTP-TS hot path: the TS bytes are muxed once per
+// tag by the publisher (outside the timer) and shared by every viewer.
+func BenchmarkFanOutTS(b *testing.B) {
+	for _, n := range []int{1, 100, 1000} {
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, formatTS, n) })
+	}
+}
+
+// BenchmarkWriteTag is the publisher's side: one tag into a stream with the
+// FLV and TS serialisations built once (newPacket, seal, the TS muxer), the
+// ring and the wake-up of 1000 idle consumers.
+func BenchmarkWriteTag(b *testing.B) {
+	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
+	srv := NewServer(testConfig())
+	vh := srv.Config().vhost(DefaultVhost)
+	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
+	if err := st.startPublish(1); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 1000; i++ {
+		defer st.Subscribe(kindAV).Close()
+	}
+	var frames []flv.Tag
+	for _, t := range tags {
+		if t.Type == flv.TagScript || t.IsSequenceHeader() {
+			st.WriteTag(t)
+			continue
+		}
+		frames = append(frames, t)
+	}
+	period := frames[len(frames)-1].Timestamp + 40
+	var bytes int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		t := frames[i%len(frames)]
+		t.Timestamp += uint32(i/len(frames)) * period
+		bytes += int64(len(t.Data))
+		st.WriteTag(t)
+	}
+	b.SetBytes(bytes / int64(max(b.N, 1)))
+}

@@ -1,0 +1,158 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Memory budgets for a router-class box (issue 8), measured on the real
+// binary from /proc/PID/status.
+const (
+	idleRSSBudget   = 10 << 20 // idle server
+	streamRSSBudget = 24 << 20 // one ~1 Mbit/s stream, 50 HTTP-FLV viewers
+	memViewers      = 50
+)
+
+// TestMemory measures the resident memory of the picosrs binary idle and with
+// one real-time ~1 Mbit/s stream (h264_aac.flv via ffmpeg -re, looped) played
+// by 50 HTTP-FLV viewers. It is slow, so it runs only with PICOSRS_MEM=1
+// (make mem). PICOSRS_BIN runs another binary, e.g. dist/picosrs-linux-amd64;
+// PICOSRS_MEM_SECONDS sets how long the stream runs (default 20).
+func TestMemory(t *testing.T) {
+	if os.Getenv("PICOSRS_MEM") == "" {
+		t.Skip("set PICOSRS_MEM=1 (make mem) to measure memory")
+	}
+	if bin := os.Getenv("PICOSRS_BIN"); bin != "" {
+		old := binary
+		binary = bin
+		t.Cleanup(func() { binary = old })
+	}
+	seconds := 20
+	if v, err := strconv.Atoi(os.Getenv("PICOSRS_MEM_SECONDS")); err == nil && v > 0 {
+		seconds = v
+	}
+
+	s := startServer(t, baseConfig)
+	pid := s.cmd.Process.Pid
+	time.Sleep(2 * time.Second)
+	idle := procStatus(t, pid)
+	t.Logf("idle: VmRSS %s, VmHWM %s, threads %d", mib(idle.rss), mib(idle.hwm), idle.threads)
+
+	stop, _ := publish(t, "h264_aac.flv", s.rtmpURL("live/mem"), 1, true)
+	defer stop()
+	s.waitLive(t, "live/mem.flv")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	var connected atomic.Int32
+	bytesIn := make([]atomic.Int64, memViewers)
+	for i := range memViewers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL("live/mem.flv"), nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			connected.Add(1)
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := resp.Body.Read(buf)
+				bytesIn[i].Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+
+	var peak status
+	for sec := 0; sec < seconds; sec++ {
+		time.Sleep(time.Second)
+		st := procStatus(t, pid)
+		if st.rss > peak.rss {
+			peak.rss = st.rss
+		}
+		peak.hwm, peak.threads = st.hwm, st.threads
+	}
+	var total, least int64 = 0, -1
+	for i := range bytesIn {
+		n := bytesIn[i].Load()
+		total += n
+		if least < 0 || n < least {
+			least = n
+		}
+	}
+	cancel()
+	wg.Wait()
+
+	t.Logf("stream + %d HTTP-FLV viewers (%d connected) for %ds: peak VmRSS %s, VmHWM %s, threads %d; viewers got %.1f Mbit/s on average, the slowest %.2f Mbit/s",
+		memViewers, connected.Load(), seconds, mib(peak.rss), mib(peak.hwm), peak.threads,
+		float64(total)*8/float64(memViewers)/float64(seconds)/1e6, float64(least)*8/float64(seconds)/1e6)
+	fmt.Printf("MEMORY idle_rss=%d idle_hwm=%d stream_rss=%d stream_hwm=%d viewers=%d\n", idle.rss, idle.hwm, peak.rss, peak.hwm, connected.Load())
+
+	if connected.Load() != memViewers {
+		t.Errorf("%d of %d viewers connected", connected.Load(), memViewers)
+	}
+	if least < int64(seconds)*1e6/8/4 {
+		t.Errorf("a viewer got only %d bytes in %ds", least, seconds)
+	}
+	if idle.hwm > idleRSSBudget {
+		t.Errorf("idle VmHWM %s over the %s budget", mib(idle.hwm), mib(idleRSSBudget))
+	}
+	if peak.hwm > streamRSSBudget {
+		t.Errorf("streaming VmHWM %s over the %s budget", mib(peak.hwm), mib(streamRSSBudget))
+	}
+}
+
+type status struct {
+	rss, hwm int64 // bytes
+	threads  int
+}
+
+// procStatus reads VmRSS, VmHWM and Threads from /proc/PID/status.
+func procStatus(t testing.TB, pid int) status {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	defer f.Close()
+	var st status
+	sc := bufio.NewScanner(io.Reader(f))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(v)
+		if len(fields) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[0], 10, 64)
+		switch k {
+		case "VmRSS":
+			st.rss = n << 10
+		case "VmHWM":
+			st.hwm = n << 10
+		case "Threads":
+			st.threads = int(n)
+		}
+	}
+	return st
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

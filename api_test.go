@@ -1,0 +1,415 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/live"
+	"github.com/picosrs/picosrs/rtmp"
+)
+
+// apiFixture is an in-process live.Server on loopback with the API in front.
+type apiFixture struct {
+	srv  *live.Server
+	rtmp string // host:port
+	api  *api
+	web  *httptest.Server
+}
+
+func newAPIFixture(t *testing.T, edit func(*conf.Config)) *apiFixture {
+	t.Helper()
+	cfg := conf.Default()
+	cfg.HTTPAPI.Enabled = true
+	cfg.Exporter.Enabled = true
+	if edit != nil {
+		edit(cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := live.NewServer(liveConfig(cfg, log))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeRTMP(ln)
+	a := newAPI(cfg, srv, log)
+	a.stats.run()
+	web := httptest.NewServer(a.handler(true, true, srv))
+	t.Cleanup(func() {
+		web.Close()
+		a.stats.stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &apiFixture{srv: srv, rtmp: ln.Addr().String(), api: a, web: web}
+}
+
+// call does one request and decodes the JSON answer.
+func (f *apiFixture) call(t *testing.T, method, path string, hdr ...string) (int, http.Header, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.web.URL+path, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if len(b) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode, resp.Header, m
+}
+
+// publishFixture pushes the h264_aac fixture over RTMP, its first second at
+// once and the rest in real time, until the test ends.
+func publishFixture(t *testing.T, addr, path string) *rtmp.Conn {
+	t.Helper()
+	f, err := os.Open("tests/testdata/h264_aac.flv")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := rtmp.Dial(ctx, "rtmp://"+addr+"/"+path, rtmp.DialConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := flv.NewReader(f)
+	if _, err := r.ReadHeader(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); c.Close() })
+	go func() {
+		start := time.Now()
+		for {
+			tag, err := r.ReadTag()
+			if err != nil {
+				return
+			}
+			if d := time.Duration(tag.Timestamp)*time.Millisecond - time.Second - time.Since(start); d > 0 {
+				select {
+				case <-time.After(d):
+				case <-done:
+					return
+				}
+			}
+			if c.WriteTag(&tag) != nil {
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func TestAPIVersionsAndEnvelope(t *testing.T) {
+	f := newAPIFixture(t, nil)
+	code, hdr, m := f.call(t, "GET", "/api/v1/versions")
+	if code != 200 || m["code"] != 0.0 || m["pid"] != strconv.Itoa(os.Getpid()) || !strings.HasPrefix(m["server"].(string), "vid-") || m["service"] == "" {
+		t.Fatalf("versions: %d %v", code, m)
+	}
+	if hdr.Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", hdr.Get("Content-Type"))
+	}
+	data := m["data"].(map[string]any)
+	if data["major"] != float64(apiMajor) || data["version"] != version {
+		t.Errorf("data %v", data)
+	}
+	for _, p := range []string{"/api/", "/api/v1/", "/api/v1/summaries", "/api/v1/vhosts", "/api/v1/streams/", "/api/v1/clients"} {
+		if code, _, m := f.call(t, "GET", p); code != 200 || m["code"] != 0.0 {
+			t.Errorf("%s: %d %v", p, code, m)
+		}
+	}
+	_, _, m = f.call(t, "GET", "/api/v1/vhosts")
+	vh := m["vhosts"].([]any)[0].(map[string]any)
+	if vh["name"] != conf.DefaultVhost || vh["id"] != vhostID(conf.DefaultVhost) {
+		t.Errorf("vhosts %v", m)
+	}
+	if code, _, m := f.call(t, "GET", "/api/v1/vhosts/"+vhostID(conf.DefaultVhost)); code != 200 || m["vhost"] == nil {
+		t.Errorf("vhost by id: %d %v", code, m)
+	}
+}
+
+func TestAPIErrors(t *testing.T) {
+	f := newAPIFixture(t, nil)
+	cases := []struct {
+		method, path string
+		status       int
+		code         float64
+	}{
+		{"GET", "/api/v1/clients/12345", 404, codeClientNotFound},
+		{"GET", "/api/v1/clients/nope", 404, codeClientNotFound},
+		{"DELETE", "/api/v1/clients/12345", 404, codeClientNotFound},
+		{"GET", "/api/v1/streams/vid-nothing", 404, codeStreamNotFound},
+		{"GET", "/api/v1/vhosts/vid-nothing", 404, codeVhostNotFound},
+		{"POST", "/api/v1/streams", 405, 405},
+		{"DELETE", "/api/v1/clients", 405, 405},
+		{"PUT", "/api/v1/versions", 405, 405},
+		{"GET", "/api/v9/nothing", 404, 404},
+	}
+	for _, c := range cases {
+		code, _, m := f.call(t, c.method, c.path)
+		if code != c.status || m["code"] != c.code {
+			t.Errorf("%s %s: %d %v, want %d code %v", c.method, c.path, code, m, c.status, c.code)
+		}
+	}
+	// Not an API path: the live server answers.
+	if code, _, _ := f.call(t, "GET", "/live/none.txt"); code != 404 {
+		t.Errorf("fallthrough: %d", code)
+	}
+}
+
+func TestAPIAuthAndCORS(t *testing.T) {
+	f := newAPIFixture(t, func(c *conf.Config) {
+		c.HTTPAPI.Auth = conf.HTTPAPIAuth{Enabled: true, Username: "admin", Password: "s3cret"}
+	})
+	code, hdr, m := f.call(t, "GET", "/api/v1/versions")
+	if code != 401 || !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic") || m["code"] != 401.0 {
+		t.Fatalf("no credentials: %d %v %v", code, hdr, m)
+	}
+	req, _ := http.NewRequest("GET", f.web.URL+"/api/v1/versions", nil)
+	req.SetBasicAuth("admin", "wrong")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("wrong password: %v %v", resp, err)
+	}
+	req.SetBasicAuth("admin", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("right password: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// /metrics is not behind the API's auth (Prometheus scrapes it).
+	if code, _, _ := f.call(t, "GET", "/metrics"); code != 200 {
+		t.Errorf("metrics: %d", code)
+	}
+	code, hdr, _ = f.call(t, "OPTIONS", "/api/v1/streams", "Origin", "http://example.com")
+	if code != 200 || hdr.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("OPTIONS: %d %v", code, hdr)
+	}
+	code, hdr, _ = f.call(t, "GET", "/api/v1/versions", "Origin", "http://example.com")
+	if code != 401 || hdr.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("CORS on 401: %d %v", code, hdr)
+	}
+}
+
+func TestAPIJSONP(t *testing.T) {
+	f := newAPIFixture(t, nil)
+	resp, err := http.Get(f.web.URL + "/api/v1/versions?callback=cb_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(string(b), "cb_1({") || !strings.HasSuffix(string(b), "})") || resp.Header.Get("Content-Type") != "text/javascript" {
+		t.Errorf("jsonp: %s", b)
+	}
+	resp, _ = http.Get(f.web.URL + "/api/v1/versions?callback=alert(1)//")
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(string(b), "{") {
+		t.Errorf("bad callback must be ignored: %s", b)
+	}
+}
+
+// TestAPIStreamsAndClients publishes in-process and reads the stream, its
+// clients, paging and a kick back through the API.
+func TestAPIStreamsAndClients(t *testing.T) {
+	f := newAPIFixture(t, nil)
+	publishFixture(t, f.rtmp, "live/a")
+	publishFixture(t, f.rtmp, "live/b")
+	var streams []any
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		_, _, m := f.call(t, "GET", "/api/v1/streams")
+		streams = m["streams"].([]any)
+		if len(streams) == 2 && streams[0].(map[string]any)["video"] != nil && streams[0].(map[string]any)["audio"] != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(streams) != 2 {
+		t.Fatalf("streams %v", streams)
+	}
+	st := streams[0].(map[string]any)
+	if st["name"] != "a" || st["app"] != "live" || st["id"] != streamID(conf.DefaultVhost, "live", "a") || st["vhost"] != vhostID(conf.DefaultVhost) {
+		t.Errorf("stream %v", st)
+	}
+	v, a := st["video"].(map[string]any), st["audio"].(map[string]any)
+	if v["codec"] != "H264" || v["profile"] != "Main" || v["width"] != 640.0 || v["height"] != 360.0 {
+		t.Errorf("video %v", v)
+	}
+	if a["codec"] != "AAC" || a["sample_rate"] != 44100.0 || a["channel"] != 2.0 || a["profile"] != "LC" {
+		t.Errorf("audio %v", a)
+	}
+	pub := st["publish"].(map[string]any)
+	if pub["active"] != true || pub["cid"] == nil {
+		t.Fatalf("publish %v", pub)
+	}
+	// Paging: count=1 start=1 is the second stream; total counts all.
+	_, _, m := f.call(t, "GET", "/api/v1/streams?start=1&count=1")
+	if m["total"] != 2.0 || len(m["streams"].([]any)) != 1 || m["streams"].([]any)[0].(map[string]any)["name"] != "b" {
+		t.Errorf("paging: %v", m)
+	}
+	code, _, m := f.call(t, "GET", "/api/v1/clients/"+pub["cid"].(string))
+	c := m["client"].(map[string]any)
+	if code != 200 || c["type"] != "fmle-publish" || c["publish"] != true || c["stream"] != st["id"] || c["recv_bytes"].(float64) == 0 {
+		t.Errorf("publisher client: %d %v", code, m)
+	}
+	// Kick the publisher of b: the stream goes away.
+	_, _, m = f.call(t, "GET", "/api/v1/streams/"+streamID(conf.DefaultVhost, "live", "b"))
+	cid := m["stream"].(map[string]any)["publish"].(map[string]any)["cid"].(string)
+	if code, _, m := f.call(t, "DELETE", "/api/v1/clients/"+cid); code != 200 || m["code"] != 0.0 {
+		t.Fatalf("kick: %d %v", code, m)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		code, _, _ := f.call(t, "GET", "/api/v1/streams/"+streamID(conf.DefaultVhost, "live", "b"))
+		if code == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("stream b still listed after its publisher was kicked")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// parseProm checks the Prometheus text format and returns the samples by
+// series (name plus labels).
+func parseProm(t testing.TB, body string) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	types := map[string]string{}
+	helps := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			f := strings.SplitN(line, " ", 4)
+			if len(f) < 4 || (f[1] != "HELP" && f[1] != "TYPE") {
+				t.Fatalf("bad comment %q", line)
+			}
+			if f[1] == "TYPE" {
+				if f[3] != "gauge" && f[3] != "counter" {
+					t.Fatalf("bad type %q", line)
+				}
+				types[f[2]] = f[3]
+			} else {
+				helps[f[2]] = true
+			}
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			t.Fatalf("bad sample %q", line)
+		}
+		series, val := line[:i], line[i+1:]
+		name := series
+		if j := strings.IndexByte(series, '{'); j >= 0 {
+			if !strings.HasSuffix(series, "}") {
+				t.Fatalf("bad labels %q", line)
+			}
+			name = series[:j]
+		}
+		if types[name] == "" || !helps[name] {
+			t.Fatalf("%s has no HELP/TYPE before it", name)
+		}
+		if types[name] == "counter" && !strings.HasSuffix(name, "_total") {
+			t.Errorf("counter %s does not end in _total", name)
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			t.Fatalf("bad value %q", line)
+		}
+		out[name] = v
+		out[series] = v
+	}
+	return out
+}
+
+func TestMetrics(t *testing.T) {
+	f := newAPIFixture(t, func(c *conf.Config) { c.Exporter.Label = "cn-\"bj\""; c.Exporter.Tag = "t1" })
+	publishFixture(t, f.rtmp, "live/m")
+	time.Sleep(300 * time.Millisecond)
+	get := func() (string, map[string]float64) {
+		resp, err := http.Get(f.web.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("content type %q", resp.Header.Get("Content-Type"))
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return string(b), parseProm(t, string(b))
+	}
+	body, m1 := get()
+	for _, n := range []string{"srs_build_info", "srs_cpu_percent", "srs_memory", "srs_send_bytes_total", "srs_receive_bytes_total", "srs_streams", "srs_clients", "srs_clients_total", "srs_clients_errs_total"} {
+		if _, ok := m1[n]; !ok {
+			t.Errorf("missing %s", n)
+		}
+	}
+	if !strings.Contains(body, `label="cn-\"bj\""`) || !strings.Contains(body, `tag="t1"`) {
+		t.Errorf("label/tag not in srs_build_info:\n%s", body)
+	}
+	if m1["srs_streams"] != 1 || m1["srs_clients"] != 1 || m1["srs_clients_total"] < 1 {
+		t.Errorf("gauges %v", m1)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	_, m2 := get()
+	if m2["srs_receive_bytes_total"] <= m1["srs_receive_bytes_total"] {
+		t.Errorf("receive bytes did not grow: %v -> %v", m1["srs_receive_bytes_total"], m2["srs_receive_bytes_total"])
+	}
+}
+
+// TestSharedPort: with http_api on http_server's port, wrapHTTP routes /api/
+// and leaves live requests to the server.
+func TestSharedPort(t *testing.T) {
+	cfg := conf.Default()
+	cfg.HTTPServer.Enabled = true
+	cfg.HTTPAPI.Enabled = true
+	cfg.HTTPAPI.Listen = cfg.HTTPServer.Listen
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := live.NewServer(liveConfig(cfg, log))
+	a := newAPI(cfg, srv, log)
+	if api, _ := a.sharesHTTP(); !api {
+		t.Fatal("sharesHTTP: false")
+	}
+	h := a.wrapHTTP(srv)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/versions", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"major"`) {
+		t.Errorf("shared api: %d %s", rec.Code, rec.Body)
+	}
+	stop, err := a.startListeners(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+}

@@ -14,7 +14,7 @@ PKGS     := ./...
 EXECARM  := $(shell [ "$$(uname -m)" = armv7l ] || echo -exec qemu-arm-static)
 EXEC386  := $(shell printf 'package main\nfunc main(){}\n' > /tmp/picosrs-386.go && GOARCH=386 CGO_ENABLED=0 $(GO) build -o /tmp/picosrs-386 /tmp/picosrs-386.go 2>/dev/null && /tmp/picosrs-386 2>/dev/null || echo -exec qemu-i386-static)
 
-.PHONY: build run test deps lint unit e2e race test32 fuzz bench cross size clean
+.PHONY: build run test deps lint unit e2e race test32 fuzz bench cross size clean test-cross qemu-deps mem
 
 build:
 	$(BUILD) -o picosrs .
@@ -57,8 +57,14 @@ e2e: deps build
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
+# test32: every test on 386 natively; where the kernel cannot run 386 binaries,
+# the unit tests under qemu-user without async preemption (the end-to-end tests
+# exec the server directly, so they need a native 386). Then vet for 32-bit ARM
+# and MIPS.
 test32:
-	GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 ./...
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),$$($(GO) list ./... | grep -v '/tests$$'),./...)
+	GOARCH=arm GOARM=5 CGO_ENABLED=0 $(GO) vet ./...
+	GOARCH=mipsle GOMIPS=softfloat CGO_ENABLED=0 $(GO) vet ./...
 
 # fuzz: every fuzz target for FUZZTIME each.
 fuzz:
@@ -73,17 +79,73 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./flv/... ./rtmp/... ./mpegts/... ./live/...
 
+# Cross builds into dist/: static, stripped, one binary per target; a target is
+# os/arch or os/arch/GOARM. MIPS builds use soft float (most router SoCs have no FPU).
 CROSS := linux/amd64 linux/386 linux/arm/5 linux/arm/6 linux/arm/7 linux/arm64 linux/mips linux/mipsle linux/mips64 linux/mips64le linux/riscv64
+# xtarget: from $$t set $$name (dist file name), $$arch and $$xenv (the GOOS/GOARCH/... settings).
+xtarget = os=$${t%%/*}; rest=$${t\#*/}; arch=$${rest%%/*}; v=; \
+	case $$rest in */*) v=$${rest\#*/};; esac; \
+	name=picosrs-$$os-$$arch; xenv="GOOS=$$os GOARCH=$$arch"; \
+	case $$arch in \
+	arm) name=$${name}v$$v; xenv="$$xenv GOARM=$$v";; \
+	mips|mipsle) xenv="$$xenv GOMIPS=softfloat";; \
+	mips64|mips64le) xenv="$$xenv GOMIPS64=softfloat";; \
+	esac
+# xbuild: build target $$t into dist/$$name.
+xbuild = $(xtarget); echo "build dist/$$name"; env $$xenv $(BUILD) -o dist/$$name .
+
 cross:
 	@mkdir -p dist
-	@set -e; for t in $(CROSS); do \
-		os=$${t%%/*}; rest=$${t#*/}; arch=$${rest%%/*}; arm=; \
-		case $$rest in arm/*) arm=$${rest#arm/};; esac; \
-		name=picosrs-$$os-$$arch$${arm:+v$$arm}; \
-		echo "build $$name"; \
-		GOOS=$$os GOARCH=$$arch GOARM=$$arm GOMIPS=softfloat GOMIPS64=softfloat $(BUILD) -o dist/$$name . ; \
-	done
+	@set -e; for t in $(CROSS); do $(xbuild); done
 	cd dist && sha256sum picosrs-* > SHA256SUMS
+
+# test-cross: the unit tests under qemu-user on the architectures `make test`
+# does not cover (ARMv5 soft float, arm64, both MIPS byte orders), then the
+# end-to-end smoke test (tests/smoke, native) against the cross-built binary run
+# under qemu-user for ARMv5, ARMv7, arm64, mipsle, mips and 386. qemu-user-static
+# is installed with apt when missing.
+XUNIT      ?= ./flv ./rtmp ./conf ./adts ./mp3 ./mpegts ./live
+XUNIT_ON   ?= linux/arm/5:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
+XSMOKE_ON  ?= linux/arm/5:qemu-arm-static linux/arm/7:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
+qemu-deps:
+	@command -v qemu-arm-static >/dev/null && command -v qemu-aarch64-static >/dev/null && \
+	command -v qemu-mips-static >/dev/null && command -v qemu-mipsel-static >/dev/null || { \
+		echo "installing qemu-user-static (apt)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user-static >/dev/null; }
+
+test-cross: qemu-deps
+	@mkdir -p dist
+	$(GO) build -o dist/smoke ./tests/smoke
+	@set -e; for p in $(XUNIT_ON); do t=$${p%%:*}; q=$${p#*:}; $(xtarget); \
+		echo "unit $$name under $$q"; \
+		env $$xenv CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m -exec $$q $(XUNIT); \
+	done
+	@set -e; for p in $(XSMOKE_ON); do t=$${p%%:*}; q=$${p#*:}; $(xbuild); \
+		dist/smoke -exec $$q dist/$$name; \
+	done
+	@set -e; t=linux/386; $(xbuild); \
+		GODEBUG=asyncpreemptoff=1 dist/smoke $(EXEC386) dist/$$name
+
+# size: picosrs against a minimal net/http server (packaging/sizeref) built the
+# same way, per target; fails when picosrs is over SIZE_RATIO times the reference.
+SIZE_RATIO ?= 1.35
+size: cross
+	@mkdir -p dist/sizeref
+	@printf '%-26s %12s %12s %7s\n' target picosrs hello ratio
+	@set -e; fail=0; for t in $(CROSS); do $(xtarget); \
+		env $$xenv $(BUILD) -o dist/sizeref/$$name ./packaging/sizeref; \
+		p=$$(stat -c %s dist/$$name); h=$$(stat -c %s dist/sizeref/$$name); \
+		r=$$(awk "BEGIN{printf \"%.2f\", $$p/$$h}"); \
+		printf '%-26s %12d %12d %7s\n' $$name $$p $$h $$r; \
+		awk "BEGIN{exit !($$r > $(SIZE_RATIO))}" && fail=1; \
+	done; \
+	if [ $$fail = 1 ]; then echo "over the size budget (ratio > $(SIZE_RATIO))"; exit 1; fi
+
+# mem: resident memory of the stripped binary, idle and with one 1 Mbit/s
+# stream and 50 HTTP-FLV viewers (tests/mem_test.go; budgets 10 and 24 MB).
+mem: deps build
+	PICOSRS_MEM=1 PICOSRS_BIN=$(CURDIR)/picosrs $(GO) test -count=1 -run '^TestMemory$$' -v ./tests
 
 clean:
 	rm -rf picosrs dist

@@ -60,15 +60,6 @@ func newAPI(cfg *conf.Config, srv *live.Server, log *slog.Logger) *api {
 	return a
 }
 
-// startAPI starts SRS's HTTP API (http_api) and the Prometheus exporter
-// (exporter) when the configuration enables them, each on its own listener.
-// When http_api or exporter names http_server's port, that listener belongs
-// to main's HTTP server: main must put api.wrapHTTP in front of live.Server
-// for them to answer there (see newAPI, wrapHTTP).
-func startAPI(cfg *conf.Config, srv *live.Server, log *slog.Logger) (stop func(), err error) {
-	return newAPI(cfg, srv, log).startListeners(false)
-}
-
 // sharesHTTP reports whether http_api (or the exporter) listens on
 // http_server's port, so that main's HTTP server must route it.
 func (a *api) sharesHTTP() (apiShared, metricsShared bool) {

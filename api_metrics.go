@@ -63,8 +63,9 @@ func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	metric("srs_receive_bytes_total", "counter", "SRS total received bytes.", nil, strconv.FormatUint(in, 10))
 	metric("srs_streams", "gauge", "The number of SRS concurrent streams.", nil, strconv.Itoa(nstreams))
 	metric("srs_clients", "gauge", "The number of SRS concurrent clients.", nil, strconv.Itoa(nclients))
-	metric("srs_clients_total", "counter", "The total counts of SRS clients.", nil, strconv.FormatUint(seen, 10))
-	metric("srs_clients_errs_total", "counter", "The total errors of SRS clients.", nil, "0")
+	total, errs := a.srv.ClientTotals()
+	metric("srs_clients_total", "counter", "The total counts of SRS clients.", nil, strconv.FormatUint(max(total, seen), 10))
+	metric("srs_clients_errs_total", "counter", "The total errors of SRS clients.", nil, strconv.FormatUint(errs, 10))
 
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))

@@ -134,6 +134,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		log.Info("rtmp listening", "addr", ln.Addr().String())
 		go func() { errc <- srv.ServeRTMP(ln) }()
 	}
+	a := newAPI(cfg, srv, log)
 	if cfg.HTTPServer.Enabled {
 		ln, err := net.Listen("tcp", hostPort(cfg.HTTPServer.Listen))
 		if err != nil {
@@ -142,7 +143,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		}
 		log.Info("http listening", "addr", ln.Addr().String())
 		httpSrv = &http.Server{
-			Handler:           srv,
+			Handler:           a.wrapHTTP(srv),  // the API shares the port when http_api.listen says so
 			ReadHeaderTimeout: 15 * time.Second, // SRS_HTTP_RECV_TIMEOUT
 			MaxHeaderBytes:    32 << 10,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
@@ -150,7 +151,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		go func() { errc <- httpSrv.Serve(ln) }()
 	}
 
-	stopAPI, err := startAPI(cfg, srv, log)
+	stopAPI, err := a.startListeners(cfg.HTTPServer.Enabled)
 	if err != nil {
 		log.Error("http api", "err", err)
 		return 1

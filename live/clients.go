@@ -39,8 +39,10 @@ func (c *Client) Bytes() (in, out uint64) {
 
 // clients is the registry of connected clients.
 type clients struct {
-	mu sync.Mutex
-	m  map[uint64]*Client
+	mu    sync.Mutex
+	m     map[uint64]*Client
+	total atomic.Uint64 // clients ever registered
+	errs  atomic.Uint64 // clients that ended on an error, not a clean close
 }
 
 func (r *clients) add(c *Client) {
@@ -50,6 +52,7 @@ func (r *clients) add(c *Client) {
 	}
 	r.m[c.ID] = c
 	r.mu.Unlock()
+	r.total.Add(1)
 }
 
 func (r *clients) remove(id uint64) {
@@ -58,15 +61,28 @@ func (r *clients) remove(id uint64) {
 	r.mu.Unlock()
 }
 
-// newClient registers a client; the returned function unregisters it.
-func (s *Server) newClient(typ string, addr net.Addr, key streamKey, kick func()) (*Client, func()) {
+// newClient registers a client; counters, when not nil, reports the
+// connection's own byte counts. The returned function unregisters it, noting
+// whether it ended on an error.
+func (s *Server) newClient(typ string, addr net.Addr, key streamKey, kick func(), counters func() (in, out uint64)) (*Client, func(failed bool)) {
 	ip := addr.String()
 	if h, _, err := net.SplitHostPort(ip); err == nil {
 		ip = h
 	}
-	c := &Client{ID: s.nextID.Add(1), Type: typ, IP: ip, Vhost: key.vhost, App: key.app, Stream: key.name, Start: time.Now(), kick: kick}
+	c := &Client{ID: s.nextID.Add(1), Type: typ, IP: ip, Vhost: key.vhost, App: key.app, Stream: key.name, Start: time.Now(), kick: kick, counters: counters}
 	s.clients.add(c)
-	return c, func() { s.clients.remove(c.ID) }
+	return c, func(failed bool) {
+		if failed {
+			s.clients.errs.Add(1)
+		}
+		s.clients.remove(c.ID)
+	}
+}
+
+// ClientTotals returns how many clients were ever served and how many of them
+// ended on an error.
+func (s *Server) ClientTotals() (total, errs uint64) {
+	return s.clients.total.Load(), s.clients.errs.Load()
 }
 
 // Clients returns the connected clients, oldest first.

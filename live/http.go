@@ -136,8 +136,9 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "cannot stream on this connection", http.StatusInternalServerError)
 		return
 	}
-	client, unregister := s.newClient(f.String()+"-play", conn.RemoteAddr(), key, func() { conn.Close() })
-	defer unregister()
+	client, unregister := s.newClient(f.String()+"-play", conn.RemoteAddr(), key, func() { conn.Close() }, nil)
+	failed := false
+	defer func() { unregister(failed) }()
 	log := s.log.With("conn", client.ID, "remote", r.RemoteAddr, "stream", key.String(), "format", f.String())
 	untrack := s.track(conn)
 	defer untrack()
@@ -160,6 +161,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	attrs := []any{"bytes", client.bytesOut.Load(), "duration", time.Since(start).Round(time.Millisecond), "drops", c.Drops()}
 	if err != nil && err != io.EOF && !errors.Is(err, errClientGone) && !errors.Is(err, errShutdown) {
 		attrs = append(attrs, "err", err)
+		failed = true
 	}
 	log.Info("http play stop", attrs...)
 }

@@ -93,9 +93,9 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	if req.Kind == rtmp.KindPublish {
 		typ = "fmle-publish"
 	}
-	client, unregister := s.newClient(typ, nc.RemoteAddr(), key, func() { nc.Close() })
-	defer unregister()
-	client.counters = func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() }
+	client, unregister := s.newClient(typ, nc.RemoteAddr(), key, func() { nc.Close() },
+		func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() })
+	defer unregister(false)
 	log = log.With("client", client.ID)
 	if req.Kind == rtmp.KindPublish {
 		s.servePublish(c, nc, vh, key, req, log)

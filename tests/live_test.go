@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -112,4 +113,22 @@ func TestSecondPublisherRefused(t *testing.T) {
 	if !strings.Contains(s.Log(), "stream is busy") {
 		t.Error("refusal not logged")
 	}
+}
+
+// TestRTMPDumpPlays: librtmp's rtmpdump plays a stream (its own handshake and
+// command flow); what it saved decodes with both tracks.
+func TestRTMPDumpPlays(t *testing.T) {
+	s := startServer(t, baseConfig)
+	publish(t, "h264_aac.flv", s.rtmpURL("live/dump"), 1, true)
+	s.waitLive(t, "live/dump.flv")
+	out := t.TempDir() + "/dump.flv"
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	// rtmpdump does not stop on its own on a live stream: the context ends it.
+	exec.CommandContext(ctx, tool(t, "rtmpdump"), "-q", "--live", "-r", s.rtmpURL("live/dump"), "-o", out).Run()
+	p := ffprobe(t, out)
+	if !sameSet(p.avCodecs(), []string{"h264", "aac"}) {
+		t.Fatalf("rtmpdump saved %v", p.codecs())
+	}
+	decode(t, out, 2)
 }

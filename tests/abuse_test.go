@@ -619,3 +619,112 @@ func TestAbuseStalls(t *testing.T) {
 	stop()
 	afterAbuse(t, s, base)
 }
+
+// securityConfig has one vhost per rule set.
+const securityConfig = `
+listen {RTMP};
+max_connections 1000;
+daemon off;
+srs_log_tank console;
+http_server {
+    enabled on;
+    listen {HTTP};
+}
+vhost __defaultVhost__ {
+    http_remux {
+        enabled on;
+        mount [vhost]/[app]/[stream].flv;
+    }
+    security {
+        enabled on;
+        deny publish 127.0.0.1;
+        allow play all;
+    }
+}
+vhost noplay.example {
+    http_remux {
+        enabled on;
+        mount [vhost]/[app]/[stream].flv;
+    }
+    security {
+        enabled on;
+        allow publish 127.0.0.0/8;
+        allow play all;
+        deny play 127.0.0.1;
+    }
+}
+vhost open.example {
+    http_remux {
+        enabled on;
+        mount [vhost]/[app]/[stream].flv;
+    }
+    security {
+        enabled on;
+        allow publish all;
+        allow play 127.0.0.1;
+        deny publish 10.0.0.0/8;
+    }
+}
+`
+
+// TestSecurityRules: SRS's security block is enforced for RTMP publish, RTMP
+// play and HTTP play, deny winning over allow.
+func TestSecurityRules(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, securityConfig)
+
+	// __defaultVhost__: deny publish 127.0.0.1.
+	_, done := publish(t, "aac_only.flv", s.rtmpURL("live/denied"), 1, true)
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("denied publisher exited cleanly")
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("publisher from a denied address was not refused")
+	}
+
+	// open.example: publish and play from 127.0.0.1 allowed.
+	publish(t, "aac_only.flv", s.rtmpURL("live?vhost=open.example/ok"), 1, true)
+	s.waitLive(t, "live/ok.flv?vhost=open.example")
+	if p := ffprobe(t, s.rtmpURL("live?vhost=open.example/ok")); !sameSet(p.avCodecs(), []string{"aac"}) {
+		t.Errorf("allowed rtmp play: %v", p.avCodecs())
+	}
+
+	// noplay.example: publish allowed by CIDR, play denied to 127.0.0.1
+	// over HTTP (403) and RTMP.
+	publish(t, "aac_only.flv", s.rtmpURL("live?vhost=noplay.example/np"), 1, true)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.Log(), "stream=noplay.example/live/np") {
+		if time.Now().After(deadline) {
+			t.Fatal("publisher on noplay.example never started")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := (&http.Client{Timeout: 3 * time.Second}).Get(s.httpURL("live/np.flv?vhost=noplay.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("denied http play: %s, want 403", resp.Status)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c, err := rtmp.Dial(ctx, s.rtmpURL("live/np?vhost=noplay.example"), rtmp.DialConfig{}); err != nil {
+		t.Errorf("dial: %v", err)
+	} else {
+		defer c.Close()
+		if err := c.Play(ctx); err == nil {
+			t.Error("denied rtmp play was accepted")
+		}
+	}
+	log := s.Log()
+	if n := strings.Count(log, "rtmp refused by the vhost's security rules"); n < 2 {
+		t.Errorf("%d rtmp refusals logged, want 2 (publish and play)", n)
+	}
+	if !strings.Contains(log, "http play refused by the vhost's security rules") {
+		t.Error("http refusal not logged")
+	}
+	s.checkLog(t)
+}

@@ -1,11 +1,108 @@
 package tests
 
 import (
+	"context"
 	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
 	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
 )
 
 var soakFlag = flag.Bool("soak", false, "run the long soak and stall tests (also PICOSRS_SOAK=1)")
 
 // soakEnabled reports whether the long-running checks were asked for.
 func soakEnabled() bool { return *soakFlag || os.Getenv("PICOSRS_SOAK") == "1" }
+
+// soakDuration is how long TestSoak churns: PICOSRS_SOAK_SECONDS (default 120)
+// under PICOSRS_SOAK=1 or -soak, else a short 15 s run.
+func soakDuration(t testing.TB) time.Duration {
+	if !soakEnabled() {
+		return 15 * time.Second
+	}
+	if v := os.Getenv("PICOSRS_SOAK_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("PICOSRS_SOAK_SECONDS=%q: want a positive number of seconds", v)
+		}
+		return time.Duration(n) * time.Second
+	}
+	return 120 * time.Second
+}
+
+// TestSoak: several streams are published and unpublished over and over
+// while viewers of every format come and go; at the end the server's open
+// files and memory are back near the baseline and its log has no error or
+// panic.
+func TestSoak(t *testing.T) {
+	t.Parallel()
+	d := soakDuration(t)
+	s, base := abuseServer(t, baseConfig)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+
+	fixtures := []string{"h264_aac.flv", "h264_mp3.flv", "aac_only.flv"}
+	exts := map[string][]string{
+		"h264_aac.flv": {".flv", ".ts", ".aac"},
+		"h264_mp3.flv": {".flv", ".ts", ".mp3"},
+		"aac_only.flv": {".flv", ".aac"},
+	}
+	var publishes, views, viewBytes atomic.Int64
+	var wg sync.WaitGroup
+	for i, fx := range fixtures {
+		name := fmt.Sprintf("live/soak%d", i)
+		// Publisher churn: publish for 2-6 s, pause up to 1 s, again.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				stop, _ := publish(t, fx, s.rtmpURL(name), 2, true)
+				publishes.Add(1)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Duration(2000+rand.IntN(4000)) * time.Millisecond):
+				}
+				stop()
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Duration(rand.IntN(1000)) * time.Millisecond):
+				}
+			}
+		}()
+		// Viewer churn: two HTTP viewers per stream, each staying 0.2-3 s.
+		for v := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					ext := exts[fx][(v+rand.IntN(3))%len(exts[fx])]
+					vctx, vcancel := context.WithTimeout(ctx, time.Duration(200+rand.IntN(2800))*time.Millisecond)
+					req, _ := http.NewRequestWithContext(vctx, http.MethodGet, s.httpURL(name+ext), nil)
+					if resp, err := http.DefaultClient.Do(req); err == nil {
+						n, _ := io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						viewBytes.Add(n)
+						views.Add(1)
+					}
+					vcancel()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	http.DefaultClient.CloseIdleConnections()
+	t.Logf("soak %v: %d publishes, %d views, %d bytes viewed", d, publishes.Load(), views.Load(), viewBytes.Load())
+	if viewBytes.Load() == 0 {
+		t.Error("viewers got nothing")
+	}
+	// Everything has left (settle waits out the 5 s grace of HTTP viewers).
+	s.healthy(t, "aftersoak")
+	s.settle(t, base)
+	s.checkLog(t)
+}

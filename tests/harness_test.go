@@ -316,3 +316,13 @@ func readLines(r io.Reader) []string {
 	}
 	return out
 }
+
+func netDial(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 200*time.Millisecond) }
+
+func httpGet(url string) (*http.Response, error) {
+	resp, err := http.Get(url)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return resp, err
+}

@@ -317,7 +317,9 @@ func readLines(r io.Reader) []string {
 	return out
 }
 
-func netDial(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 200*time.Millisecond) }
+func netDial(addr string) (net.Conn, error) {
+	return net.DialTimeout("tcp", addr, 200*time.Millisecond)
+}
 
 func httpGet(url string) (*http.Response, error) {
 	resp, err := http.Get(url)

@@ -23,11 +23,23 @@ const (
 	memViewers      = 50
 )
 
+// envInt returns the integer environment variable name, or def.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
+		return v
+	}
+	return def
+}
+
 // TestMemory measures the resident memory of the picosrs binary idle and with
 // one real-time ~1 Mbit/s stream (h264_aac.flv via ffmpeg -re, looped) played
 // by 50 HTTP-FLV viewers. It is slow, so it runs only with PICOSRS_MEM=1
 // (make mem). PICOSRS_BIN runs another binary, e.g. dist/picosrs-linux-amd64;
-// PICOSRS_MEM_SECONDS sets how long the stream runs (default 20).
+// PICOSRS_MEM_SECONDS sets how long the stream runs (default 60: the ring
+// keeps play.queue_length, 30 s, so RSS settles only after that),
+// PICOSRS_MEM_VIEWERS the viewers (default 50) and PICOSRS_MEM_QUEUE the
+// play.queue_length in seconds (default 30, SRS's). GOMEMLIMIT and GOGC pass
+// through to the server.
 func TestMemory(t *testing.T) {
 	if os.Getenv("PICOSRS_MEM") == "" {
 		t.Skip("set PICOSRS_MEM=1 (make mem) to measure memory")
@@ -37,12 +49,11 @@ func TestMemory(t *testing.T) {
 		binary = bin
 		t.Cleanup(func() { binary = old })
 	}
-	seconds := 20
-	if v, err := strconv.Atoi(os.Getenv("PICOSRS_MEM_SECONDS")); err == nil && v > 0 {
-		seconds = v
-	}
+	seconds := max(envInt("PICOSRS_MEM_SECONDS", 60), 1)
+	viewers := envInt("PICOSRS_MEM_VIEWERS", memViewers)
+	config := strings.Replace(baseConfig, "mw_latency 100;", fmt.Sprintf("mw_latency 100;\n        queue_length %d;", envInt("PICOSRS_MEM_QUEUE", 30)), 1)
 
-	s := startServer(t, baseConfig)
+	s := startServer(t, config)
 	pid := s.cmd.Process.Pid
 	time.Sleep(2 * time.Second)
 	idle := procStatus(t, pid)
@@ -56,8 +67,8 @@ func TestMemory(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	var connected atomic.Int32
-	bytesIn := make([]atomic.Int64, memViewers)
-	for i := range memViewers {
+	bytesIn := make([]atomic.Int64, viewers)
+	for i := range viewers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -87,6 +98,9 @@ func TestMemory(t *testing.T) {
 			peak.rss = st.rss
 		}
 		peak.hwm, peak.threads = st.hwm, st.threads
+		if (sec+1)%10 == 0 {
+			t.Logf("%3ds: VmRSS %s, VmHWM %s", sec+1, mib(st.rss), mib(st.hwm))
+		}
 	}
 	var total, least int64 = 0, -1
 	for i := range bytesIn {
@@ -100,20 +114,20 @@ func TestMemory(t *testing.T) {
 	wg.Wait()
 
 	t.Logf("stream + %d HTTP-FLV viewers (%d connected) for %ds: peak VmRSS %s, VmHWM %s, threads %d; viewers got %.1f Mbit/s on average, the slowest %.2f Mbit/s",
-		memViewers, connected.Load(), seconds, mib(peak.rss), mib(peak.hwm), peak.threads,
-		float64(total)*8/float64(memViewers)/float64(seconds)/1e6, float64(least)*8/float64(seconds)/1e6)
+		viewers, connected.Load(), seconds, mib(peak.rss), mib(peak.hwm), peak.threads,
+		float64(total)*8/float64(max(viewers, 1))/float64(seconds)/1e6, float64(least)*8/float64(seconds)/1e6)
 	fmt.Printf("MEMORY idle_rss=%d idle_hwm=%d stream_rss=%d stream_hwm=%d viewers=%d\n", idle.rss, idle.hwm, peak.rss, peak.hwm, connected.Load())
 
-	if connected.Load() != memViewers {
-		t.Errorf("%d of %d viewers connected", connected.Load(), memViewers)
+	if int(connected.Load()) != viewers {
+		t.Errorf("%d of %d viewers connected", connected.Load(), viewers)
 	}
-	if least < int64(seconds)*1e6/8/4 {
+	if viewers > 0 && least < int64(seconds)*1e6/8/4 {
 		t.Errorf("a viewer got only %d bytes in %ds", least, seconds)
 	}
 	if idle.hwm > idleRSSBudget {
 		t.Errorf("idle VmHWM %s over the %s budget", mib(idle.hwm), mib(idleRSSBudget))
 	}
-	if peak.hwm > streamRSSBudget {
+	if viewers == memViewers && peak.hwm > streamRSSBudget {
 		t.Errorf("streaming VmHWM %s over the %s budget", mib(peak.hwm), mib(streamRSSBudget))
 	}
 }

@@ -50,6 +50,11 @@ func loadFixture(path string) (*fixture, error) {
 			}
 			continue
 		}
+		if !t.IsVideoFrame() && !t.IsAudioFrame() {
+			// An AVC end of sequence (the file's last tag) and the like: not
+			// part of a looping live stream, and no viewer counts it.
+			continue
+		}
 		fx.frames = append(fx.frames, t)
 		fx.bytes += len(t.Data)
 		last = max(last, t.Timestamp)

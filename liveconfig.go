@@ -58,6 +58,7 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 			lv.Forward = v.Forward.Destinations
 		}
 		lv.Static = live.StaticConfig{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir}
+		lv.SecurityEnabled = v.Security.Enabled
 		if v.Security.Enabled {
 			for _, r := range v.Security.Rules {
 				lv.Security = append(lv.Security, live.SecurityRule{Allow: r.Allow, Play: strings.EqualFold(r.Action, "play"), Target: r.Target})

@@ -65,7 +65,8 @@ type VhostConfig struct {
 
 	Static StaticConfig
 
-	Security []SecurityRule
+	Security        []SecurityRule
+	SecurityEnabled bool // security.enabled: with no rules, nobody gets in
 }
 
 // RemuxConfig is a vhost's http_remux block.

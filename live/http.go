@@ -126,6 +126,11 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if f == formatTS {
+		st.mu.Lock()
+		st.codecs.ensureTS(st.vsh, st.ash)
+		st.mu.Unlock()
+	}
 	c := st.Subscribe(kind)
 	defer c.Close()
 	param := ""

@@ -57,6 +57,22 @@ func (c *codecState) init(vh *VhostConfig) {
 	}
 }
 
+// ensureTS starts the TS muxer of a stream that was published before its
+// vhost had a .ts mount (a reload added one): it learns the current sequence
+// headers and serialises from the next tag on. The stream lock is held.
+func (c *codecState) ensureTS(vsh, ash *Packet) {
+	if c.ts != nil {
+		return
+	}
+	c.wantTS = true
+	c.ts = newTSMuxer()
+	for _, p := range []*Packet{vsh, ash} {
+		if p != nil {
+			c.ts.ingest(p)
+		}
+	}
+}
+
 // ingest learns codecs from p and builds its per-format serialisations.
 func (c *codecState) ingest(p *Packet) {
 	switch p.Type {

@@ -10,11 +10,11 @@ import (
 // publish|play all|IP|CIDR; }) to a client address, as SRS's
 // SrsSecurity::do_check does: a client is let in when an allow rule for its
 // action matches it and no deny rule for that action does. The order of the
-// rules does not matter and deny wins. An empty rule list means security is
-// off (main.go only fills the rules of an enabled security block), so every
-// client is let in.
+// rules does not matter and deny wins. With security off (no rules and
+// SecurityEnabled unset) every client is let in; an enabled block with no
+// rules lets nobody in, as in SRS.
 func (vh *VhostConfig) allowed(play bool, addr net.Addr) bool {
-	if vh == nil || len(vh.Security) == 0 {
+	if vh == nil || (!vh.SecurityEnabled && len(vh.Security) == 0) {
 		return true
 	}
 	ip := addrIP(addr)

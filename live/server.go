@@ -125,12 +125,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.lnMu.Unlock()
 	})
+	// Viewers see s.closing and end their responses cleanly (the terminating
+	// chunk); give them a moment before cutting what is left.
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	case <-time.After(500 * time.Millisecond):
+	}
 	s.active.Range(func(k, _ any) bool {
 		k.(net.Conn).Close()
 		return true
 	})
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -157,4 +164,3 @@ func isClosedErr(err error) bool {
 	return false
 }
 
-var _ = time.Second

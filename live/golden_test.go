@@ -60,11 +60,7 @@ func serveFirst(t *testing.T, fixture string, n int, ext string) []byte {
 	srv := NewServer(testConfig())
 	vh := srv.Config().vhost(DefaultVhost)
 	st := srv.stream(streamKey{DefaultVhost, "live", "g"}, vh, true)
-	kind := kindAV
-	if f == formatAAC || f == formatMP3 {
-		kind = kindAudioOnly
-	}
-	c := st.Subscribe(kind)
+	c := st.subscribeFormat(f)
 	defer c.Close()
 	st.startPublish(1)
 	tags := readFixture(t, fixture)

@@ -107,10 +107,6 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	kind := kindAV
-	if f == formatMP3 || f == formatAAC {
-		kind = kindAudioOnly
-	}
 	key := streamKey{vh.Name, app, name}
 	st := s.stream(key, vh, true)
 	if err := st.checkAudioCodec(f); err != nil {
@@ -126,12 +122,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if f == formatTS {
-		st.mu.Lock()
-		st.codecs.ensureTS(st.vsh, st.ash)
-		st.mu.Unlock()
-	}
-	c := st.Subscribe(kind)
+	c := st.subscribeFormat(f)
 	defer c.Close()
 	param := ""
 	if r.URL.RawQuery != "" {

@@ -27,10 +27,7 @@ func FuzzIngest(f *testing.F) {
 		srv := NewServer(testConfig())
 		vh := srv.Config().vhost(DefaultVhost)
 		st := srv.stream(streamKey{DefaultVhost, "live", "z"}, vh, true)
-		var cons []*Consumer
-		for _, k := range []consumerKind{kindAV, kindAudioOnly} {
-			cons = append(cons, st.Subscribe(k))
-		}
+		cons := []*Consumer{st.subscribeFormat(formatTS), st.subscribeFormat(formatAAC)}
 		st.startPublish(1)
 		for len(b) >= 4 {
 			typ := []flv.TagType{flv.TagAudio, flv.TagVideo, flv.TagScript}[int(b[0])%3]

@@ -1,6 +1,9 @@
 package live
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMountMatch(t *testing.T) {
 	cases := []struct {
@@ -37,4 +40,46 @@ func TestMountMatch(t *testing.T) {
 	if _, ok := compileMount("[vhost]/[app]/[stream].m3u8", DefaultVhost); ok {
 		t.Error("m3u8 template compiled")
 	}
+}
+
+// FuzzMount: any template and path never panic, and a match substitutes back
+// into the template to give the path it came from.
+func FuzzMount(f *testing.F) {
+	f.Add("[vhost]/[app]/[stream].flv", "/live/livestream.flv")
+	f.Add("[vhost]/live/[stream]-hd.ts", "/live/a-hd.ts")
+	f.Add("/[app]/[stream].mp3", "/a/b.c.mp3")
+	f.Add("[vhost]/[app]_[stream].aac", "/x_y.aac")
+	f.Add("[app][stream].flv", "/ab.flv")
+	f.Fuzz(func(t *testing.T, tmpl, p string) {
+		m, ok := compileMount(tmpl, DefaultVhost)
+		if !ok {
+			return
+		}
+		app, stream, ok := m.match(p)
+		if !ok {
+			return
+		}
+		if stream == "" {
+			t.Fatalf("matched with an empty stream")
+		}
+		var b strings.Builder
+		for i, toks := range m.segs {
+			if i > 0 {
+				b.WriteByte('/')
+			}
+			for _, tok := range toks {
+				switch tok.field {
+				case 'a':
+					b.WriteString(app)
+				case 's':
+					b.WriteString(stream)
+				default:
+					b.WriteString(tok.lit)
+				}
+			}
+		}
+		if "/"+b.String() != "/"+strings.TrimPrefix(p, "/") {
+			t.Fatalf("template %q path %q: app %q stream %q rebuild %q", tmpl, p, app, stream, b.String())
+		}
+	})
 }

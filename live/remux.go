@@ -2,7 +2,6 @@ package live
 
 import (
 	"errors"
-	"path"
 
 	"github.com/picosrs/picosrs/adts"
 	"github.com/picosrs/picosrs/flv"
@@ -35,37 +34,29 @@ func newEncoder(f format, vh *VhostConfig) encoder {
 // codecState is a stream's knowledge of its codecs and the serialisers that
 // run once per tag for every format's viewers.
 type codecState struct {
-	audio  int // FLV SoundFormat, -1 until known
-	video  int // FLV codec id, -1 until known
-	aac    adts.Config
-	aacOK  bool
-	ts     *tsMuxer // nil when no mount of the vhost serves .ts
-	wantTS bool
+	audio int // FLV SoundFormat, -1 until known
+	video int // FLV codec id, -1 until known
+	aac   adts.Config
+	aacOK bool
+	ts    *tsMuxer // started by the stream's first TS viewer; nil until then
 }
 
 func (c *codecState) init(vh *VhostConfig) {
 	c.audio, c.video, c.aacOK = -1, -1, false
-	c.wantTS = false
-	for _, m := range vh.Remux.Mounts {
-		if path.Ext(m) == ".ts" && vh.Remux.Enabled {
-			c.wantTS = true
-		}
-	}
 	c.ts = nil
-	if c.wantTS {
-		c.ts = newTSMuxer()
-	}
 }
 
-// ensureTS starts the TS muxer of a stream that was published before its
-// vhost had a .ts mount (a reload added one): it learns the current sequence
-// headers and serialises from the next tag on. The stream lock is held.
+// ensureTS starts the stream's TS muxer when its first TS viewer arrives, so
+// a stream nobody watches as TS costs no muxing and no memory. It learns the
+// current sequence headers; on a stream with video it serialises from the
+// next keyframe (which carries PAT/PMT), so the first TS viewer starts
+// there and later ones start at the cached GOP. The stream lock is held.
 func (c *codecState) ensureTS(vsh, ash *Packet) {
 	if c.ts != nil {
 		return
 	}
-	c.wantTS = true
 	c.ts = newTSMuxer()
+	c.ts.waitKey = vsh != nil
 	for _, p := range []*Packet{vsh, ash} {
 		if p != nil {
 			c.ts.ingest(p)

@@ -16,8 +16,11 @@ type tsMuxer struct {
 	// PAT/PMT; the old slice may still be shared by queued packets.
 	psi   []byte
 	stale bool
-	video mpegts.VideoCodec
-	audio mpegts.AudioCodec
+	// waitKey holds back every tag until the first video keyframe, when the
+	// muxer starts in the middle of a GOP.
+	waitKey bool
+	video   mpegts.VideoCodec
+	audio   mpegts.AudioCodec
 }
 
 func newTSMuxer() *tsMuxer {
@@ -55,9 +58,10 @@ func (m *tsMuxer) ingest(p *Packet) {
 			}
 			return
 		}
-		if !p.videoFrame {
+		if !p.videoFrame || (m.waitKey && !p.keyframe) {
 			return
 		}
+		m.waitKey = false
 		dts := int64(p.Timestamp) * 90
 		pts := dts + int64(p.CompositionTime())*90
 		au := p.VideoPayload()
@@ -80,7 +84,7 @@ func (m *tsMuxer) ingest(p *Packet) {
 			m.w.SetAACConfig(p.AudioPayload())
 			return
 		}
-		if !p.audioFrame {
+		if !p.audioFrame || m.waitKey {
 			return
 		}
 		frame := p.AudioPayload()

@@ -226,16 +226,17 @@ func (s *Stream) WriteTag(t flv.Tag) {
 	s.wakeAll()
 }
 
-// trim evicts from the ring what no consumer may still need: packets older
-// than the queue window that are not part of the cached GOP, and anything
-// over the byte cap (which then drops the GOP cache).
+// trim evicts from the ring what nobody may still need. A packet stays while
+// it is part of the cached GOP, within the fast-cache window (for new .mp3 and
+// .aac listeners), or not yet read by some consumer within queue_length; past
+// the byte cap the oldest go anyway (and the GOP cache with them). So a
+// stream's memory follows what its slowest viewer really needs, not
+// queue_length.
 func (s *Stream) trim(now uint32) {
-	window := s.vh.QueueLength
-	if s.vh.Remux.FastCache > window {
-		window = s.vh.Remux.FastCache
-	}
-	win := uint32(window / time.Millisecond)
+	queue := uint32(s.vh.QueueLength / time.Millisecond)
+	fast := uint32(s.vh.Remux.FastCache / time.Millisecond)
 	maxBytes := s.srv.cfg.Load().RingBytes
+	minCursor, known := uint64(0), false
 	for s.ring.len() > 1 {
 		old := s.ring.at(s.ring.tail)
 		inGOP := s.gopOK && s.ring.tail >= s.gopStart
@@ -246,12 +247,37 @@ func (s *Stream) trim(now uint32) {
 			s.ring.evict()
 			continue
 		}
-		if !inGOP && now-old.Timestamp > win && now >= old.Timestamp {
-			s.ring.evict()
-			continue
+		if inGOP {
+			break
 		}
-		break
+		age := uint32(0)
+		if now >= old.Timestamp {
+			age = now - old.Timestamp
+		}
+		if fast > 0 && age <= fast {
+			break
+		}
+		if age <= queue {
+			if !known {
+				minCursor, known = s.minCursor(), true
+			}
+			if s.ring.tail >= minCursor {
+				break
+			}
+		}
+		s.ring.evict()
 	}
+}
+
+// minCursor is the oldest position any consumer still has to read.
+func (s *Stream) minCursor() uint64 {
+	m := s.ring.head
+	for _, c := range s.consumers {
+		if c.cursor < m {
+			m = c.cursor
+		}
+	}
+	return m
 }
 
 func (s *Stream) wakeAll() {
@@ -307,6 +333,20 @@ func (s *Stream) Subscribe(kind consumerKind) *Consumer {
 	c.position()
 	s.consumers = append(s.consumers, c)
 	return c
+}
+
+// subscribeFormat attaches a consumer for an HTTP format: audio-only for
+// .mp3 and .aac; for .ts the stream's TS muxer is started if need be.
+func (s *Stream) subscribeFormat(f format) *Consumer {
+	switch f {
+	case formatMP3, formatAAC:
+		return s.Subscribe(kindAudioOnly)
+	case formatTS:
+		s.mu.Lock()
+		s.codecs.ensureTS(s.vsh, s.ash)
+		s.mu.Unlock()
+	}
+	return s.Subscribe(kindAV)
 }
 
 // position places c at its start point; the stream lock is held.

@@ -14,7 +14,7 @@ PKGS     := ./...
 EXECARM  := $(shell [ "$$(uname -m)" = armv7l ] || echo -exec qemu-arm-static)
 EXEC386  := $(shell printf 'package main\nfunc main(){}\n' > /tmp/picosrs-386.go && GOARCH=386 CGO_ENABLED=0 $(GO) build -o /tmp/picosrs-386 /tmp/picosrs-386.go 2>/dev/null && /tmp/picosrs-386 2>/dev/null || echo -exec qemu-i386-static)
 
-.PHONY: build run test deps lint unit e2e race test32 fuzz bench cross size clean test-cross qemu-deps mem
+.PHONY: build run test deps lint unit e2e race test32 fuzz bench soak cross size clean test-cross qemu-deps mem
 
 build:
 	$(BUILD) -o picosrs .
@@ -26,7 +26,8 @@ run: build
 # 64-bit), then the unit tests on 32-bit ARM and 386. ffmpeg and qemu-user are
 # installed when missing.
 test: deps lint
-	$(GO) test $(RACE) -count=1 -timeout 15m $(PKGS)
+	$(GO) test $(RACE) -count=1 -timeout 15m $$($(GO) list ./... | grep -v /tests$$)
+	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/...
 	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
 
@@ -76,8 +77,18 @@ fuzz:
 		done; \
 	done
 
+# bench: Go benchmarks (allocations per viewer per tag), then the load tool
+# against the real server at every point of the performance table
+# (BENCH_SECONDS, BENCH_VIEWERS, BENCH_POINTS for a quick run).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./flv/... ./rtmp/... ./mpegts/... ./live/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./flv/... ./rtmp/... ./mpegts/... ./live/...
+	./tests/bench.sh
+
+# soak: minutes of publish/viewer churn and stalled-viewer timeouts; checks
+# that open files and memory return to their baseline.
+SOAK_SECONDS ?= 120
+soak: deps
+	PICOSRS_SOAK=1 PICOSRS_SOAK_SECONDS=$(SOAK_SECONDS) $(GO) test -count=1 -v -timeout 30m -parallel 8 -run 'TestSoak|TestAbuse' ./tests/
 
 # Cross builds into dist/: static, stripped, one binary per target; a target is
 # os/arch or os/arch/GOARM. MIPS builds use soft float (most router SoCs have no FPU).

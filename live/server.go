@@ -163,4 +163,3 @@ func isClosedErr(err error) bool {
 	}
 	return false
 }
-

@@ -328,3 +328,16 @@ func httpGet(url string) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// logged waits (briefly: the log reaches us through a pipe) until the server
+// has logged substr at least n times, and reports whether it did.
+func (s *server) logged(substr string, n int) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if strings.Count(s.Log(), substr) >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}

@@ -110,7 +110,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 	if !sameSet(p.codecs(), []string{"h264", "aac"}) {
 		t.Fatalf("stream after refusal: %v", p.codecs())
 	}
-	if !strings.Contains(s.Log(), "stream is busy") {
+	if !s.logged("stream is busy", 1) {
 		t.Error("refusal not logged")
 	}
 }

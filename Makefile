@@ -58,12 +58,13 @@ e2e: deps build
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
-# test32: every test on 386 natively; where the kernel cannot run 386 binaries,
-# the unit tests under qemu-user without async preemption (the end-to-end tests
-# exec the server directly, so they need a native 386). Then vet for 32-bit ARM
-# and MIPS.
+# test32: every test on 386 natively. Where the kernel cannot run 386 binaries,
+# only the syscall-free packages run, under qemu-user (qemu-i386 crashes Go
+# programs that use goroutines and syscalls: "morestack on g0", "exitsyscall");
+# 32-bit coverage of the rest comes from ARM in `make test` and `make
+# test-cross`. Then vet for 32-bit ARM and MIPS.
 test32:
-	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),$$($(GO) list ./... | grep -v '/tests$$'),./...)
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),./flv/... ./conf/... ./adts/... ./mp3/...,./...)
 	GOARCH=arm GOARM=5 CGO_ENABLED=0 $(GO) vet ./...
 	GOARCH=mipsle GOMIPS=softfloat CGO_ENABLED=0 $(GO) vet ./...
 

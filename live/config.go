@@ -143,7 +143,7 @@ func (c *Config) withDefaults() *Config {
 		n.WriteTimeout = 30 * time.Second
 	}
 	if n.RingBytes <= 0 {
-		n.RingBytes = 16 << 20
+		n.RingBytes = 8 << 20
 	}
 	if n.Logger == nil {
 		n.Logger = slog.New(slog.DiscardHandler)

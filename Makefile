@@ -30,6 +30,7 @@ test: deps lint
 	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/...
 	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
+	$(MAKE) --no-print-directory test-cross
 
 deps:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \

@@ -259,3 +259,28 @@ type atomicInt struct {
 
 func (a *atomicInt) add(d int) { a.mu.Lock(); a.n += d; a.mu.Unlock() }
 func (a *atomicInt) load() int { a.mu.Lock(); defer a.mu.Unlock(); return a.n }
+
+// TestTSFirstViewerMidStream: the stream's first TS viewer, arriving in the
+// middle of a GOP, starts at once at the cached keyframe with PAT/PMT.
+func TestTSFirstViewerMidStream(t *testing.T) {
+	srv := NewServer(testConfig())
+	vh := srv.Config().vhost(DefaultVhost)
+	st := srv.stream(streamKey{DefaultVhost, "live", "m"}, vh, true)
+	st.startPublish(1)
+	for _, tag := range readFixture(t, "h264_aac.flv")[:100] {
+		st.WriteTag(tag)
+	}
+	c := st.subscribeFormat(formatTS)
+	defer c.Close()
+	batch, err := c.pull(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bufs, _ := newEncoder(formatTS, vh).encode(nil, batch)
+	if len(bufs) < 10 {
+		t.Fatalf("the cached GOP gave %d TS chunks", len(bufs))
+	}
+	if b := bufs[0]; len(b) < 188 || b[0] != 0x47 || b[1]&0x1f != 0 || b[2] != 0 {
+		t.Fatalf("first TS packet is not a PAT: % x", bufs[0][:4])
+	}
+}

@@ -6,7 +6,9 @@ import (
 
 // Packet is a published tag with its serialisations, built once per stream and
 // shared read-only by every consumer of every format. Nothing in a Packet is
-// written after the stream hands it to its ring.
+// written after the stream hands it to its ring, except ts and psi of the
+// cached GOP, filled once under the stream lock before the stream's first TS
+// viewer exists (Stream.ensureTS).
 type Packet struct {
 	flv.Tag // timestamp already corrected by the stream's time_jitter
 

@@ -46,24 +46,6 @@ func (c *codecState) init(vh *VhostConfig) {
 	c.ts = nil
 }
 
-// ensureTS starts the stream's TS muxer when its first TS viewer arrives, so
-// a stream nobody watches as TS costs no muxing and no memory. It learns the
-// current sequence headers; on a stream with video it serialises from the
-// next keyframe (which carries PAT/PMT), so the first TS viewer starts
-// there and later ones start at the cached GOP. The stream lock is held.
-func (c *codecState) ensureTS(vsh, ash *Packet) {
-	if c.ts != nil {
-		return
-	}
-	c.ts = newTSMuxer()
-	c.ts.waitKey = vsh != nil
-	for _, p := range []*Packet{vsh, ash} {
-		if p != nil {
-			c.ts.ingest(p)
-		}
-	}
-}
-
 // ingest learns codecs from p and builds its per-format serialisations.
 func (c *codecState) ingest(p *Packet) {
 	switch p.Type {

@@ -343,10 +343,37 @@ func (s *Stream) subscribeFormat(f format) *Consumer {
 		return s.Subscribe(kindAudioOnly)
 	case formatTS:
 		s.mu.Lock()
-		s.codecs.ensureTS(s.vsh, s.ash)
+		s.ensureTS()
 		s.mu.Unlock()
 	}
 	return s.Subscribe(kindAV)
+}
+
+// ensureTS starts the stream's TS muxer when its first TS viewer arrives, so
+// a stream nobody watches as TS costs no muxing and no memory. The muxer
+// learns the sequence headers and serialises the cached GOP at once, so the
+// first TS viewer starts at its keyframe like every later one; with no GOP
+// cached, a stream with video is serialised from its next keyframe. Filling
+// p.ts of packets already in the ring is safe: no TS consumer exists yet,
+// and the stream lock, held here, orders it before any will read them.
+func (s *Stream) ensureTS() {
+	if s.codecs.ts != nil {
+		return
+	}
+	m := newTSMuxer()
+	s.codecs.ts = m
+	for _, p := range []*Packet{s.vsh, s.ash} {
+		if p != nil {
+			m.ingest(p)
+		}
+	}
+	if !s.gopOK || s.gopStart < s.ring.tail {
+		m.waitKey = s.vsh != nil || s.sawVideo
+		return
+	}
+	for seq := s.gopStart; seq < s.ring.head; seq++ {
+		m.ingest(s.ring.at(seq))
+	}
 }
 
 // position places c at its start point; the stream lock is held.

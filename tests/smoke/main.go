@@ -34,7 +34,7 @@ listen {RTMP};
 max_connections 100;
 daemon off;
 srs_log_tank console;
-srs_log_level warn;
+srs_log_level info;
 http_server {
     enabled on;
     listen {HTTP};

@@ -55,14 +55,31 @@ func tool(t testing.TB, name string) string {
 	return p
 }
 
+var (
+	portsMu sync.Mutex
+	ports   = map[int]bool{} // handed out in this process: never twice
+)
+
+// freePort returns a port nothing listens on that this process has not
+// handed out before (the kernel readily returns a just-closed port again).
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for i := 0; i < 100; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !ports[p] {
+			ports[p] = true
+			return p
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port")
+	return 0
 }
 
 // server is a running picosrs process.
@@ -98,6 +115,17 @@ func (s *server) Log() string {
 // ports) and starts picosrs on it, waiting until both ports accept.
 func startServer(t testing.TB, config string, env ...string) *server {
 	t.Helper()
+	// A port can still be taken by another program between freePort and the
+	// server's bind: then the server exits at once and we try new ports.
+	for attempt := 1; ; attempt++ {
+		if s := tryStartServer(t, config, attempt == 3, env...); s != nil {
+			return s
+		}
+	}
+}
+
+func tryStartServer(t testing.TB, config string, last bool, env ...string) *server {
+	t.Helper()
 	s := &server{t: t, RTMP: freePort(t), HTTP: freePort(t), API: freePort(t), exited: make(chan struct{})}
 	config = strings.NewReplacer("{RTMP}", fmt.Sprint(s.RTMP), "{HTTP}", fmt.Sprint(s.HTTP), "{API}", fmt.Sprint(s.API)).Replace(config)
 	dir := t.TempDir()
@@ -118,6 +146,19 @@ func startServer(t testing.TB, config string, env ...string) *server {
 		s.exitCode = s.cmd.ProcessState.ExitCode()
 		close(s.exited)
 	}()
+	for _, port := range []int{s.RTMP, s.HTTP} {
+		if port == s.HTTP && !strings.Contains(config, "http_server") {
+			continue
+		}
+		if !listening(port, s.exited) {
+			s.cmd.Process.Kill()
+			<-s.exited
+			if last || !strings.Contains(s.Log(), "address already in use") {
+				t.Fatalf("server did not listen on %d:\n%s", port, s.Log())
+			}
+			return nil
+		}
+	}
 	t.Cleanup(func() {
 		s.cmd.Process.Kill()
 		<-s.exited
@@ -125,11 +166,26 @@ func startServer(t testing.TB, config string, env ...string) *server {
 			t.Logf("server log:\n%s", s.Log())
 		}
 	})
-	waitPort(t, s.RTMP, s.exited)
-	if strings.Contains(config, "http_server") {
-		waitPort(t, s.HTTP, s.exited)
-	}
 	return s
+}
+
+// listening waits until port accepts, or the process exits (false).
+func listening(port int, exited chan struct{}) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 func waitPort(t testing.TB, port int, exited chan struct{}) {

@@ -122,24 +122,40 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	c := st.subscribeFormat(f)
-	defer c.Close()
 	param := ""
 	if r.URL.RawQuery != "" {
 		param = "?" + r.URL.RawQuery
 	}
-	stopPull := s.edgePlayParam(st, param) // on an edge, the first player starts the pull
-	defer stopPull()
-
+	c := st.subscribeFormat(f)
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
+		c.Close()
 		http.Error(w, "cannot stream on this connection", http.StatusInternalServerError)
 		return
 	}
+	// The viewer goes on in a goroutine of its own and this handler returns:
+	// net/http then frees the connection's 8 KB of bufio buffers, the request
+	// and its own deep stack, which would otherwise live as long as the viewer.
+	s.acquireFor()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer s.release()
+		s.runLive(conn, c, f, vh, cfg, cors, param, r.RemoteAddr)
+	}()
+}
+
+// runLive serves one live HTTP viewer on its hijacked connection.
+func (s *Server) runLive(conn net.Conn, c *Consumer, f format, vh *VhostConfig, cfg *Config, cors bool, param, remote string) {
+	st := c.s
+	key := st.key
+	defer c.Close()
+	stopPull := s.edgePlayParam(st, param) // on an edge, the first player starts the pull
+	defer stopPull()
 	client, unregister := s.newClient(f.String()+"-play", conn.RemoteAddr(), key, func() { conn.Close() }, nil)
 	failed := false
 	defer func() { unregister(failed) }()
-	log := s.log.With("conn", client.ID, "remote", r.RemoteAddr, "stream", key.String(), "format", f.String())
+	log := s.log.With("conn", client.ID, "remote", remote, "stream", key.String(), "format", f.String())
 	untrack := s.track(conn)
 	defer untrack()
 	defer conn.Close()
@@ -150,7 +166,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	out := &httpSink{conn: conn, head: liveHead(f, cfg.Version, cors), timeout: cfg.WriteTimeout, client: client}
 	start := time.Now()
 	log.Info("http play start")
-	_, err = s.pump(context.Background(), c, newEncoder(f, vh), out, done, vh.MwLatency)
+	_, err := s.pump(context.Background(), c, newEncoder(f, vh), out, done, vh.MwLatency)
 	switch {
 	case errors.Is(err, errCodecMismatch) && !out.sent:
 		msg := err.Error() + "\n"

@@ -187,9 +187,10 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 
 // rtmpSink writes a consumer's packets to an RTMP player, one writev a batch.
 type rtmpSink struct {
-	c       *rtmp.Conn
-	timeout time.Duration
-	tags    []*flv.Tag
+	c        *rtmp.Conn
+	timeout  time.Duration
+	tags     []*flv.Tag
+	deadline deadline
 }
 
 func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
@@ -197,9 +198,7 @@ func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
 	for _, p := range batch {
 		r.tags = append(r.tags, &p.Tag)
 	}
-	if r.timeout > 0 {
-		r.c.SetWriteDeadline(time.Now().Add(r.timeout))
-	}
+	r.deadline.refresh(r.c, r.timeout)
 	err := r.c.WriteTags(r.tags)
 	clear(r.tags)
 	return err

@@ -94,6 +94,11 @@ func (s *Server) acquire() bool {
 
 func (s *Server) release() { s.conns.Add(-1) }
 
+// acquireFor counts a connection that outlives the handler that acquired it
+// (a hijacked live viewer): the handler's release is balanced by this one,
+// and the viewer's goroutine releases it when it ends.
+func (s *Server) acquireFor() { s.conns.Add(1) }
+
 // Connections returns the number of connections being served.
 func (s *Server) Connections() int64 { return s.conns.Load() }
 

@@ -28,7 +28,10 @@ type sink interface {
 // mw_latency): at most one write per mw, each carrying everything queued.
 func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, done <-chan struct{}, mw time.Duration) (int, error) {
 	batch := make([]*Packet, 0, maxBatch+4)
-	var bufs [][]byte
+	// bufs is the writev vector: two slots for the sink's framing (response
+	// header, chunk size), then the encoder's slices, then the sink's
+	// trailer; sized once for a full batch so it never grows.
+	bufs := make([][]byte, 0, 3*(maxBatch+4)+4)
 	var timer *time.Timer
 	written := 0
 	for {
@@ -49,19 +52,21 @@ func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, d
 				return written, ctx.Err()
 			}
 		}
+		bufs = append(bufs[:0], nil, nil)
 		if enc != nil {
-			bufs, err = enc.encode(bufs[:0], batch)
+			bufs, err = enc.encode(bufs, batch)
 			if err != nil {
 				return written, err
 			}
 		}
-		if len(bufs) > 0 || enc == nil {
+		if len(bufs) > 2 || enc == nil {
 			if err := out.write(bufs, batch); err != nil {
 				return written, err
 			}
 			written++
 		}
 		clear(batch) // drop references to packets the ring may evict
+		clear(bufs[:cap(bufs)])
 		if mw > 0 {
 			if timer == nil {
 				timer = time.NewTimer(mw)
@@ -85,42 +90,57 @@ func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, d
 // header with the first batch (as SRS sends it), then one chunk per batch,
 // each batch a single writev of slices into the shared packets.
 type httpSink struct {
-	conn    net.Conn
-	head    []byte // response header not yet sent
-	sent    bool
-	timeout time.Duration
-	size    [20]byte
-	store   [][]byte
-	vec     net.Buffers
-	client  *Client
+	conn     net.Conn
+	head     []byte // response header not yet sent
+	sent     bool
+	timeout  time.Duration
+	size     [20]byte
+	store    [][]byte
+	vec      net.Buffers
+	client   *Client
+	deadline deadline
+}
+
+// deadline keeps a connection's write deadline about timeout ahead without
+// resetting the runtime timer on every write: it is moved once a second at
+// most, so a stalled viewer is closed between timeout and timeout+1s.
+type deadline struct {
+	set time.Time // when the deadline was last moved
+}
+
+func (d *deadline) refresh(c interface{ SetWriteDeadline(time.Time) error }, timeout time.Duration) {
+	if timeout <= 0 {
+		return
+	}
+	now := time.Now()
+	if now.Sub(d.set) < time.Second {
+		return
+	}
+	d.set = now
+	c.SetWriteDeadline(now.Add(timeout + time.Second))
 }
 
 var crlf = []byte("\r\n")
 
 func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
 	n := 0
-	for _, b := range bufs {
+	for _, b := range bufs[2:] {
 		n += len(b)
 	}
-	h.store = h.store[:0]
+	bufs[0], bufs[1] = nil, nil
 	if !h.sent {
-		h.store = append(h.store, h.head)
+		bufs[0] = h.head
 	}
 	if n > 0 {
 		sz := strconv.AppendInt(h.size[:0], int64(n), 16)
-		sz = append(sz, '\r', '\n')
-		h.store = append(h.store, sz)
-		h.store = append(h.store, bufs...)
-		h.store = append(h.store, crlf)
+		bufs[1] = append(sz, '\r', '\n')
+		bufs = append(bufs, crlf)
 	}
-	h.vec = h.store
-	if h.timeout > 0 {
-		h.conn.SetWriteDeadline(time.Now().Add(h.timeout))
-	}
+	h.vec = bufs
+	h.deadline.refresh(h.conn, h.timeout)
 	w, err := h.vec.WriteTo(h.conn)
 	h.client.bytesOut.Add(uint64(w))
 	h.sent = true
-	clear(h.store) // do not keep packets alive
 	return err
 }
 

@@ -26,8 +26,11 @@ const maxDrops = 8
 // dropped.
 const pureAudioGuess = 115
 
-// maxBatch bounds the packets one consumer takes per write.
-const maxBatch = 256
+// maxBatch bounds the packets one consumer takes per write. It also bounds
+// what each viewer keeps between writes (its batch, its writev vector and the
+// kernel iovec array net caches per connection: about 3 entries per packet),
+// so it is kept small: a cached GOP goes out in a few writes instead of one.
+const maxBatch = 64
 
 type streamKey struct{ vhost, app, name string }
 
@@ -469,7 +472,7 @@ func (c *Consumer) pull(dst []*Packet) ([]*Packet, error) {
 			dst = append(dst, s.ash)
 		}
 	}
-	for c.cursor < head && len(dst) < maxBatch {
+	for limit := len(dst) + maxBatch; c.cursor < head && len(dst) < limit; {
 		p := s.ring.at(c.cursor)
 		c.cursor++
 		if c.kind == kindAudioOnly && p.Type != flv.TagAudio {

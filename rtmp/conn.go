@@ -65,7 +65,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
-	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 16<<10)
+	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 4<<10) // small: a server holds one per viewer
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cw = NewChunkWriter(nc)
 	return c

@@ -10,7 +10,7 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw0 half ts
-#                  rtmp publishers (default: all)
+#                  rtmp publishers slow (default: all)
 #   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
 #   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
 #
@@ -20,7 +20,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers slow"}
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
@@ -72,14 +72,14 @@ vhost __defaultVhost__ {
 EOF
 }
 
-# point NAME PROTO VIEWERS PUBLISHERS TARGET: one run.
+# point NAME PROTO VIEWERS PUBLISHERS TARGET [EXTRA_TOOL_FLAGS]: one run.
 point() {
-	name=$1 proto=$2 viewers=$3 pubs=$4 target=$5
+	name=$1 proto=$2 viewers=$3 pubs=$4 target=$5 extra=${6:-}
 	echo "== $name: $viewers $proto viewers, $pubs publisher(s), ${SECONDS_RUN}s"
 	# shellcheck disable=SC2086
 	$PIN_TOOL "$OUT/picosrs-load" -file "$FIXTURE" \
 		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" \
-		-proto "$proto" -viewers "$viewers" -publishers "$pubs" \
+		-proto "$proto" -viewers "$viewers" -publishers "$pubs" $extra \
 		-duration "${SECONDS_RUN}s" -label "$name" -target "$target" \
 		-server-cmd "$PIN_SERVER $OUT/picosrs -c $OUT/$name.conf" -server-log "$OUT/$name.log" \
 		>>"$OUT/results.jsonl" || echo "   run $name failed (see $OUT/$name.log)"
@@ -117,6 +117,10 @@ for p in $POINTS; do
 	publishers)
 		conf publishers "mw_latency 350;" ""
 		point publishers flv 100 100 "≤25 %"
+		;;
+	slow)
+		conf slow "mw_latency 350;" ""
+		point slow flv "$VIEWERS" 1 "as defaults, with 10 viewers at 1/4 rate" "-slow 10"
 		;;
 	*)
 		echo "unknown point $p" >&2

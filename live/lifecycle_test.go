@@ -284,3 +284,28 @@ func TestTSFirstViewerMidStream(t *testing.T) {
 		t.Fatalf("first TS packet is not a PAT: % x", bufs[0][:4])
 	}
 }
+
+// TestWaitingPlayerFreedOnHangUp: a player waiting for a publisher that hangs
+// up is detached at once and the idle stream is dropped (SRS leaked these).
+func TestWaitingPlayerFreedOnHangUp(t *testing.T) {
+	srv, addr := startHTTP(t, testConfig())
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "GET /live/nobody.flv HTTP/1.1\r\nHost: x\r\n\r\n")
+	key := streamKey{DefaultVhost, "live", "nobody"}
+	waitStream(t, srv, key, 1)
+	conn.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		srv.mu.Lock()
+		_, present := srv.streams[key]
+		srv.mu.Unlock()
+		if !present && srv.Connections() == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("waiting player not freed: %d connections", srv.Connections())
+}

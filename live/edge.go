@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -29,6 +30,7 @@ type edgePull struct {
 	stop    *time.Timer        // pending stop once the last player left
 	cancel  context.CancelFunc // ends the current pull; a new player revives it
 	param   string             // the first player's query ("?token=..."), passed upstream
+	connect flv.Object         // the first RTMP player's extra connect fields (token_traverse)
 }
 
 // edgePulls holds the pull of each edge stream. It is keyed by the Stream,
@@ -45,13 +47,14 @@ var edgePulls = struct {
 // origins and later players share it; the returned function is called when
 // that player leaves. The pull stops edgeStopDelay after the last player
 // left, unless another player arrives meanwhile.
-func (s *Server) edgePlay(st *Stream) func() { return s.edgePlayParam(st, "") }
+func (s *Server) edgePlay(st *Stream) func() { return s.edgePlayParam(st, "", nil) }
 
 // edgePlayParam is edgePlay for a player whose request carried param (the
 // "?query" of its stream or URL); the first player's param goes upstream
 // with the pull, so tokens reach the origin (SRS's token_traverse passes the
-// player's connect the same way).
-func (s *Server) edgePlayParam(st *Stream, param string) func() {
+// player's connect the same way: with token_traverse on, the extra fields of
+// an RTMP player's connect object go into the pull's connect).
+func (s *Server) edgePlayParam(st *Stream, param string, connect flv.Object) func() {
 	if len(st.vh.Origins) == 0 {
 		return func() {}
 	}
@@ -60,6 +63,9 @@ func (s *Server) edgePlayParam(st *Stream, param string) func() {
 	if p == nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		p = &edgePull{cancel: cancel, param: param}
+		if st.vh.TokenTraverse {
+			p.connect = connect
+		}
 		edgePulls.m[st] = p
 		go s.runEdgePull(ctx, st, p)
 	}
@@ -115,7 +121,7 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 	var bytes uint64
 	next := 0
 	for {
-		n, b := s.pullOrigins(ctx, st, p.param, &next, log)
+		n, b := s.pullOrigins(ctx, st, p.param, p.connect, &next, log)
 		tags += n
 		bytes += b
 		edgePulls.Lock()
@@ -147,7 +153,7 @@ func (s *Server) isClosing() bool {
 // pullOrigins tries the origins in turn (round robin, next is the counter)
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
-func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, next *int, log logger) (tags int, bytes uint64) {
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, connect flv.Object, next *int, log logger) (tags int, bytes uint64) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -163,7 +169,7 @@ func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, next
 	for {
 		origin := vh.Origins[*next%len(vh.Origins)]
 		*next++
-		n, b, err := s.edgeIngest(ctx, st, origin, vhost, param, &connected)
+		n, b, err := s.edgeIngest(ctx, st, origin, vhost, param, connect, &connected)
 		tags += n
 		bytes += b
 		if ctx.Err() != nil {
@@ -182,13 +188,13 @@ func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, next
 // every tag into st until an error or ctx ends. connected tells whether an
 // earlier connection already fed the stream, in which case timestamps are
 // made to continue. It returns the tags and bytes read.
-func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, param string, connected *bool) (int, uint64, error) {
+func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, param string, connect flv.Object, connected *bool) (int, uint64, error) {
 	addr := origin
 	var c *rtmp.Conn
 	for redirects := 0; ; redirects++ {
 		u := edgeURL(addr, vhost, st.key.app, st.key.name, param)
 		var err error
-		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize})
+		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize, ConnectParams: connect})
 		if err == nil {
 			err = c.Play(ctx)
 			if err != nil {

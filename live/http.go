@@ -150,7 +150,7 @@ func (s *Server) runLive(conn net.Conn, c *Consumer, f format, vh *VhostConfig, 
 	st := c.s
 	key := st.key
 	defer c.Close()
-	stopPull := s.edgePlayParam(st, param) // on an edge, the first player starts the pull
+	stopPull := s.edgePlayParam(st, param, nil) // on an edge, the first player starts the pull
 	defer stopPull()
 	client, unregister := s.newClient(f.String()+"-play", conn.RemoteAddr(), key, func() { conn.Close() }, nil)
 	failed := false

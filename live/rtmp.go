@@ -101,7 +101,7 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 		s.servePublish(c, nc, vh, key, req, log)
 		return
 	}
-	s.servePlay(c, nc, vh, key, req.Param, log)
+	s.servePlay(c, nc, vh, key, req, log)
 }
 
 type logger interface {
@@ -155,12 +155,12 @@ func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key st
 	log.Info("publish stop", attrs...)
 }
 
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key streamKey, param string, log logger) {
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key streamKey, req *rtmp.Request, log logger) {
 	nc.SetReadDeadline(time.Time{})
 	st := s.stream(key, vh, true)
 	cons := st.Subscribe(kindAV)
 	defer cons.Close()
-	stopPull := s.edgePlayParam(st, param) // the player's query goes upstream
+	stopPull := s.edgePlayParam(st, req.Param, req.ConnectArgs) // the player's query (and, with token_traverse, its connect fields) go upstream
 	defer stopPull()
 	if err := c.AcceptPlay(); err != nil {
 		log.Info("play failed", "err", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"testing"
 	"time"
 
@@ -114,7 +115,7 @@ func TestPublishFlow(t *testing.T) {
 	host, _, _ := net.SplitHostPort(addr)
 	want := Request{Kind: KindPublish, TcURL: "rtmp://" + addr + "/live/app2", App: "live/app2", Stream: "stream",
 		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example"}
-	if *req != want {
+	if !reflect.DeepEqual(*req, want) {
 		t.Fatalf("request %+v, want %+v", *req, want)
 	}
 	sameTags(t, got, tags)

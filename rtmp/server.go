@@ -49,6 +49,17 @@ type Request struct {
 	Host           string // host from tcUrl
 	Vhost          string // vhost= or domain= parameter, else Host; "" if none (caller falls back to __defaultVhost__)
 	ObjectEncoding float64
+	// ConnectArgs are the fields of the client's connect object beyond the
+	// standard ones (app, tcUrl, flashVer, ...): tokens and the like, which an
+	// edge passes to its origin with token_traverse.
+	ConnectArgs flv.Object
+}
+
+// standardConnectKeys are the connect object fields every client sends.
+var standardConnectKeys = map[string]bool{
+	"app": true, "flashVer": true, "flashver": true, "swfUrl": true, "tcUrl": true, "fpad": true,
+	"capabilities": true, "audioCodecs": true, "videoCodecs": true, "videoFunction": true,
+	"pageUrl": true, "objectEncoding": true, "type": true,
 }
 
 // Accept runs the server handshake on nc (simple or complex, see
@@ -143,6 +154,11 @@ func (c *Conn) onConnect(cmd *command) error {
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
 	c.connectApp, _ = cmd.Obj.GetString("app")
 	r.ObjectEncoding, _ = cmd.Obj.GetFloat64("objectEncoding")
+	for _, e := range cmd.Obj {
+		if !standardConnectKeys[e.Key] {
+			r.ConnectArgs = append(r.ConnectArgs, e)
+		}
+	}
 	c.req = r
 	if err := c.writeMessages(
 		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(defaultWindowAckSize)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"testing"
 	"time"
 
@@ -59,7 +60,7 @@ func TestFillRequest(t *testing.T) {
 		r := Request{TcURL: tc.tcURL}
 		fillRequest(&r, tc.connectApp, tc.stream)
 		tc.want.TcURL = tc.tcURL
-		if r != tc.want {
+		if !reflect.DeepEqual(r, tc.want) {
 			t.Fatalf("%s %s: got %+v, want %+v", tc.tcURL, tc.stream, r, tc.want)
 		}
 	}

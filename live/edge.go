@@ -42,18 +42,14 @@ var edgePulls = struct {
 	m map[*Stream]*edgePull
 }{m: map[*Stream]*edgePull{}}
 
-// edgePlay is called when a player (HTTP or RTMP) attaches to st. On an edge
-// vhost (cluster mode remote) the first player starts one RTMP pull from the
-// origins and later players share it; the returned function is called when
-// that player leaves. The pull stops edgeStopDelay after the last player
-// left, unless another player arrives meanwhile.
-func (s *Server) edgePlay(st *Stream) func() { return s.edgePlayParam(st, "", nil) }
-
-// edgePlayParam is edgePlay for a player whose request carried param (the
-// "?query" of its stream or URL); the first player's param goes upstream
-// with the pull, so tokens reach the origin (SRS's token_traverse passes the
-// player's connect the same way: with token_traverse on, the extra fields of
-// an RTMP player's connect object go into the pull's connect).
+// edgePlayParam is called when a player (HTTP or RTMP) attaches to st. On an
+// edge vhost (cluster mode remote) the first player starts one RTMP pull from
+// the origins and later players share it; the returned function is called
+// when that player leaves, and the pull stops edgeStopDelay after the last
+// one left unless another arrives meanwhile. The first player's param (the
+// "?query" of its stream or URL) goes upstream with the pull, so tokens reach
+// the origin; with token_traverse on, so do the extra fields of an RTMP
+// player's connect object (connect), as SRS passes the player's connect.
 func (s *Server) edgePlayParam(st *Stream, param string, connect flv.Object) func() {
 	if len(st.vh.Origins) == 0 {
 		return func() {}

@@ -1,10 +1,6 @@
 package live
 
-import (
-	"context"
-	"syscall"
-)
+import "syscall"
 
+// errTooManyFiles is the accept error after which the RTMP listener backs off.
 var errTooManyFiles = syscall.EMFILE
-
-var ctxBackground = context.Background()

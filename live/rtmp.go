@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -174,7 +175,7 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 	start := time.Now()
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
-	_, err := s.pump(ctxBackground, cons, nil, out, done, vh.MwLatency)
+	_, err := s.pump(context.Background(), cons, nil, out, done, vh.MwLatency)
 	if err == io.EOF {
 		c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 	}

@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"sync"
@@ -149,22 +148,4 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Closing is closed when Shutdown starts.
-func (s *Server) Closing() <-chan struct{} { return s.closing }
-
-// isClosedErr reports errors that mean the peer or we closed the connection.
-func isClosedErr(err error) bool {
-	if err == nil {
-		return true
-	}
-	if errors.Is(err, net.ErrClosed) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return false
-	}
-	return false
 }

@@ -107,3 +107,25 @@ func (r *Reader) ReadTag() (Tag, error) {
 	r.offset += int64(TagHeaderSize + size + 4)
 	return Tag{Type: typ, Timestamp: ts, Data: data}, nil
 }
+
+// ReadAll reads an FLV file from r: its header and every tag, with the byte
+// offset at which each tag starts in the file (the offsets FLV VOD's
+// ?start= takes). A clean end of file ends it; anything else is an error.
+func ReadAll(r io.Reader) (h Header, tags []Tag, offsets []int64, err error) {
+	fr := NewReader(r)
+	if h, err = fr.ReadHeader(); err != nil {
+		return h, nil, nil, err
+	}
+	for {
+		off := fr.Offset()
+		t, err := fr.ReadTag()
+		if err == io.EOF {
+			return h, tags, offsets, nil
+		}
+		if err != nil {
+			return h, tags, offsets, fmt.Errorf("flv: tag at offset %d: %w", off, err)
+		}
+		tags = append(tags, t)
+		offsets = append(offsets, off)
+	}
+}

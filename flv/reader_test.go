@@ -140,3 +140,25 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestReadAll(t *testing.T) {
+	raw, err := os.ReadFile("../tests/testdata/aac_only.flv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, tags, offsets, err := ReadAll(bytes.NewReader(raw))
+	if err != nil || !h.HasAudio || len(tags) == 0 || len(offsets) != len(tags) {
+		t.Fatalf("ReadAll: %v, %d tags, %d offsets", err, len(tags), len(offsets))
+	}
+	if offsets[0] != HeaderSize {
+		t.Fatalf("first tag at %d, want %d", offsets[0], HeaderSize)
+	}
+	for i, off := range offsets {
+		if TagType(raw[off]) != tags[i].Type {
+			t.Fatalf("offset %d of tag %d does not hold its header", off, i)
+		}
+	}
+	if _, _, _, err := ReadAll(bytes.NewReader(raw[:len(raw)-100])); err == nil {
+		t.Fatal("truncated file read without error")
+	}
+}

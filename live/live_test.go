@@ -20,21 +20,11 @@ func readFixture(t testing.TB, name string) []flv.Tag {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r := flv.NewReader(f)
-	if _, err := r.ReadHeader(); err != nil {
+	_, tags, _, err := flv.ReadAll(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var tags []flv.Tag
-	for {
-		tag, err := r.ReadTag()
-		if err == io.EOF {
-			return tags
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tags = append(tags, tag)
-	}
+	return tags
 }
 
 func testConfig() *Config {

@@ -292,21 +292,13 @@ func fixtureKeyframes(t *testing.T, dst string) (data []byte, keys []int64) {
 		t.Fatal(err)
 	}
 	writeFile(t, dst, data)
-	r := flv.NewReader(bytes.NewReader(data))
-	if _, err := r.ReadHeader(); err != nil {
+	_, tags, offsets, err := flv.ReadAll(bytes.NewReader(data))
+	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		off := r.Offset()
-		tag, err := r.ReadTag()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, tag := range tags {
 		if tag.IsVideo() && tag.IsKeyframe() && !tag.IsSequenceHeader() {
-			keys = append(keys, off)
+			keys = append(keys, offsets[i])
 		}
 	}
 	if len(keys) < 3 {

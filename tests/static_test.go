@@ -53,21 +53,13 @@ func vodFixture(t *testing.T, dir string) (size int64, keys []int64) {
 	if err := os.WriteFile(dst, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := flv.NewReader(bytes.NewReader(data))
-	if _, err := r.ReadHeader(); err != nil {
+	_, tags, offsets, err := flv.ReadAll(bytes.NewReader(data))
+	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		off := r.Offset()
-		tag, err := r.ReadTag()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, tag := range tags {
 		if tag.IsVideo() && tag.IsKeyframe() && !tag.IsSequenceHeader() {
-			keys = append(keys, off)
+			keys = append(keys, offsets[i])
 		}
 	}
 	if len(keys) < 3 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -30,20 +29,13 @@ func loadFixture(path string) (*fixture, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := flv.NewReader(f)
-	if _, err := r.ReadHeader(); err != nil {
+	_, tags, _, err := flv.ReadAll(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	fx := &fixture{}
 	var last uint32
-	for {
-		t, err := r.ReadTag()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+	for _, t := range tags {
 		if t.Type == flv.TagScript || t.IsSequenceHeader() {
 			if len(fx.frames) == 0 {
 				fx.head = append(fx.head, t)

@@ -232,23 +232,16 @@ func readFixture(name string) ([]*flv.Tag, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := flv.NewReader(f)
-	if _, err := r.ReadHeader(); err != nil {
+	_, all, _, err := flv.ReadAll(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	var tags []*flv.Tag
-	for {
-		t, err := r.ReadTag()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		tags = append(tags, &t)
-	}
-	if len(tags) == 0 {
+	if len(all) == 0 {
 		return nil, fmt.Errorf("%s: no tags", name)
+	}
+	tags := make([]*flv.Tag, len(all))
+	for i := range all {
+		tags[i] = &all[i]
 	}
 	return tags, nil
 }

@@ -85,7 +85,7 @@ func publishFixture(t *testing.T, addr, path string) *rtmp.Conn {
 	t.Helper()
 	f, err := os.Open("tests/testdata/h264_aac.flv")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err) // a committed fixture
 	}
 	t.Cleanup(func() { f.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -107,7 +107,7 @@ func loadFixture(t testing.TB, name string) []flvTag {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "tests", "testdata", name))
 	if err != nil {
-		t.Skipf("fixture: %v", err)
+		t.Fatalf("fixture (committed under tests/testdata): %v", err)
 	}
 	tags, err := readFLV(b)
 	if err != nil {

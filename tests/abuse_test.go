@@ -43,12 +43,12 @@ func (s *server) stat(t testing.TB) procStat {
 	pid := s.cmd.Process.Pid
 	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	if err != nil {
-		t.Skipf("no /proc for the server: %v", err)
+		t.Fatalf("no /proc for the server: %v", err)
 	}
 	st := procStat{fds: len(ents)}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skipf("no /proc for the server: %v", err)
+		t.Fatalf("no /proc for the server: %v", err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")

@@ -45,7 +45,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.serveStatic(w, r, cfg, vh)
+	s.serveStatic(w, r, cfg)
 }
 
 // requestHost is the vhost a request names: ?vhost=, then ?domain=, then the

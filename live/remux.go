@@ -41,7 +41,8 @@ type codecState struct {
 	ts    *tsMuxer // started by the stream's first TS viewer; nil until then
 }
 
-func (c *codecState) init(vh *VhostConfig) {
+// reset forgets the codecs (a new publishing session).
+func (c *codecState) reset() {
 	c.audio, c.video, c.aacOK = -1, -1, false
 	c.ts = nil
 }

@@ -106,7 +106,7 @@ func checkClean(r *http.Request) error {
 // Requests no live mount matched arrive here. Files are opened through an
 // os.Root on the mount's directory, so neither ".." nor a symlink can reach a
 // byte outside it.
-func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config, vh *VhostConfig) {
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -87,7 +87,7 @@ func newStream(srv *Server, key streamKey, vh *VhostConfig) *Stream {
 	s := &Stream{srv: srv, key: key, vh: vh}
 	s.log = srv.log.With("stream", key.String())
 	s.jit.mode = vh.TimeJitter
-	s.codecs.init(vh)
+	s.codecs.reset()
 	return s
 }
 
@@ -168,7 +168,7 @@ func (s *Stream) endSessionLocked() {
 	s.sawVideo = false
 	s.audioRun = 0
 	s.jit = jitter{mode: s.vh.TimeJitter}
-	s.codecs.init(s.vh)
+	s.codecs.reset()
 	s.wakeAll()
 }
 

@@ -150,15 +150,8 @@ func (s *Server) isClosing() bool {
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
 func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, connect flv.Object, next *int, log logger) (tags int, bytes uint64) {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := s.withClosing(ctx)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	vh := st.vh
 	vhost := upstreamVhost(vh, st.key.vhost)
 	connected := false

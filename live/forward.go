@@ -63,15 +63,8 @@ func (s *Server) startForward(st *Stream, req *rtmp.Request) func() {
 
 // runForward pushes st to servers (tried in turn) until ctx ends.
 func (s *Server) runForward(ctx context.Context, st *Stream, servers []string, vhost, param, what string) {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := s.withClosing(ctx)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	backoff := forwardMinBackoff
 	for i := 0; ; i++ {
 		server := servers[i%len(servers)]

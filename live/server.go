@@ -118,6 +118,19 @@ func (s *Server) addListener(ln net.Listener) bool {
 	return true
 }
 
+// withClosing returns a context that also ends when Shutdown starts.
+func (s *Server) withClosing(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // Shutdown stops accepting, ends every viewer and publisher, and waits for
 // their goroutines until ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error {

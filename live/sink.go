@@ -66,7 +66,7 @@ func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, d
 			written++
 		}
 		clear(batch) // drop references to packets the ring may evict
-		clear(bufs) // what the write left; the sink adds only static framing beyond len
+		clear(bufs)  // what the write left; the sink adds only static framing beyond len
 		if mw > 0 {
 			if timer == nil {
 				timer = time.NewTimer(mw)

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+
+	"github.com/picosrs/picosrs/internal/nbio"
 )
 
 // Chunk writer.
@@ -110,4 +112,28 @@ func (w *ChunkWriter) Flush() (int64, error) {
 	w.out = nil
 	w.scratch = w.scratch[:0]
 	return n, err
+}
+
+// TryFlush writes as much of the batch as nw's socket takes without waiting.
+// It reports whether all of it went; what did not stays queued, ahead of any
+// message queued later, for the next Flush or TryFlush.
+func (w *ChunkWriter) TryFlush(nw *nbio.Writer) (int64, bool, error) {
+	if len(w.iov) == 0 {
+		return 0, true, nil
+	}
+	w.out = w.iov
+	n, err := nw.TryWrite((*[][]byte)(&w.out))
+	if len(w.out) == 0 {
+		clear(w.iov)
+		w.iov = w.iov[:0]
+		w.scratch = w.scratch[:0]
+		return n, true, err
+	}
+	// Keep the rest at the front of the vector. The headers it points at
+	// stay in scratch, which later messages only append to.
+	k := copy(w.iov, w.out)
+	clear(w.iov[k:])
+	w.iov = w.iov[:k]
+	w.out = nil
+	return n, false, err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/nbio"
 )
 
 // Conn is an RTMP connection, server side (Accept) or client side (Dial).
@@ -29,6 +30,7 @@ type Conn struct {
 
 	wmu sync.Mutex
 	cw  *ChunkWriter
+	nbw *nbio.Writer // for TryWriteTags, made on first use
 
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64
@@ -460,6 +462,51 @@ func statusInfo(level, code, description string) flv.Object {
 func (c *Conn) WriteTags(tags []*flv.Tag) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if err := c.queueTagsLocked(tags); err != nil {
+		return err
+	}
+	return c.flushLocked()
+}
+
+// ErrBusy is returned by TryWriteTags when another write holds the
+// connection (the reading side answering the peer): nothing was queued.
+var ErrBusy = errors.New("rtmp: connection busy writing")
+
+// TryWriteTags queues tags as WriteTags does and writes what the socket takes
+// without waiting. It reports whether everything queued went out; FlushWrites
+// writes the rest (so does any later write, ahead of its own messages). A
+// connection that cannot be written without waiting reports false at once.
+// It never waits for another writer either: then it queues nothing and
+// returns ErrBusy.
+func (c *Conn) TryWriteTags(tags []*flv.Tag) (bool, error) {
+	if !c.wmu.TryLock() {
+		return false, ErrBusy
+	}
+	defer c.wmu.Unlock()
+	if err := c.queueTagsLocked(tags); err != nil {
+		return false, err
+	}
+	if c.nbw == nil {
+		if c.nbw = nbio.New(c.nc); c.nbw == nil {
+			return false, nil
+		}
+	}
+	n, done, err := c.cw.TryFlush(c.nbw)
+	c.bytesOut.Add(uint64(n))
+	if err != nil {
+		return false, fmt.Errorf("rtmp: write: %w", err)
+	}
+	return done, nil
+}
+
+// FlushWrites writes whatever TryWriteTags left queued, waiting as needed.
+func (c *Conn) FlushWrites() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *Conn) queueTagsLocked(tags []*flv.Tag) error {
 	for _, t := range tags {
 		if len(t.Data) > maxMessageLength {
 			return fmt.Errorf("%w: tag of %d bytes", ErrMessageTooLarge, len(t.Data))
@@ -480,7 +527,7 @@ func (c *Conn) WriteTags(tags []*flv.Tag) error {
 		}
 		c.cw.Queue(&m)
 	}
-	return c.flushLocked()
+	return nil
 }
 
 // WriteTag writes one tag; see WriteTags.

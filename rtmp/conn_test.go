@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -261,4 +262,79 @@ func TestAcknowledgement(t *testing.T) {
 	c.Unpublish()
 	c.Close()
 	<-done
+}
+
+// TestTryWriteTags fills a player's socket with writes that do not wait:
+// once one reports that bytes were left, a control message (sent by the
+// reading side in real use) and FlushWrites must put everything on the wire
+// in order, so the player reads every tag intact.
+func TestTryWriteTags(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("writes without waiting are implemented on linux only")
+	}
+	tags := testTags()
+	rounds := make(chan int, 1)
+	addr, done := listen(t, func(c *Conn) error {
+		if _, err := c.ReadRequest(); err != nil {
+			return err
+		}
+		if err := c.AcceptPlay(); err != nil {
+			return err
+		}
+		in := make(chan error, 1)
+		go func() { in <- c.ServePlayerInput() }()
+		n := 0
+		for {
+			n++
+			ok, err := c.TryWriteTags(tags)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if n > 10000 {
+				return fmt.Errorf("the socket never filled up")
+			}
+		}
+		rounds <- n
+		if err := c.writeControl(TypeWindowAckSize, controlBody4(2500000)); err != nil {
+			return err
+		}
+		if err := c.FlushWrites(); err != nil {
+			return err
+		}
+		if err := c.WriteTags(tags); err != nil {
+			return err
+		}
+		if err := <-in; err != io.EOF {
+			return fmt.Errorf("ServePlayerInput: %v", err)
+		}
+		return nil
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Play(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := <-rounds
+	for i := 0; i <= n; i++ {
+		var got []flv.Tag
+		for len(got) < len(tags) {
+			tag, err := c.ReadTag()
+			if err != nil {
+				t.Fatalf("round %d of %d: %v", i, n, err)
+			}
+			got = append(got, tag)
+		}
+		sameTags(t, got, tags)
+	}
+	c.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

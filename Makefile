@@ -28,7 +28,7 @@ run: build
 test: deps lint
 	$(GO) test $(RACE) -count=1 -timeout 15m $$($(GO) list ./... | grep -v /tests$$)
 	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
-	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/...
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
 	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
 	$(MAKE) --no-print-directory test-cross
 
@@ -51,7 +51,7 @@ lint:
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
-	$(GO) test -count=1 ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/...
+	$(GO) test -count=1 ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
 
 e2e: deps build
 	$(GO) test -count=1 -v ./tests/...
@@ -117,7 +117,7 @@ cross:
 # end-to-end smoke test (tests/smoke, native) against the cross-built binary run
 # under qemu-user for ARMv5, ARMv7, arm64, mipsle, mips and 386. qemu-user-static
 # is installed with apt when missing.
-XUNIT      ?= ./flv ./rtmp ./conf ./adts ./mp3 ./mpegts ./live
+XUNIT      ?= ./flv ./rtmp ./conf ./adts ./mp3 ./mpegts ./live ./internal/...
 XUNIT_ON   ?= linux/arm/5:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
 XSMOKE_ON  ?= linux/arm/5:qemu-arm-static linux/arm/7:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
 qemu-deps:

@@ -24,42 +24,30 @@ func (c *discardConn) SetDeadline(time.Time) error      { return nil }
 func (c *discardConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *discardConn) SetWriteDeadline(time.Time) error { return nil }
 
-// benchViewer is one HTTP viewer's state on the pump's path: its consumer,
-// encoder, sink and the reused slices of pump.
-type benchViewer struct {
-	c     *Consumer
-	enc   encoder
-	out   *httpSink
-	batch []*Packet
-	bufs  [][]byte
+// discardWriter is discardConn's write without waiting: it takes everything.
+type discardWriter struct{ c *discardConn }
+
+func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
+	var n int64
+	for _, b := range *v {
+		n += int64(len(b))
+	}
+	d.c.n += n
+	*v = (*v)[:0]
+	return n, nil
 }
 
-// step is one turn of pump's loop for v: pull, encode, one batched write.
-func (v *benchViewer) step(b *testing.B) {
-	var err error
-	v.batch, err = v.c.pull(v.batch[:0])
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(v.batch) == 0 {
-		return
-	}
-	v.bufs, err = v.enc.encode(append(v.bufs[:0], nil, nil), v.batch) // as pump: two framing slots first
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(v.bufs) > 2 {
-		if err := v.out.write(v.bufs, v.batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	clear(v.batch)
+// benchViewer is one HTTP viewer as the fan-out sees it: its consumer with
+// encoder and sink attached, caught up.
+type benchViewer struct {
+	c   *Consumer
+	out *httpSink
 }
 
 // benchFanOut publishes the 720p fixture, looping, to one stream with n
-// viewers of format f and, for each tag, runs every viewer's pull, encode and
-// write once: the per-viewer work of the hot path, one tag per write (SRS's
-// mw_latency 0). allocs/op includes publishing (newPacket, the TS muxer);
+// viewers of format f and, for each tag, runs one round of the stream's
+// fan-out (Stream.flushRound): every viewer's pull, encode and write without
+// waiting, one tag per write (SRS's mw_latency 0). allocs/op includes publishing (newPacket, the TS muxer);
 // ns/viewer-tag and allocs/viewer-tag leave it out, measured on a twin stream.
 func benchFanOut(b *testing.B, f format, n int) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
@@ -76,6 +64,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	period := frames[len(frames)-1].Timestamp + 40
 
 	srv := NewServer(testConfig())
+	srv.manualFlush = true
 	vh := srv.Config().vhost(DefaultVhost)
 	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
 	if err := st.startPublish(1); err != nil {
@@ -101,13 +90,18 @@ func benchFanOut(b *testing.B, f format, n int) {
 
 	vs := make([]*benchViewer, n)
 	for i := range vs {
+		conn := &discardConn{}
 		v := &benchViewer{
-			c:     st.subscribeFormat(f),
-			enc:   newEncoder(f, vh),
-			out:   &httpSink{conn: &discardConn{}, head: liveHead(f, "bench", false), client: &Client{}},
-			batch: make([]*Packet, 0, maxBatch+4),
+			c:   st.subscribeFormat(f),
+			out: &httpSink{conn: conn, nbw: discardWriter{conn}, head: liveHead(f, "bench", false), client: &Client{}},
 		}
-		v.step(b) // the start-up burst: headers and the cached GOP
+		v.c.attach(newEncoder(f, vh), v.out)
+		v.c.wmu.Lock()
+		err := v.c.drain() // the start-up burst: headers and the cached GOP
+		v.c.wmu.Unlock()
+		if err != nil {
+			b.Fatal(err)
+		}
 		vs[i] = v
 	}
 	b.Cleanup(func() {
@@ -145,12 +139,15 @@ func benchFanOut(b *testing.B, f format, n int) {
 	runtime.ReadMemStats(&m0)
 	for range b.N {
 		publish()
-		for _, v := range vs {
-			v.step(b)
-		}
+		st.flushRound()
 	}
 	runtime.ReadMemStats(&m1)
 	b.StopTimer()
+	for _, v := range vs {
+		if v.c.pending || v.c.err != nil {
+			b.Fatalf("a viewer left the fan-out: pending %v, err %v", v.c.pending, v.c.err)
+		}
+	}
 	per := float64(b.N) * float64(n)
 	b.ReportMetric(max(0, float64(b.Elapsed().Nanoseconds())-pubNs*float64(b.N))/per, "ns/viewer-tag")
 	b.ReportMetric(max(0, float64(m1.Mallocs-m0.Mallocs)-pubAllocs*float64(b.N))/per, "allocs/viewer-tag")
@@ -161,9 +158,9 @@ func benchFanOut(b *testing.B, f format, n int) {
 	b.ReportMetric(float64(bytes)/float64(n)/float64(next), "B/viewer-tag")
 }
 
-// BenchmarkFanOutFLV is the HTTP-FLV hot path: per viewer and tag, pull from
-// the shared ring, flvEncoder.encode (three slices into the shared packet)
-// and the chunked writev vector of httpSink. Expect 0 allocs/op.
+// BenchmarkFanOutFLV is the HTTP-FLV hot path: per viewer and tag, the
+// fan-out's try-lock, pull from the shared ring, flvEncoder.encode (three
+// slices into the shared packet) and the chunked writev vector of httpSink. Expect 0 allocs/op.
 func BenchmarkFanOutFLV(b *testing.B) {
 	for _, n := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, formatFLV, n) })
@@ -180,10 +177,11 @@ func BenchmarkFanOutTS(b *testing.B) {
 
 // BenchmarkWriteTag is the publisher's side: one tag into a stream with the
 // FLV and TS serialisations built once (newPacket, seal, the TS muxer), the
-// ring and the wake-up of 1000 idle consumers.
+// ring (the fan-out is left out: BenchmarkFanOut*).
 func BenchmarkWriteTag(b *testing.B) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
 	srv := NewServer(testConfig())
+	srv.manualFlush = true
 	vh := srv.Config().vhost(DefaultVhost)
 	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
 	if err := st.startPublish(1); err != nil {

@@ -125,7 +125,7 @@ func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log lo
 	cons := st.Subscribe(kindAV)
 	defer cons.Close()
 	out := &rtmpSink{c: c, timeout: cfg.WriteTimeout}
-	_, err = s.pump(ctx, cons, nil, out, done, st.vh.MwLatency)
+	err = s.pump(ctx, cons, nil, out, done)
 	c.Close()
 	<-done
 	switch {

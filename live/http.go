@@ -160,13 +160,14 @@ func (s *Server) runLive(conn net.Conn, c *Consumer, f format, vh *VhostConfig, 
 	defer untrack()
 	defer conn.Close()
 	conn.SetDeadline(time.Time{})
+	setNoDelay(conn, vh.TCPNodelay)
 	done := make(chan struct{})
 	go watchClose(conn, done)
 
-	out := &httpSink{conn: conn, head: liveHead(f, cfg.Version, cors), timeout: cfg.WriteTimeout, client: client}
+	out := newHTTPSink(conn, liveHead(f, cfg.Version, cors), cfg.WriteTimeout, client)
 	start := time.Now()
 	log.Info("http play start")
-	_, err := s.pump(context.Background(), c, newEncoder(f, vh), out, done, vh.MwLatency)
+	err := s.pump(context.Background(), c, newEncoder(f, vh), out, done)
 	switch {
 	case errors.Is(err, errCodecMismatch) && !out.sent:
 		msg := err.Error() + "\n"

@@ -309,3 +309,131 @@ func TestWaitingPlayerFreedOnHangUp(t *testing.T) {
 	}
 	t.Fatalf("waiting player not freed: %d connections", srv.Connections())
 }
+
+// TestHandOffAndBack: a viewer that pauses now and then fills its socket; the
+// fan-out hands it to its own goroutine, which finishes the batch, catches
+// up and hands it back. Through all of it the viewer gets every tag once, in
+// order, and the fan-out writes to it again afterwards.
+func TestHandOffAndBack(t *testing.T) {
+	cfg := testConfig()
+	cfg.Vhosts[0].QueueLength = time.Hour // never resynchronised: every tag must arrive
+	cfg.Vhosts[0].TimeJitter = JitterOff  // timestamps arrive as published
+	cfg.RingBytes = 512 << 20
+	cfg.WriteTimeout = 20 * time.Second
+	srv, addr := startHTTP(t, cfg)
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.(*net.TCPConn).SetReadBuffer(256 << 10) // above the loopback MSS: no silly-window crawl
+	io.WriteString(nc, "GET /live/pause.flv HTTP/1.1\r\nHost: x\r\n\r\n")
+	st := waitStream(t, srv, streamKey{DefaultVhost, "live", "pause"}, 1)
+	c := func() *Consumer {
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		return st.consumers[0]
+	}()
+	// A small send buffer on the server's side (no autotuning to 4 MB), so
+	// that a pause fills it.
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		c.wmu.Lock()
+		out, _ := c.out.(*httpSink)
+		if out != nil {
+			out.conn.(*net.TCPConn).SetWriteBuffer(32 << 10)
+		}
+		c.wmu.Unlock()
+		if out != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the viewer's goroutine never attached its sink")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	counts := func() (fan, hand int) {
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		return c.fanWrites, c.handoffs
+	}
+
+	type rec struct {
+		typ flv.TagType
+		ts  uint32
+		n   int
+	}
+	got := make(chan []rec, 1)
+	go func() {
+		var out []rec
+		defer func() { got <- out }()
+		br := bufio.NewReader(nc)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Errorf("response: %v", err)
+			return
+		}
+		r := flv.NewReader(resp.Body)
+		if _, err := r.ReadHeader(); err != nil {
+			t.Errorf("header: %v", err)
+			return
+		}
+		for i := 0; ; i++ {
+			tag, err := r.ReadTag()
+			if err != nil {
+				return
+			}
+			if tag.IsVideoFrame() || tag.IsAudioFrame() {
+				out = append(out, rec{tag.Type, tag.Timestamp, len(tag.Data)})
+			}
+			if i%300 == 299 {
+				time.Sleep(150 * time.Millisecond) // the pause that fills the socket
+			}
+		}
+	}()
+
+	st.startPublish(1)
+	tags := readFixture(t, "h264_aac.flv")
+	var want []rec
+	handedBack, firstFan := false, -1
+	for loop := 0; loop < 60 && !handedBack; loop++ {
+		for i, tag := range tags {
+			if loop > 0 && (tag.Type == flv.TagScript || tag.IsSequenceHeader()) {
+				continue
+			}
+			tag.Timestamp += uint32(loop * 40000)
+			if tag.IsVideoFrame() || tag.IsAudioFrame() {
+				want = append(want, rec{tag.Type, tag.Timestamp, len(tag.Data)})
+			}
+			st.WriteTag(tag)
+			if i%5 == 0 {
+				time.Sleep(time.Millisecond) // slower than the viewer, pauses aside
+			}
+		}
+		// Handed off at least once, then written by the fan-out again.
+		if fan, hand := counts(); hand > 0 && firstFan < 0 {
+			firstFan = fan
+		} else if hand > 0 && fan > firstFan+5 {
+			handedBack = true
+		}
+	}
+	fan, hand := counts()
+	if !handedBack {
+		t.Fatalf("never handed off and back: %d fan-out writes, %d hand-offs", fan, hand)
+	}
+	st.stopPublish(1) // ends the response after the grace period
+	var rs []rec
+	select {
+	case rs = <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the response never ended")
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("received %d frames, published %d (%d fan-out writes, %d hand-offs)", len(rs), len(want), fan, hand)
+	}
+	for i := range want {
+		if rs[i] != want[i] {
+			t.Fatalf("frame %d: got %+v, want %+v", i, rs[i], want[i])
+		}
+	}
+	t.Logf("%d frames intact through %d fan-out writes and %d hand-offs", len(rs), fan, hand)
+}

@@ -167,6 +167,7 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 		log.Info("play failed", "err", err)
 		return
 	}
+	setNoDelay(nc, vh.TCPNodelay)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -175,7 +176,7 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 	start := time.Now()
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
-	_, err := s.pump(context.Background(), cons, nil, out, done, vh.MwLatency)
+	err := s.pump(context.Background(), cons, nil, out, done)
 	if err == io.EOF {
 		c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 	}
@@ -191,16 +192,46 @@ type rtmpSink struct {
 	c        *rtmp.Conn
 	timeout  time.Duration
 	tags     []*flv.Tag
+	held     []*flv.Tag // a batch TryWriteTags could not queue, for finish
 	deadline deadline
 }
 
-func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
+func (r *rtmpSink) queue(batch []*Packet) {
 	r.tags = r.tags[:0]
 	for _, p := range batch {
 		r.tags = append(r.tags, &p.Tag)
 	}
+}
+
+func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
+	r.queue(batch)
 	r.deadline.refresh(r.c, r.timeout)
 	err := r.c.WriteTags(r.tags)
 	clear(r.tags)
 	return err
+}
+
+func (r *rtmpSink) tryWrite(_ [][]byte, batch []*Packet) (bool, error) {
+	r.queue(batch)
+	r.deadline.refresh(r.c, r.timeout) // an expired deadline fails even a write that would not wait
+	done, err := r.c.TryWriteTags(r.tags)
+	if errors.Is(err, rtmp.ErrBusy) {
+		// The reading side is answering the player: the goroutine sends
+		// this batch once it is done, the fan-out does not wait.
+		r.held = append(r.held[:0], r.tags...)
+		err = nil
+	}
+	clear(r.tags)
+	return done, err
+}
+
+func (r *rtmpSink) finish() error {
+	r.deadline.refresh(r.c, r.timeout)
+	if len(r.held) > 0 {
+		err := r.c.WriteTags(r.held)
+		clear(r.held)
+		r.held = r.held[:0]
+		return err
+	}
+	return r.c.FlushWrites()
 }

@@ -27,6 +27,10 @@ type Server struct {
 	lns     []net.Listener
 	active  sync.Map // net.Conn -> struct{}: hijacked and RTMP connections, closed on shutdown
 	clients clients
+
+	// manualFlush (benchmarks) leaves each stream's fan-out to the caller
+	// (Stream.flushRound) instead of its goroutine.
+	manualFlush bool
 }
 
 // NewServer returns a server for cfg.

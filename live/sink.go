@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/nbio"
 )
 
 // Errors that end a viewer.
@@ -18,71 +20,164 @@ var (
 // sink is where a consumer's encoded bytes go: an HTTP response or an RTMP
 // player connection.
 type sink interface {
-	// write sends bufs (slices into shared packets) in one batch.
+	// write sends bufs (slices into shared packets) in one batch, waiting
+	// as long as the connection needs.
 	write(bufs [][]byte, batch []*Packet) error
+	// tryWrite sends what the connection takes now without waiting and
+	// reports whether all of it went. The sink keeps the rest (slice
+	// headers, never payload) for finish.
+	tryWrite(bufs [][]byte, batch []*Packet) (bool, error)
+	// finish writes what tryWrite left, waiting as needed.
+	finish() error
 }
 
-// pump moves packets from c through enc to out until the stream session
-// ends (io.EOF), the viewer leaves (done) or a write fails. It waits on the
-// consumer's notify channel, never polls, and merges writes over mw (SRS's
-// mw_latency): at most one write per mw, each carrying everything queued.
-func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, done <-chan struct{}, mw time.Duration) (int, error) {
-	batch := make([]*Packet, 0, maxBatch+4)
-	// bufs is the writev vector: two slots for the sink's framing (response
-	// header, chunk size), then the encoder's slices, then the sink's
-	// trailer; sized once for a full batch so it never grows.
-	bufs := make([][]byte, 0, 3*(maxBatch+4)+4)
-	var timer *time.Timer
-	written := 0
+// How a viewer's bytes reach it.
+//
+// Each stream has one fan-out goroutine (Stream.flushLoop) that writes every
+// caught-up consumer in turn, without waiting on any socket: one goroutine
+// wake per stream instead of one per viewer, and the tags that arrive while
+// it goes round are merged into the next round's writes, so batches grow by
+// themselves under load. A consumer whose socket cannot take a whole batch,
+// whose pull fails or that is still sending its start-up burst belongs to
+// its own goroutine (pump) until it has caught up again. The consumer's
+// write lock says who writes: the fan-out only try-locks it and, when busy,
+// wakes the owner instead.
+
+// attach gives c its encoder and sink; until then the fan-out leaves c to
+// its goroutine.
+func (c *Consumer) attach(enc encoder, out sink) {
+	c.wmu.Lock()
+	c.enc, c.out = enc, out
+	c.batch = make([]*Packet, 0, maxBatch+4)
+	// The writev vector: two slots for the sink's framing (response header,
+	// chunk size), then the encoder's slices, then the sink's trailer;
+	// sized once for a full batch so it never grows.
+	c.bufs = make([][]byte, 0, 3*(maxBatch+4)+4)
+	c.wmu.Unlock()
+}
+
+// step pulls one batch, encodes it and writes it; c.wmu is held. It returns
+// false when nothing was queued or, without wait, when the socket did not
+// take everything (c.pending is then set).
+func (c *Consumer) step(wait bool) (bool, error) {
+	var err error
+	c.batch, err = c.pull(c.batch[:0])
+	if err != nil || len(c.batch) == 0 {
+		return false, err
+	}
+	defer func() {
+		clear(c.batch) // drop references to packets the ring may evict
+		clear(c.bufs)  // what the write left; the sink adds only static framing beyond len
+	}()
+	c.bufs = append(c.bufs[:0], nil, nil)
+	if c.enc != nil {
+		if c.bufs, err = c.enc.encode(c.bufs, c.batch); err != nil {
+			return false, err
+		}
+		if len(c.bufs) == 2 {
+			return true, nil // nothing to send yet (an FLV header still undecided)
+		}
+	}
+	if wait {
+		return true, c.out.write(c.bufs, c.batch)
+	}
+	done, err := c.out.tryWrite(c.bufs, c.batch)
+	c.fanWrites++
+	if err == nil && !done {
+		c.pending = true
+		c.handoffs++
+	}
+	return done, err
+}
+
+// drain writes, waiting as needed, what the fan-out left and everything
+// queued; c.wmu is held.
+func (c *Consumer) drain() error {
+	if c.pending {
+		if err := c.out.finish(); err != nil {
+			return err
+		}
+		c.pending = false
+	}
+	if c.err != nil {
+		return c.err
+	}
 	for {
-		var err error
-		batch, err = c.pull(batch[:0])
+		more, err := c.step(true)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// flush is the fan-out's turn for c: write what is queued without waiting,
+// or leave c to its goroutine.
+func (c *Consumer) flush() {
+	if !c.wmu.TryLock() {
+		c.wake() // its goroutine is writing; it will look again
+		return
+	}
+	defer c.wmu.Unlock()
+	switch {
+	case c.out == nil || c.closed:
+		return
+	case c.pending || c.err != nil:
+		c.wake()
+		return
+	}
+	for {
+		more, err := c.step(false)
 		if err != nil {
-			return written, err
+			c.err = err
 		}
-		if len(batch) == 0 {
-			select {
-			case <-c.notify:
-				continue
-			case <-done:
-				return written, errClientGone
-			case <-s.closing:
-				return written, errShutdown
-			case <-ctx.Done():
-				return written, ctx.Err()
-			}
+		if err != nil || c.pending {
+			c.wake()
+			return
 		}
-		bufs = append(bufs[:0], nil, nil)
-		if enc != nil {
-			bufs, err = enc.encode(bufs, batch)
-			if err != nil {
-				return written, err
-			}
+		if !more {
+			return
 		}
-		if len(bufs) > 2 || enc == nil {
-			if err := out.write(bufs, batch); err != nil {
-				return written, err
-			}
-			written++
+	}
+}
+
+func (c *Consumer) wake() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// pump is a viewer's own goroutine: it sends the start-up burst, then waits
+// while the stream's fan-out writes, and takes over whenever the fan-out
+// hands the viewer back (a full socket, an error, the end of the session).
+// It returns when the stream session ends (io.EOF), the viewer leaves
+// (done), the server shuts down or a write fails; after it returns nothing
+// more is written to out.
+func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, done <-chan struct{}) error {
+	c.attach(enc, out)
+	for {
+		c.wmu.Lock()
+		err := c.drain()
+		if err != nil {
+			c.closed = true
+			c.wmu.Unlock()
+			return err
 		}
-		clear(batch) // drop references to packets the ring may evict
-		clear(bufs)  // what the write left; the sink adds only static framing beyond len
-		if mw > 0 {
-			if timer == nil {
-				timer = time.NewTimer(mw)
-			} else {
-				timer.Reset(mw)
-			}
-			select {
-			case <-timer.C:
-			case <-done:
-				return written, errClientGone
-			case <-s.closing:
-				return written, errShutdown
-			case <-ctx.Done():
-				return written, ctx.Err()
-			}
+		c.wmu.Unlock()
+		select {
+		case <-c.notify:
+			continue
+		case <-done:
+			err = errClientGone
+		case <-s.closing:
+			err = errShutdown
+		case <-ctx.Done():
+			err = ctx.Err()
 		}
+		c.wmu.Lock()
+		c.closed = true
+		c.wmu.Unlock()
+		return err
 	}
 }
 
@@ -91,14 +186,29 @@ func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, d
 // each batch a single writev of slices into the shared packets.
 type httpSink struct {
 	conn     net.Conn
-	head     []byte // response header not yet sent
+	nbw      tryWriter // nil: the fan-out hands every batch to the goroutine
+	head     []byte    // response header not yet sent
 	sent     bool
 	timeout  time.Duration
 	size     [20]byte
 	store    [][]byte
 	vec      net.Buffers
+	pend     [][]byte // what tryWrite left for finish
 	client   *Client
 	deadline deadline
+}
+
+// tryWriter writes without waiting (nbio.Writer).
+type tryWriter interface {
+	TryWrite(v *[][]byte) (int64, error)
+}
+
+func newHTTPSink(conn net.Conn, head []byte, timeout time.Duration, client *Client) *httpSink {
+	h := &httpSink{conn: conn, head: head, timeout: timeout, client: client}
+	if w := nbio.New(conn); w != nil {
+		h.nbw = w
+	}
+	return h
 }
 
 // deadline keeps a connection's write deadline about timeout ahead without
@@ -122,7 +232,9 @@ func (d *deadline) refresh(c interface{ SetWriteDeadline(time.Time) error }, tim
 
 var crlf = []byte("\r\n")
 
-func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
+// frame adds the response header (with the first batch) and the chunk
+// framing around bufs[2:].
+func (h *httpSink) frame(bufs [][]byte) [][]byte {
 	n := 0
 	for _, b := range bufs[2:] {
 		n += len(b)
@@ -130,17 +242,50 @@ func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
 	bufs[0], bufs[1] = nil, nil
 	if !h.sent {
 		bufs[0] = h.head
+		h.sent = true
 	}
 	if n > 0 {
 		sz := strconv.AppendInt(h.size[:0], int64(n), 16)
 		bufs[1] = append(sz, '\r', '\n')
 		bufs = append(bufs, crlf)
 	}
-	h.vec = bufs
+	return bufs
+}
+
+func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
+	h.vec = h.frame(bufs)
 	h.deadline.refresh(h.conn, h.timeout)
 	w, err := h.vec.WriteTo(h.conn)
 	h.client.bytesOut.Add(uint64(w))
-	h.sent = true
+	return err
+}
+
+func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet) (bool, error) {
+	h.vec = h.frame(bufs)
+	if h.nbw != nil {
+		// The deadline matters only when the goroutine waits, but an
+		// expired one also fails a write that would not wait.
+		h.deadline.refresh(h.conn, h.timeout)
+		w, err := h.nbw.TryWrite((*[][]byte)(&h.vec))
+		h.client.bytesOut.Add(uint64(w))
+		if err != nil || len(h.vec) == 0 {
+			h.vec = nil
+			return err == nil, err
+		}
+	}
+	h.pend = append(h.pend[:0], h.vec...)
+	h.vec = nil
+	return false, nil
+}
+
+func (h *httpSink) finish() error {
+	h.vec = h.pend
+	h.deadline.refresh(h.conn, h.timeout)
+	w, err := h.vec.WriteTo(h.conn)
+	h.client.bytesOut.Add(uint64(w))
+	clear(h.pend)
+	h.pend = h.pend[:0]
+	h.vec = nil
 	return err
 }
 
@@ -157,6 +302,17 @@ func (h *httpSink) end() {
 	w, _ := h.vec.WriteTo(h.conn)
 	h.client.bytesOut.Add(uint64(w))
 	h.sent = true
+}
+
+// setNoDelay applies the vhost's tcp_nodelay to a viewer's connection. Off,
+// SRS's default, leaves Nagle's algorithm on (Go turns it off for every TCP
+// connection): a small write while the viewer has not yet acknowledged the
+// previous one waits in the kernel and goes out with the next, so a viewer
+// that keeps up sees no delay and fewer, fuller segments cost less to send.
+func setNoDelay(c net.Conn, on bool) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(on)
+	}
 }
 
 // watchClose reads from a hijacked connection until the client closes it,

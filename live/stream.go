@@ -60,7 +60,13 @@ type Stream struct {
 
 	consumers []*Consumer
 	epoch     uint64 // bumped when a publishing session ends for good
-	grace     *time.Timer
+
+	// The fan-out (flushLoop): at most one goroutine per stream goes round
+	// the consumers; flushAgain asks it for another round.
+	flushing   bool
+	flushAgain bool
+	round      []*Consumer // the consumers of the current round (flushLoop's)
+	grace      *time.Timer
 
 	codecs codecState // audio/video codecs and format serialisers (remux_*.go)
 
@@ -226,7 +232,61 @@ func (s *Stream) WriteTag(t flv.Tag) {
 		}
 	}
 	s.trim(p.Timestamp)
-	s.wakeAll()
+	s.kickFlush()
+}
+
+// kickFlush starts the fan-out, or asks the running one for another round;
+// the stream lock is held. Tags that arrive while a round runs go out
+// together in the next, so under load batches grow by themselves.
+func (s *Stream) kickFlush() {
+	if len(s.consumers) == 0 || s.srv.manualFlush {
+		return
+	}
+	if s.flushing {
+		s.flushAgain = true
+		return
+	}
+	s.flushing = true
+	go s.flushLoop()
+}
+
+// flushLoop goes round the consumers until no tag arrived during the last
+// round. With play.mw_latency (SRS's merged writes) it sleeps between rounds
+// (one timer per stream, not one per viewer) so that a tag waits at most
+// mw_latency in all: a round that took r starts the next one mw_latency-r
+// after its own start, so the tag that just missed it reaches the last
+// viewer of the next round mw_latency after it came.
+func (s *Stream) flushLoop() {
+	mw := s.vh.MwLatency
+	for {
+		start := time.Now()
+		s.flushRound()
+		if mw > 0 {
+			r := time.Since(start)
+			if d := mw - 2*r; d > 0 {
+				time.Sleep(d)
+			}
+		}
+		s.mu.Lock()
+		if !s.flushAgain {
+			s.flushing = false
+			s.mu.Unlock()
+			return
+		}
+		s.flushAgain = false
+		s.mu.Unlock()
+	}
+}
+
+// flushRound gives every consumer its turn (Consumer.flush).
+func (s *Stream) flushRound() {
+	s.mu.RLock()
+	s.round = append(s.round[:0], s.consumers...)
+	s.mu.RUnlock()
+	for _, c := range s.round {
+		c.flush()
+	}
+	clear(s.round)
 }
 
 // trim evicts from the ring what nobody may still need. A packet stays while
@@ -285,10 +345,7 @@ func (s *Stream) minCursor() uint64 {
 
 func (s *Stream) wakeAll() {
 	for _, c := range s.consumers {
-		select {
-		case c.notify <- struct{}{}:
-		default:
-		}
+		c.wake()
 	}
 }
 
@@ -323,6 +380,20 @@ type Consumer struct {
 	// viewer joins a video stream with no GOP cached).
 	waitKey bool
 	drops   int
+
+	// The write side (sink.go), owned by whoever holds wmu: the viewer's
+	// goroutine or, for one turn, the stream's fan-out.
+	wmu     sync.Mutex
+	enc     encoder
+	out     sink
+	batch   []*Packet
+	bufs    [][]byte
+	pending bool  // a write without waiting left bytes in out
+	err     error // the fan-out's pull or write error, for the goroutine
+	closed  bool  // the goroutine has returned: write nothing more
+	// Counters for tests: writes by the fan-out, and hand-overs to the
+	// goroutine because the socket was full.
+	fanWrites, handoffs int
 }
 
 // Subscribe attaches a new consumer, positioned under the stream lock so that

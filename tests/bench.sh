@@ -10,7 +10,10 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw0 half ts
-#                  rtmp publishers slow (default: all)
+#                  rtmp publishers slow base0 base20 (default: all; base0
+#                  and base20 are the floor on this machine: picosrs-load
+#                  -baseline writing each tag as it comes / at most every
+#                  20 ms, the two reference programs of issue 7)
 #   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
 #   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
 #
@@ -20,7 +23,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers slow"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers slow base0 base20"}
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
@@ -72,16 +75,18 @@ vhost __defaultVhost__ {
 EOF
 }
 
-# point NAME PROTO VIEWERS PUBLISHERS TARGET [EXTRA_TOOL_FLAGS]: one run.
+# point NAME PROTO VIEWERS PUBLISHERS TARGET [EXTRA_TOOL_FLAGS [SERVER]]: one
+# run; SERVER defaults to picosrs with $OUT/NAME.conf.
 point() {
 	name=$1 proto=$2 viewers=$3 pubs=$4 target=$5 extra=${6:-}
+	server=${7:-"$OUT/picosrs -c $OUT/$name.conf"}
 	echo "== $name: $viewers $proto viewers, $pubs publisher(s), ${SECONDS_RUN}s"
 	# shellcheck disable=SC2086
 	$PIN_TOOL "$OUT/picosrs-load" -file "$FIXTURE" \
 		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" \
 		-proto "$proto" -viewers "$viewers" -publishers "$pubs" $extra \
 		-duration "${SECONDS_RUN}s" -label "$name" -target "$target" \
-		-server-cmd "$PIN_SERVER $OUT/picosrs -c $OUT/$name.conf" -server-log "$OUT/$name.log" \
+		-server-cmd "$PIN_SERVER $server" -server-log "$OUT/$name.log" \
 		>>"$OUT/results.jsonl" || echo "   run $name failed (see $OUT/$name.log)"
 	sleep 1 # let TIME_WAIT sockets and the port settle
 }
@@ -99,11 +104,11 @@ for p in $POINTS; do
 		point realtime flv "$VIEWERS" 1 "≤25 %, p99 ≤110 ms"
 		;;
 	mw0)
-		conf mw0 "mw_latency 0;" ""
+		conf mw0 "mw_latency 0;" "tcp_nodelay on;"
 		point mw0 flv "$VIEWERS" 1 "≤48 %, p99 ≤20 ms"
 		;;
 	half)
-		conf half "mw_latency 0;" ""
+		conf half "mw_latency 0;" "tcp_nodelay on;"
 		point half flv "$HALF" 1 "≤30 %, p99 ≤15 ms"
 		;;
 	ts)
@@ -121,6 +126,14 @@ for p in $POINTS; do
 	slow)
 		conf slow "mw_latency 350;" ""
 		point slow flv "$VIEWERS" 1 "as defaults, with 10 viewers at 1/4 rate" "-slow 10"
+		;;
+	base0)
+		point base0 flv "$VIEWERS" 1 "floor: a write per tag" "" \
+			"$OUT/picosrs-load -baseline -rtmp 127.0.0.1:$RTMP_PORT -http 127.0.0.1:$HTTP_PORT"
+		;;
+	base20)
+		point base20 flv "$VIEWERS" 1 "floor: a write per 20 ms" "" \
+			"$OUT/picosrs-load -baseline -baseline-merge 20ms -rtmp 127.0.0.1:$RTMP_PORT -http 127.0.0.1:$HTTP_PORT"
 		;;
 	*)
 		echo "unknown point $p" >&2

@@ -11,6 +11,7 @@
 //
 //	picosrs-load [flags]              one run: a JSON line on stdout, a table on stderr
 //	picosrs-load -report results.json the table of a file of JSON lines (make bench)
+//	picosrs-load -baseline            the floor to compare against (baseline.go)
 //
 // It runs the publishers and the viewers in one process, so each viewer looks
 // up the send time of the tags it reads in its publisher's table.
@@ -55,6 +56,8 @@ type options struct {
 	serverLog          string
 	label, target      string
 	report             string
+	baseline           bool
+	baselineMerge      time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -80,8 +83,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.label, "label", "", "name of the run, copied to the JSON")
 	fs.StringVar(&o.target, "target", "", "target of the run, copied to the JSON (for -report)")
 	fs.StringVar(&o.report, "report", "", "print the table of a `file` of JSON lines and exit")
+	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
+	fs.DurationVar(&o.baselineMerge, "baseline-merge", 0, "with -baseline: write at most once per `interval`")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if o.baseline {
+		return runBaseline(o.rtmpAddr, o.httpAddr, o.baselineMerge, stderr)
 	}
 	if o.report != "" {
 		if err := printReport(stdout, o.report); err != nil {

@@ -168,18 +168,25 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key strea
 		return
 	}
 	setNoDelay(nc, vh.TCPNodelay)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c.ServePlayerInput()
-	}()
+	// The player's input is read on this goroutine, whose stack the
+	// handshake and the commands have grown anyway; the writer is a fresh,
+	// small one that the fan-out mostly leaves parked.
 	start := time.Now()
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
-	err := s.pump(context.Background(), cons, nil, out, done)
-	if err == io.EOF {
-		c.NotifyUnpublish() // ffmpeg then ends playback cleanly
-	}
+	done := make(chan struct{})
+	res := make(chan error, 1)
+	go func() {
+		err := s.pump(context.Background(), cons, nil, out, done)
+		if err == io.EOF {
+			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
+		}
+		res <- err
+		nc.Close() // ends ServePlayerInput
+	}()
+	c.ServePlayerInput()
+	close(done)
+	err := <-res
 	attrs := []any{"bytes", c.BytesOut(), "duration", time.Since(start).Round(time.Millisecond), "drops", cons.Drops()}
 	if err != nil && err != io.EOF && !errors.Is(err, errClientGone) && !errors.Is(err, errShutdown) {
 		attrs = append(attrs, "err", err)

@@ -48,12 +48,19 @@ type sink interface {
 func (c *Consumer) attach(enc encoder, out sink) {
 	c.wmu.Lock()
 	c.enc, c.out = enc, out
-	c.batch = make([]*Packet, 0, maxBatch+4)
-	// The writev vector: two slots for the sink's framing (response header,
-	// chunk size), then the encoder's slices, then the sink's trailer;
-	// sized once for a full batch so it never grows.
-	c.bufs = make([][]byte, 0, 3*(maxBatch+4)+4)
 	c.wmu.Unlock()
+}
+
+// trimBuffers lets go of a batch or writev vector grown by a burst (a new
+// viewer's cached GOP, a catch-up): a steady viewer needs a few entries, and
+// thousands of viewers each keeping a full batch's vector add up.
+func (c *Consumer) trimBuffers() {
+	if cap(c.batch) > 32 {
+		c.batch = nil
+	}
+	if cap(c.bufs) > 64 {
+		c.bufs = nil
+	}
 }
 
 // step pulls one batch, encodes it and writes it; c.wmu is held. It returns
@@ -69,6 +76,11 @@ func (c *Consumer) step(wait bool) (bool, error) {
 		clear(c.batch) // drop references to packets the ring may evict
 		clear(c.bufs)  // what the write left; the sink adds only static framing beyond len
 	}()
+	// The writev vector: two slots for the sink's framing (response header,
+	// chunk size), then the encoder's slices, then the sink's trailer.
+	if c.bufs == nil {
+		c.bufs = make([][]byte, 0, 16) // room for the sink's trailer too, which it appends
+	}
 	c.bufs = append(c.bufs[:0], nil, nil)
 	if c.enc != nil {
 		if c.bufs, err = c.enc.encode(c.bufs, c.batch); err != nil {
@@ -93,6 +105,7 @@ func (c *Consumer) step(wait bool) (bool, error) {
 // drain writes, waiting as needed, what the fan-out left and everything
 // queued; c.wmu is held.
 func (c *Consumer) drain() error {
+	defer c.trimBuffers()
 	if c.pending {
 		if err := c.out.finish(); err != nil {
 			return err
@@ -198,9 +211,26 @@ type httpSink struct {
 	deadline deadline
 }
 
-// tryWriter writes without waiting (nbio.Writer).
+// tryWriter writes with or without waiting (nbio.Writer).
 type tryWriter interface {
 	TryWrite(v *[][]byte) (int64, error)
+	WriteAll(v *[][]byte) (int64, error)
+}
+
+// writeVec writes h.vec, waiting as needed: through nbw when there is one
+// (its iovec array stays small; net keeps the longest vector's array for
+// the connection's life).
+func (h *httpSink) writeVec() error {
+	var w int64
+	var err error
+	if h.nbw != nil {
+		w, err = h.nbw.WriteAll((*[][]byte)(&h.vec))
+	} else {
+		w, err = h.vec.WriteTo(h.conn)
+	}
+	h.client.bytesOut.Add(uint64(w))
+	h.vec = nil
+	return err
 }
 
 func newHTTPSink(conn net.Conn, head []byte, timeout time.Duration, client *Client) *httpSink {
@@ -255,9 +285,7 @@ func (h *httpSink) frame(bufs [][]byte) [][]byte {
 func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
 	h.vec = h.frame(bufs)
 	h.deadline.refresh(h.conn, h.timeout)
-	w, err := h.vec.WriteTo(h.conn)
-	h.client.bytesOut.Add(uint64(w))
-	return err
+	return h.writeVec()
 }
 
 func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet) (bool, error) {
@@ -281,11 +309,12 @@ func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet) (bool, error) {
 func (h *httpSink) finish() error {
 	h.vec = h.pend
 	h.deadline.refresh(h.conn, h.timeout)
-	w, err := h.vec.WriteTo(h.conn)
-	h.client.bytesOut.Add(uint64(w))
+	err := h.writeVec()
 	clear(h.pend)
 	h.pend = h.pend[:0]
-	h.vec = nil
+	if cap(h.pend) > 64 {
+		h.pend = nil
+	}
 	return err
 }
 
@@ -299,8 +328,7 @@ func (h *httpSink) end() {
 	h.store = append(h.store, []byte("0\r\n\r\n"))
 	h.vec = h.store
 	h.conn.SetWriteDeadline(time.Now().Add(time.Second))
-	w, _ := h.vec.WriteTo(h.conn)
-	h.client.bytesOut.Add(uint64(w))
+	h.writeVec()
 	h.sent = true
 }
 

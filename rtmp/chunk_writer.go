@@ -21,6 +21,7 @@ import (
 // never copied. It is not safe for concurrent use.
 type ChunkWriter struct {
 	w         io.Writer
+	nw        *nbio.Writer // writes with it when set (SetNonblocking)
 	chunkSize int
 	scratch   []byte
 	iov       net.Buffers // queued header and body slices
@@ -100,33 +101,55 @@ func (w *ChunkWriter) Queue(m *Message) {
 	w.scratch = b
 }
 
+// SetNonblocking makes the writer write through nw: Flush waits as before,
+// TryFlush becomes possible, and one iovec array of bounded size serves
+// both.
+func (w *ChunkWriter) SetNonblocking(nw *nbio.Writer) { w.nw = nw }
+
 // Flush writes the batch with one vectored write and returns the bytes written.
 func (w *ChunkWriter) Flush() (int64, error) {
 	if len(w.iov) == 0 {
 		return 0, nil
 	}
 	w.out = w.iov
-	n, err := w.out.WriteTo(w.w)
+	var n int64
+	var err error
+	if w.nw != nil {
+		n, err = w.nw.WriteAll((*[][]byte)(&w.out))
+	} else {
+		n, err = w.out.WriteTo(w.w)
+	}
+	w.reset()
+	return n, err
+}
+
+// reset empties the batch, and lets go of a vector or scratch buffer that a
+// burst (a new player's cached GOP) made large.
+func (w *ChunkWriter) reset() {
 	clear(w.iov) // drop references to bodies
 	w.iov = w.iov[:0]
 	w.out = nil
 	w.scratch = w.scratch[:0]
-	return n, err
+	if cap(w.iov) > 128 {
+		w.iov = nil
+	}
+	if cap(w.scratch) > 2048 {
+		w.scratch = nil
+	}
 }
 
-// TryFlush writes as much of the batch as nw's socket takes without waiting.
-// It reports whether all of it went; what did not stays queued, ahead of any
-// message queued later, for the next Flush or TryFlush.
-func (w *ChunkWriter) TryFlush(nw *nbio.Writer) (int64, bool, error) {
+// TryFlush writes as much of the batch as the socket takes without waiting
+// (SetNonblocking must have been called). It reports whether all of it went;
+// what did not stays queued, ahead of any message queued later, for the next
+// Flush or TryFlush.
+func (w *ChunkWriter) TryFlush() (int64, bool, error) {
 	if len(w.iov) == 0 {
 		return 0, true, nil
 	}
 	w.out = w.iov
-	n, err := nw.TryWrite((*[][]byte)(&w.out))
+	n, err := w.nw.TryWrite((*[][]byte)(&w.out))
 	if len(w.out) == 0 {
-		clear(w.iov)
-		w.iov = w.iov[:0]
-		w.scratch = w.scratch[:0]
+		w.reset()
 		return n, true, err
 	}
 	// Keep the rest at the front of the vector. The headers it points at

@@ -30,7 +30,7 @@ type Conn struct {
 
 	wmu sync.Mutex
 	cw  *ChunkWriter
-	nbw *nbio.Writer // for TryWriteTags, made on first use
+	nbw *nbio.Writer // nil where writes cannot be made without waiting
 
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64
@@ -70,6 +70,9 @@ func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 4<<10) // small: a server holds one per viewer
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cw = NewChunkWriter(nc)
+	if c.nbw = nbio.New(nc); c.nbw != nil {
+		c.cw.SetNonblocking(c.nbw)
+	}
 	return c
 }
 
@@ -487,11 +490,9 @@ func (c *Conn) TryWriteTags(tags []*flv.Tag) (bool, error) {
 		return false, err
 	}
 	if c.nbw == nil {
-		if c.nbw = nbio.New(c.nc); c.nbw == nil {
-			return false, nil
-		}
+		return false, nil
 	}
-	n, done, err := c.cw.TryFlush(c.nbw)
+	n, done, err := c.cw.TryFlush()
 	c.bytesOut.Add(uint64(n))
 	if err != nil {
 		return false, fmt.Errorf("rtmp: write: %w", err)

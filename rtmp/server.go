@@ -1,6 +1,8 @@
 package rtmp
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -238,7 +240,28 @@ func (c *Conn) AcceptPlay() error {
 			return fmt.Errorf("rtmp: encode play answer: %w", err)
 		}
 	}
-	return c.writeMessages(msgs...)
+	if err := c.writeMessages(msgs...); err != nil {
+		return err
+	}
+	c.shrinkReader()
+	return nil
+}
+
+// playerReadBuffer is the read buffer of a connection once it plays: a
+// player sends only small control and command messages from then on.
+const playerReadBuffer = 256
+
+// shrinkReader swaps the connection's 4 KB read buffer for a small one: a
+// server keeps one per player for as long as it watches. Bytes already
+// buffered are read first.
+func (c *Conn) shrinkReader() {
+	var src io.Reader = countingReader{c.nc, &c.bytesIn}
+	if n := c.br.Buffered(); n > 0 {
+		rest, _ := c.br.Peek(n)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(rest)), src)
+	}
+	c.br = bufio.NewReaderSize(src, playerReadBuffer)
+	c.cr.r = c.br
 }
 
 // RejectPlay sends onStatus with level error and the given code (for example

@@ -2,7 +2,7 @@
 // waiting. The live fan-out writes every caught-up viewer from one goroutine
 // per stream; a socket that cannot take a whole batch at once must not hold
 // up the others, so what it did not take is left to the viewer's own
-// goroutine, which may wait.
+// goroutine, which may wait (WriteAll).
 package nbio
 
 import (
@@ -10,10 +10,17 @@ import (
 	"syscall"
 )
 
-// Writer does non-blocking vectored writes to one connection. It is not safe
-// for concurrent use; the connection may be written by others in between.
+// Writer does vectored writes to one connection through its RawConn, with
+// an iovec array of its own that never exceeds maxIov entries (net keeps
+// the longest vector's array for the connection's life). It is not safe for
+// concurrent use; the connection may be written by others in between.
 type Writer struct {
-	rc syscall.RawConn
+	rc    syscall.RawConn
+	fn    func(fd uintptr) bool // w.step, bound once: a method value per call would allocate
+	cur   *[][]byte
+	total int64
+	errno syscall.Errno
+	wait  bool
 	iov
 }
 
@@ -29,7 +36,7 @@ func New(c net.Conn) *Writer {
 		return nil
 	}
 	w := &Writer{rc: rc}
-	w.fn = w.iov.writev // bound once: a method value per call would allocate
+	w.fn = w.step
 	return w
 }
 
@@ -38,33 +45,58 @@ func New(c net.Conn) *Writer {
 // only re-sliced). It returns the bytes written; *v is empty when all of it
 // went. A full socket is not an error. An error means the connection is
 // unusable (closed, reset).
-func (w *Writer) TryWrite(v *[][]byte) (int64, error) {
-	var total int64
-	for len(*v) > 0 {
-		want := w.fill(*v)
+func (w *Writer) TryWrite(v *[][]byte) (int64, error) { return w.do(v, false) }
+
+// WriteAll writes all of *v, waiting for the socket as needed and for no
+// longer than the connection's write deadline, and removes what was written
+// from *v.
+func (w *Writer) WriteAll(v *[][]byte) (int64, error) { return w.do(v, true) }
+
+func (w *Writer) do(v *[][]byte, wait bool) (int64, error) {
+	if len(*v) == 0 {
+		return 0, nil
+	}
+	w.cur, w.total, w.errno, w.wait = v, 0, 0, wait
+	err := w.rc.Write(w.fn)
+	w.cur = nil
+	w.release()
+	switch {
+	case err != nil:
+		return w.total, err
+	case w.errno != 0:
+		return w.total, &net.OpError{Op: "writev", Net: "tcp", Err: w.errno}
+	}
+	return w.total, nil
+}
+
+// step is called by RawConn.Write with the descriptor held open. Returning
+// false makes RawConn.Write wait until the socket is writable and call it
+// again: only WriteAll does, right after the write that found it full, so
+// no wake-up can slip in between.
+func (w *Writer) step(fd uintptr) bool {
+	for {
+		want := w.fill(*w.cur)
 		if want == 0 {
-			*v = (*v)[:0]
-			break
+			*w.cur = (*w.cur)[:0]
+			return true
 		}
-		w.n, w.errno = 0, 0
-		if err := w.rc.Write(w.fn); err != nil {
-			w.reset()
-			return total, err
+		n, errno := w.writev(fd)
+		switch errno {
+		case 0:
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return !w.wait
+		default:
+			w.errno = errno
+			return true
 		}
-		w.reset()
-		switch {
-		case w.errno == syscall.EAGAIN:
-			return total, nil
-		case w.errno != 0:
-			return total, &net.OpError{Op: "writev", Net: "tcp", Err: syscall.Errno(w.errno)}
-		}
-		total += int64(w.n)
-		consume(v, w.n)
-		if w.n < want {
-			return total, nil // the socket is full
+		w.total += int64(n)
+		consume(w.cur, n)
+		if n < want && !w.wait {
+			return true // the socket is full
 		}
 	}
-	return total, nil
 }
 
 // consume drops n written bytes from the front of *v.

@@ -7,20 +7,22 @@ import (
 
 const supported = true
 
-// maxIov is the kernel's IOV_MAX: a longer vector goes in several calls.
-const maxIov = 1024
+// maxIov bounds one writev and so the iovec array kept per connection (1 KB
+// of iovecs): a longer vector, such as a new viewer's start-up burst, goes
+// out in several calls.
+const maxIov = 64
 
-// iov is the per-connection iovec array and the result of the last call.
 type iov struct {
-	vec   []syscall.Iovec
-	fn    func(fd uintptr) bool
-	n     int
-	errno syscall.Errno
+	vec []syscall.Iovec
+	hi  int // entries used since the last release
 }
 
 // fill points the iovec array at the first slices of v and returns how many
 // bytes they hold.
 func (w *Writer) fill(v [][]byte) int {
+	if w.vec == nil {
+		w.vec = make([]syscall.Iovec, 0, maxIov)
+	}
 	w.vec = w.vec[:0]
 	want := 0
 	for _, b := range v {
@@ -36,24 +38,20 @@ func (w *Writer) fill(v [][]byte) int {
 		w.vec = append(w.vec, e)
 		want += len(b)
 	}
+	w.hi = max(w.hi, len(w.vec))
 	return want
 }
 
-// reset drops the iovec array's pointers into the caller's buffers.
-func (w *Writer) reset() { clear(w.vec) }
+// release drops the iovec array's pointers into the caller's buffers.
+func (w *Writer) release() {
+	clear(w.vec[:w.hi])
+	w.hi = 0
+}
 
-// writev is called by RawConn.Write with the descriptor held open. It always
-// returns true: a full socket is reported, never waited on.
-func (x *iov) writev(fd uintptr) bool {
-	for {
-		r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&x.vec[0])), uintptr(len(x.vec)))
-		if e == syscall.EINTR {
-			continue
-		}
-		x.n, x.errno = int(r), e
-		if e != 0 {
-			x.n = 0
-		}
-		return true
+func (w *Writer) writev(fd uintptr) (int, syscall.Errno) {
+	r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&w.vec[0])), uintptr(len(w.vec)))
+	if e != 0 {
+		return 0, e
 	}
+	return int(r), 0
 }

@@ -6,12 +6,10 @@ import "syscall"
 
 const supported = false
 
-type iov struct {
-	fn    func(fd uintptr) bool
-	n     int
-	errno syscall.Errno
-}
+const maxIov = 64
 
-func (w *Writer) fill(v [][]byte) int { return 0 }
-func (w *Writer) reset()              {}
-func (x *iov) writev(fd uintptr) bool { return true }
+type iov struct{}
+
+func (w *Writer) fill(v [][]byte) int                    { return 0 }
+func (w *Writer) release()                               {}
+func (w *Writer) writev(fd uintptr) (int, syscall.Errno) { return 0, syscall.EINVAL }

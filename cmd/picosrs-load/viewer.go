@@ -94,7 +94,10 @@ func (v *viewer) playHTTP(ctx context.Context, url string, body func(*bufio.Read
 	if _, err := fmt.Fprintf(nc, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: picosrs-load\r\nAccept: */*\r\n\r\n", u.path, u.host); err != nil {
 		return err
 	}
-	cr := bufio.NewReaderSize(countConn{nc, &v.bytes}, 4<<10)
+	// A read buffer larger than any write the server makes: one read per
+	// write, chunk framing included. With 4 kB the tool made two or three
+	// reads a tag per viewer and its core, not the server, set the latency.
+	cr := bufio.NewReaderSize(countConn{nc, &v.bytes}, 64<<10)
 	resp, err := http.ReadResponse(cr, nil)
 	if err != nil {
 		return err

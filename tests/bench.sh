@@ -9,7 +9,7 @@
 #   BENCH_SECONDS  length of each run after the 3 s warm-up (default 30)
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
-#   BENCH_POINTS   space-separated subset of: defaults realtime mw0 half ts
+#   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
 #                  rtmp publishers slow base0 base20 (default: all; base0
 #                  and base20 are the floor on this machine: picosrs-load
 #                  -baseline writing each tag as it comes / at most every
@@ -23,7 +23,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw0 half ts rtmp publishers slow base0 base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow base0 base20"}
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
@@ -106,6 +106,10 @@ for p in $POINTS; do
 	mw0)
 		conf mw0 "mw_latency 0;" "tcp_nodelay on;"
 		point mw0 flv "$VIEWERS" 1 "≤48 %, p99 ≤20 ms"
+		;;
+	mw40)
+		conf mw40 "mw_latency 40;" "tcp_nodelay on;"
+		point mw40 flv "$VIEWERS" 1 "livego's point: <63 %, p99 <66 ms"
 		;;
 	half)
 		conf half "mw_latency 0;" "tcp_nodelay on;"

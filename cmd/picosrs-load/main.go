@@ -11,6 +11,7 @@
 //
 //	picosrs-load [flags]              one run: a JSON line on stdout, a table on stderr
 //	picosrs-load -report results.json the table of a file of JSON lines (make bench)
+//	picosrs-load -plot results.json   an SVG of CPU against latency p99 (plot.go)
 //	picosrs-load -baseline            the floor to compare against (baseline.go)
 //
 // It runs the publishers and the viewers in one process, so each viewer looks
@@ -56,6 +57,7 @@ type options struct {
 	serverLog          string
 	label, target      string
 	report             string
+	plot               string
 	baseline           bool
 	baselineMerge      time.Duration
 }
@@ -83,6 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.label, "label", "", "name of the run, copied to the JSON")
 	fs.StringVar(&o.target, "target", "", "target of the run, copied to the JSON (for -report)")
 	fs.StringVar(&o.report, "report", "", "print the table of a `file` of JSON lines and exit")
+	fs.StringVar(&o.plot, "plot", "", "print an SVG plot of CPU against latency for a `file` of JSON lines and exit")
 	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
 	fs.DurationVar(&o.baselineMerge, "baseline-merge", 0, "with -baseline: write at most once per `interval`")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +93,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.baseline {
 		return runBaseline(o.rtmpAddr, o.httpAddr, o.baselineMerge, stderr)
+	}
+	if o.plot != "" {
+		if err := plotFile(stdout, o.plot); err != nil {
+			fmt.Fprintln(stderr, "picosrs-load:", err)
+			return 1
+		}
+		return 0
 	}
 	if o.report != "" {
 		if err := printReport(stdout, o.report); err != nil {

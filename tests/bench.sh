@@ -10,10 +10,11 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
-#                  rtmp publishers slow base0 base20 (default: all; base0
-#                  and base20 are the floor on this machine: picosrs-load
-#                  -baseline writing each tag as it comes / at most every
-#                  20 ms, the two reference programs of issue 7)
+#                  rtmp publishers slow base0 basehalf base20 (default: all;
+#                  base* are the floor on this machine: picosrs-load
+#                  -baseline writing each tag as it comes, to 1000 or 500
+#                  viewers, or at most every 20 ms: the reference programs
+#                  of issue 7)
 #   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
 #   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
 #
@@ -23,7 +24,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow base0 base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow base0 basehalf base20"}
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
@@ -133,6 +134,10 @@ for p in $POINTS; do
 		;;
 	base0)
 		point base0 flv "$VIEWERS" 1 "floor: a write per tag" "" \
+			"$OUT/picosrs-load -baseline -rtmp 127.0.0.1:$RTMP_PORT -http 127.0.0.1:$HTTP_PORT"
+		;;
+	basehalf)
+		point basehalf flv "$HALF" 1 "floor: a write per tag, 500 viewers" "" \
 			"$OUT/picosrs-load -baseline -rtmp 127.0.0.1:$RTMP_PORT -http 127.0.0.1:$HTTP_PORT"
 		;;
 	base20)

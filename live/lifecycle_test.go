@@ -2,6 +2,7 @@ package live
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -436,4 +437,97 @@ func TestHandOffAndBack(t *testing.T) {
 		}
 	}
 	t.Logf("%d frames intact through %d fan-out writes and %d hand-offs", len(rs), fan, hand)
+}
+
+// TestFanOutWithoutNonblockingWrites: on a connection nbio cannot write
+// without waiting (here net.Pipe; a platform other than linux), the fan-out
+// hands every batch to the viewer's goroutine, which writes it: the viewer
+// still gets every frame, in order.
+func TestFanOutWithoutNonblockingWrites(t *testing.T) {
+	srv := NewServer(testConfig())
+	vh := srv.Config().vhost(DefaultVhost)
+	st := srv.stream(streamKey{DefaultVhost, "live", "pipe"}, vh, true)
+	c := st.subscribeFormat(formatFLV)
+	defer c.Close()
+	server, client := net.Pipe()
+	defer client.Close()
+	out := newHTTPSink(server, liveHead(formatFLV, "test", false), 5*time.Second, &Client{})
+	if out.nbw != nil {
+		t.Fatal("net.Pipe got a non-blocking writer")
+	}
+	done := make(chan struct{})
+	perr := make(chan error, 1)
+	go func() { perr <- srv.pump(t.Context(), c, newEncoder(formatFLV, vh), out, done) }()
+
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.ReadResponse(bufio.NewReader(client), nil)
+		if err != nil {
+			t.Errorf("response: %v", err)
+			got <- 0
+			return
+		}
+		r := flv.NewReader(resp.Body)
+		if _, err := r.ReadHeader(); err != nil {
+			t.Errorf("header: %v", err)
+			got <- 0
+			return
+		}
+		n := 0
+		var last uint32
+		for {
+			tag, err := r.ReadTag()
+			if err != nil {
+				break
+			}
+			if tag.IsVideoFrame() || tag.IsAudioFrame() {
+				if tag.Type == flv.TagVideo && tag.Timestamp < last {
+					t.Errorf("video timestamps went back: %d after %d", tag.Timestamp, last)
+				}
+				if tag.Type == flv.TagVideo {
+					last = tag.Timestamp
+				}
+				n++
+			}
+		}
+		got <- n
+	}()
+
+	st.startPublish(1)
+	want := 0
+	for i, tag := range readFixture(t, "h264_aac.flv") {
+		if tag.IsVideoFrame() || tag.IsAudioFrame() {
+			want++
+		}
+		st.WriteTag(tag)
+		if i%10 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.wmu.Lock() // the cursor belongs to whoever holds wmu
+		st.mu.RLock()
+		fan, hand, caught := c.fanWrites, c.handoffs, !c.pending && c.cursor == st.ring.head
+		st.mu.RUnlock()
+		c.wmu.Unlock()
+		if caught && hand > 0 {
+			if fan != hand {
+				t.Errorf("%d fan-out writes but %d hand-offs: without nbio every batch is handed off", fan, hand)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the viewer never caught up: %d fan-out writes, %d hand-offs", fan, hand)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(done)
+	if err := <-perr; !errors.Is(err, errClientGone) {
+		t.Fatalf("pump: %v", err)
+	}
+	server.Close()
+	if n := <-got; n != want {
+		t.Fatalf("viewer got %d frames, published %d", n, want)
+	}
 }

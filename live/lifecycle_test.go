@@ -531,3 +531,48 @@ func TestFanOutWithoutNonblockingWrites(t *testing.T) {
 		t.Fatalf("viewer got %d frames, published %d", n, want)
 	}
 }
+
+// TestViewerHangUpIsNoError: viewers that leave mid-stream, with a FIN or a
+// reset, are clients that left, not clients that failed, even when the
+// fan-out's write meets the closed socket before their reader sees it.
+func TestViewerHangUpIsNoError(t *testing.T) {
+	srv, addr := startHTTP(t, testConfig())
+	key := streamKey{DefaultVhost, "live", "hangup"}
+	var conns []net.Conn
+	for i := 0; i < 8; i++ {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(nc, "GET /live/hangup.flv HTTP/1.1\r\nHost: x\r\n\r\n")
+		conns = append(conns, nc)
+	}
+	st := waitStream(t, srv, key, len(conns))
+	st.startPublish(1)
+	tags := readFixture(t, "h264_aac.flv")
+	for i, tag := range tags {
+		st.WriteTag(tag)
+		if i == len(tags)/3 {
+			for j, nc := range conns {
+				if j%2 == 0 {
+					nc.(*net.TCPConn).SetLinger(0) // reset
+				}
+				nc.Close()
+			}
+		}
+		if i%10 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(srv.Clients()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	total, errs := srv.ClientTotals()
+	if n := len(srv.Clients()); n > 0 {
+		t.Fatalf("%d viewers still attached", n)
+	}
+	if total != uint64(len(conns)) || errs != 0 {
+		t.Fatalf("%d clients served, %d counted as errors; want %d and 0", total, errs, len(conns))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/picosrs/picosrs/internal/nbio"
@@ -174,7 +175,7 @@ func (s *Server) pump(ctx context.Context, c *Consumer, enc encoder, out sink, d
 		if err != nil {
 			c.closed = true
 			c.wmu.Unlock()
-			return err
+			return peerGone(err, done)
 		}
 		c.wmu.Unlock()
 		select {
@@ -330,6 +331,23 @@ func (h *httpSink) end() {
 	h.conn.SetWriteDeadline(time.Now().Add(time.Second))
 	h.writeVec()
 	h.sent = true
+}
+
+// peerGone reports a write that failed because the viewer hung up as the
+// viewer leaving, not as an error: the fan-out writes at once, so it often
+// meets the reset before the viewer's reader has seen the close.
+func peerGone(err error, done <-chan struct{}) error {
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		return errClientGone
+	}
+	select {
+	case <-done:
+		if err != io.EOF {
+			return errClientGone
+		}
+	default:
+	}
+	return err
 }
 
 // setNoDelay applies the vhost's tcp_nodelay to a viewer's connection. Off,

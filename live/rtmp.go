@@ -212,15 +212,15 @@ func (r *rtmpSink) queue(batch []*Packet) {
 
 func (r *rtmpSink) write(_ [][]byte, batch []*Packet) error {
 	r.queue(batch)
-	r.deadline.refresh(r.c, r.timeout)
+	r.deadline.refresh(r.c, r.timeout, time.Now())
 	err := r.c.WriteTags(r.tags)
 	clear(r.tags)
 	return err
 }
 
-func (r *rtmpSink) tryWrite(_ [][]byte, batch []*Packet) (bool, error) {
+func (r *rtmpSink) tryWrite(_ [][]byte, batch []*Packet, now time.Time) (bool, error) {
 	r.queue(batch)
-	r.deadline.refresh(r.c, r.timeout) // an expired deadline fails even a write that would not wait
+	r.deadline.refresh(r.c, r.timeout, now) // an expired deadline fails even a write that would not wait
 	done, err := r.c.TryWriteTags(r.tags)
 	if errors.Is(err, rtmp.ErrBusy) {
 		// The reading side is answering the player: the goroutine sends
@@ -233,7 +233,7 @@ func (r *rtmpSink) tryWrite(_ [][]byte, batch []*Packet) (bool, error) {
 }
 
 func (r *rtmpSink) finish() error {
-	r.deadline.refresh(r.c, r.timeout)
+	r.deadline.refresh(r.c, r.timeout, time.Now())
 	if len(r.held) > 0 {
 		err := r.c.WriteTags(r.held)
 		clear(r.held)

@@ -27,7 +27,8 @@ type sink interface {
 	// tryWrite sends what the connection takes now without waiting and
 	// reports whether all of it went. The sink keeps the rest (slice
 	// headers, never payload) for finish.
-	tryWrite(bufs [][]byte, batch []*Packet) (bool, error)
+	// now is the fan-out round's clock, read once for all its viewers.
+	tryWrite(bufs [][]byte, batch []*Packet, now time.Time) (bool, error)
 	// finish writes what tryWrite left, waiting as needed.
 	finish() error
 }
@@ -67,7 +68,7 @@ func (c *Consumer) trimBuffers() {
 // step pulls one batch, encodes it and writes it; c.wmu is held. It returns
 // false when nothing was queued or, without wait, when the socket did not
 // take everything (c.pending is then set).
-func (c *Consumer) step(wait bool) (bool, error) {
+func (c *Consumer) step(wait bool, now time.Time) (bool, error) {
 	var err error
 	c.batch, err = c.pull(c.batch[:0])
 	if err != nil || len(c.batch) == 0 {
@@ -94,7 +95,7 @@ func (c *Consumer) step(wait bool) (bool, error) {
 	if wait {
 		return true, c.out.write(c.bufs, c.batch)
 	}
-	done, err := c.out.tryWrite(c.bufs, c.batch)
+	done, err := c.out.tryWrite(c.bufs, c.batch, now)
 	c.fanWrites++
 	if err == nil && !done {
 		c.pending = true
@@ -117,7 +118,7 @@ func (c *Consumer) drain() error {
 		return c.err
 	}
 	for {
-		more, err := c.step(true)
+		more, err := c.step(true, time.Time{})
 		if err != nil || !more {
 			return err
 		}
@@ -126,7 +127,7 @@ func (c *Consumer) drain() error {
 
 // flush is the fan-out's turn for c: write what is queued without waiting,
 // or leave c to its goroutine.
-func (c *Consumer) flush() {
+func (c *Consumer) flush(now time.Time) {
 	if !c.wmu.TryLock() {
 		c.wake() // its goroutine is writing; it will look again
 		return
@@ -140,7 +141,7 @@ func (c *Consumer) flush() {
 		return
 	}
 	for {
-		more, err := c.step(false)
+		more, err := c.step(false, now)
 		if err != nil {
 			c.err = err
 		}
@@ -249,11 +250,10 @@ type deadline struct {
 	set time.Time // when the deadline was last moved
 }
 
-func (d *deadline) refresh(c interface{ SetWriteDeadline(time.Time) error }, timeout time.Duration) {
+func (d *deadline) refresh(c interface{ SetWriteDeadline(time.Time) error }, timeout time.Duration, now time.Time) {
 	if timeout <= 0 {
 		return
 	}
-	now := time.Now()
 	if now.Sub(d.set) < time.Second {
 		return
 	}
@@ -285,16 +285,16 @@ func (h *httpSink) frame(bufs [][]byte) [][]byte {
 
 func (h *httpSink) write(bufs [][]byte, _ []*Packet) error {
 	h.vec = h.frame(bufs)
-	h.deadline.refresh(h.conn, h.timeout)
+	h.deadline.refresh(h.conn, h.timeout, time.Now())
 	return h.writeVec()
 }
 
-func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet) (bool, error) {
+func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet, now time.Time) (bool, error) {
 	h.vec = h.frame(bufs)
 	if h.nbw != nil {
 		// The deadline matters only when the goroutine waits, but an
 		// expired one also fails a write that would not wait.
-		h.deadline.refresh(h.conn, h.timeout)
+		h.deadline.refresh(h.conn, h.timeout, now)
 		w, err := h.nbw.TryWrite((*[][]byte)(&h.vec))
 		h.client.bytesOut.Add(uint64(w))
 		if err != nil || len(h.vec) == 0 {
@@ -309,7 +309,7 @@ func (h *httpSink) tryWrite(bufs [][]byte, _ []*Packet) (bool, error) {
 
 func (h *httpSink) finish() error {
 	h.vec = h.pend
-	h.deadline.refresh(h.conn, h.timeout)
+	h.deadline.refresh(h.conn, h.timeout, time.Now())
 	err := h.writeVec()
 	clear(h.pend)
 	h.pend = h.pend[:0]

@@ -283,8 +283,9 @@ func (s *Stream) flushRound() {
 	s.mu.RLock()
 	s.round = append(s.round[:0], s.consumers...)
 	s.mu.RUnlock()
+	now := time.Now()
 	for _, c := range s.round {
-		c.flush()
+		c.flush(now)
 	}
 	clear(s.round)
 }

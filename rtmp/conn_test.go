@@ -338,3 +338,41 @@ func TestTryWriteTags(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestShrinkReaderKeepsBufferedBytes: what the 4 kB read buffer already
+// held when a player's connection switches to the small one is read first,
+// then the connection, nothing lost or reordered.
+func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	c := newConn(a, 0, 0, nil)
+	want := make([]byte, 3000)
+	for i := range want {
+		want[i] = byte(i * 7)
+	}
+	go func() {
+		b.Write(want[:1000])
+		b.Write(want[1000:])
+	}()
+	if _, err := c.br.Peek(600); err != nil { // 1000 bytes now sit in the big buffer
+		t.Fatal(err)
+	}
+	if n := c.br.Buffered(); n < 600 {
+		t.Fatalf("buffered %d", n)
+	}
+	c.shrinkReader()
+	if c.cr.r != c.br || c.br.Size() != playerReadBuffer {
+		t.Fatal("the chunk reader does not read through the small buffer")
+	}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c.br, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("bytes lost or reordered across the switch")
+	}
+	if c.BytesIn() != uint64(len(want)) {
+		t.Fatalf("BytesIn %d, want %d", c.BytesIn(), len(want))
+	}
+}

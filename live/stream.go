@@ -26,10 +26,10 @@ const maxDrops = 8
 // dropped.
 const pureAudioGuess = 115
 
-// maxBatch bounds the packets one consumer takes per write. It also bounds
-// what each viewer keeps between writes (its batch, its writev vector and the
-// kernel iovec array net caches per connection: about 3 entries per packet),
-// so it is kept small: a cached GOP goes out in a few writes instead of one.
+// maxBatch bounds the packets one consumer takes per write, and so how far
+// a burst (a new viewer's cached GOP) grows its batch and writev vector
+// (about 3 entries per packet) before Consumer.trimBuffers lets them go: a
+// cached GOP goes out in a few writes instead of one.
 const maxBatch = 64
 
 type streamKey struct{ vhost, app, name string }

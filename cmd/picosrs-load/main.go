@@ -495,15 +495,14 @@ func printResult(w io.Writer, r *Result) {
 	}
 }
 
-// printReport prints a markdown table of a file of JSON lines, one row per
-// run, with each run's target beside it.
-func printReport(w io.Writer, path string) error {
+// readResults reads a file of JSON lines (one Result per run) as -report
+// and -plot take it; lines that are not JSON objects are skipped.
+func readResults(path string) ([]Result, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | target |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	var rs []Result
 	for line := range strings.Lines(string(b)) {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] != '{' {
@@ -511,8 +510,23 @@ func printReport(w io.Writer, path string) error {
 		}
 		var r Result
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+// printReport prints a markdown table of a file of JSON lines, one row per
+// run, with each run's target beside it.
+func printReport(w io.Writer, path string) error {
+	rs, err := readResults(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | target |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rs {
 		viewers := fmt.Sprintf("%d %s", r.Viewers, r.Proto)
 		if r.Publishers > 1 {
 			viewers = fmt.Sprintf("%d pub × 1 %s", r.Publishers, r.Proto)

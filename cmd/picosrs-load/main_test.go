@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +146,50 @@ func TestCheckLoopback(t *testing.T) {
 		if err := checkLoopback(c.addr); (err == nil) != c.ok {
 			t.Errorf("%s: %v", c.addr, err)
 		}
+	}
+}
+
+// TestReportAndPlot: -report and -plot read the same JSON lines; the table
+// has a row per run, the plot a point per HTTP-FLV run (baselines apart)
+// and skips what is not on the HTTP-FLV trade-off.
+func TestReportAndPlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	lines := `building picosrs
+{"label":"mw0","proto":"flv","viewers":1000,"publishers":1,"server_cpu_pct":63.6,"latency_p99_ms":25.5,"target":"≤48 %"}
+{"label":"base0","proto":"flv","viewers":1000,"publishers":1,"server_cpu_pct":58,"latency_p99_ms":22.9}
+{"label":"rtmp","proto":"rtmp","viewers":1000,"publishers":1,"server_cpu_pct":11.5,"latency_p99_ms":383}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var report, plot, errs bytes.Buffer
+	if code := run([]string{"-report", path}, &report, &errs); code != 0 {
+		t.Fatalf("-report: exit %d: %s", code, errs.String())
+	}
+	if rows := strings.Count(report.String(), "\n| "); rows != 3 {
+		t.Fatalf("-report: %d rows, want 3:\n%s", rows, report.String())
+	}
+	if !strings.Contains(report.String(), "| mw0 | 1000 flv |") {
+		t.Fatalf("-report lacks the mw0 row:\n%s", report.String())
+	}
+	if code := run([]string{"-plot", path}, &plot, &errs); code != 0 {
+		t.Fatalf("-plot: exit %d: %s", code, errs.String())
+	}
+	svg := plot.String()
+	if !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(svg, "</svg>\n") {
+		t.Fatal("-plot did not write one SVG document")
+	}
+	for _, want := range []string{">mw0 (1000)<", ">base0 (1000)<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("plot lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, "rtmp (1000)") {
+		t.Error("plot shows the RTMP run, which is not on the HTTP-FLV trade-off")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte("{not json\n"), 0o644)
+	if code := run([]string{"-plot", bad}, &plot, &errs); code == 0 {
+		t.Error("-plot of a broken file exited 0")
 	}
 }

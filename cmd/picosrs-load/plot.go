@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 )
 
@@ -56,20 +54,12 @@ func py(y float64) float64 {
 }
 
 func plotFile(w io.Writer, path string) error {
-	b, err := os.ReadFile(path)
+	rs, err := readResults(path)
 	if err != nil {
 		return err
 	}
 	var ours, floor []plotPoint
-	for line := range strings.Lines(string(b)) {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] != '{' {
-			continue
-		}
-		var r Result
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
+	for _, r := range rs {
 		if r.Proto != "flv" || r.Publishers > 1 || r.SlowViewers > 0 {
 			continue // the plot is the HTTP-FLV trade-off
 		}

@@ -68,26 +68,14 @@ func benchFanOut(b *testing.B, f format, n int) {
 	srv := NewServer(testConfig())
 	srv.manualFlush = true
 	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
-	if err := st.startPublish(1); err != nil {
-		b.Fatal(err)
-	}
-	for _, t := range head {
-		st.WriteTag(t)
-	}
+	pub := newLoopPublisher(b, srv, vh, "bench", head, frames, period)
+	st := pub.st
 	// Up to the second keyframe, so viewers join at a cached GOP.
-	next := 0
-	publish := func() {
-		t := frames[next%len(frames)]
-		t.Timestamp += uint32(next/len(frames)) * period
-		next++
-		st.WriteTag(t)
-	}
-	for keys := 0; keys < 2 || !frames[next%len(frames)].IsKeyframe(); {
-		if frames[next%len(frames)].IsKeyframe() {
+	for keys := 0; keys < 2 || !pub.peek().IsKeyframe(); {
+		if pub.peek().IsKeyframe() {
 			keys++
 		}
-		publish()
+		pub.publish()
 	}
 
 	vs := make([]*benchViewer, n)
@@ -114,24 +102,12 @@ func benchFanOut(b *testing.B, f format, n int) {
 
 	// Publishing alone, on a twin stream without viewers: its time and
 	// allocations per tag are taken out of the figures per viewer.
-	twin := srv.stream(streamKey{DefaultVhost, "live", "twin"}, vh, true)
-	if err := twin.startPublish(1); err != nil {
-		b.Fatal(err)
-	}
-	for _, t := range head {
-		twin.WriteTag(t)
-	}
-	tnext := 0
-	publishTwin := func() {
-		t := frames[tnext%len(frames)]
-		t.Timestamp += uint32(tnext/len(frames)) * period
-		tnext++
-		twin.WriteTag(t)
-	}
-	pubAllocs := testing.AllocsPerRun(len(frames), publishTwin)
+	twin := newLoopPublisher(b, srv, vh, "twin", head, frames, period)
+	twin.st.subscribeFormat(f).Close() // the twin muxes what the measured stream muxes (TS)
+	pubAllocs := testing.AllocsPerRun(len(frames), twin.publish)
 	t0 := time.Now()
 	for range len(frames) {
-		publishTwin()
+		twin.publish()
 	}
 	pubNs := float64(time.Since(t0).Nanoseconds()) / float64(len(frames))
 
@@ -140,7 +116,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	b.ResetTimer()
 	runtime.ReadMemStats(&m0)
 	for range b.N {
-		publish()
+		pub.publish()
 		st.flushRound()
 	}
 	runtime.ReadMemStats(&m1)
@@ -157,7 +133,38 @@ func benchFanOut(b *testing.B, f format, n int) {
 	for _, v := range vs {
 		bytes += v.out.conn.(*discardConn).n
 	}
-	b.ReportMetric(float64(bytes)/float64(n)/float64(next), "B/viewer-tag")
+	b.ReportMetric(float64(bytes)/float64(n)/float64(pub.next), "B/viewer-tag")
+}
+
+// loopPublisher publishes a fixture's frames to a stream of its own after its
+// metadata and sequence headers, over and over, with timestamps that keep
+// rising from one pass to the next.
+type loopPublisher struct {
+	st     *Stream
+	frames []flv.Tag
+	period uint32 // added to the timestamps on each pass
+	next   int    // frames published
+}
+
+func newLoopPublisher(b *testing.B, srv *Server, vh *VhostConfig, name string, head, frames []flv.Tag, period uint32) *loopPublisher {
+	st := srv.stream(streamKey{DefaultVhost, "live", name}, vh, true)
+	if err := st.startPublish(1); err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range head {
+		st.WriteTag(t)
+	}
+	return &loopPublisher{st: st, frames: frames, period: period}
+}
+
+// peek is the frame publish writes next, before its timestamp is moved.
+func (l *loopPublisher) peek() *flv.Tag { return &l.frames[l.next%len(l.frames)] }
+
+func (l *loopPublisher) publish() {
+	t := *l.peek()
+	t.Timestamp += uint32(l.next/len(l.frames)) * l.period
+	l.next++
+	l.st.WriteTag(t)
 }
 
 // BenchmarkFanOutFLV is the HTTP-FLV hot path: per viewer and tag, the

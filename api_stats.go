@@ -77,7 +77,6 @@ type sampler struct {
 	hwIn      uint64 // totals reported so far: counters never go backwards
 	hwOut     uint64
 	streams   map[string]*history
-	server    history
 	ticks     int
 	cpu       cpuSample
 	selfCPU   float64 // percent of one CPU over the last sample
@@ -209,7 +208,6 @@ func (s *sampler) tick(now time.Time) {
 		}
 		h.add(now, b[0], b[1])
 	}
-	s.server.add(now, s.goneIn+in, s.goneOut+out)
 	cpu = readCPU(now)
 	s.selfCPU, s.systemCPU = cpu.percent(s.cpu)
 	s.cpu = cpu
@@ -229,13 +227,6 @@ func (s *sampler) totals() (in, out, seen uint64) {
 	}
 	s.hwIn, s.hwOut = max(s.hwIn, in), max(s.hwOut, out)
 	return s.hwIn, s.hwOut, s.seen
-}
-
-func (s *sampler) serverKbps(now time.Time) kbps {
-	in, out, _ := s.totals()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.server.rate(now, in, out)
 }
 
 func (s *sampler) cpuPercent() (self, system float64) {

@@ -355,12 +355,6 @@ func isMetadata(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("\x02\x00\x0aonMetaData"))
 }
 
-// metaDeclares reports whether the stream's onMetaData names a codec id for the
-// given track, e.g. "audiocodecid".
-func (s *Stream) metaDeclares(key string) bool {
-	return s.meta != nil && bytes.Contains(s.meta.Data, []byte(key))
-}
-
 // Consumer kinds decide which tags a consumer takes and where it starts.
 type consumerKind int
 

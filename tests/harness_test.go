@@ -4,7 +4,6 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -362,15 +361,6 @@ func (s *server) waitLive(t testing.TB, path string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s never went live\n%s", path, s.Log())
-}
-
-func readLines(r io.Reader) []string {
-	var out []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
 }
 
 func netDial(addr string) (net.Conn, error) {

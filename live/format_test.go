@@ -11,21 +11,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-// needTool returns the path of a tool; a missing tool is a failure in CI and
-// a skip elsewhere.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return p
-}
+	"github.com/picosrs/picosrs/internal/testtool"
+)
 
 // captureWhole plays url while the whole fixture is published, and returns
 // the complete response body once the stream ends.
@@ -99,7 +87,7 @@ type probe struct {
 
 func ffprobe(t *testing.T, file string) probe {
 	t.Helper()
-	out, err := exec.Command(needTool(t, "ffprobe"), "-v", "error", "-show_streams", "-show_format", "-of", "json", file).Output()
+	out, err := exec.Command(testtool.Need(t, "ffprobe"), "-v", "error", "-show_streams", "-show_format", "-of", "json", file).Output()
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v", file, err)
 	}
@@ -112,7 +100,7 @@ func ffprobe(t *testing.T, file string) probe {
 
 func decodeClean(t *testing.T, file string) {
 	t.Helper()
-	out, err := exec.Command(needTool(t, "ffmpeg"), "-v", "error", "-xerror", "-i", file, "-f", "null", "-").CombinedOutput()
+	out, err := exec.Command(testtool.Need(t, "ffmpeg"), "-v", "error", "-xerror", "-i", file, "-f", "null", "-").CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("ffmpeg decode of %s: %v\n%s", filepath.Base(file), err, out)
 	}

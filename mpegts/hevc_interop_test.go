@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 // splitAnnexB returns the NAL units of an Annex-B byte stream.
@@ -37,8 +39,8 @@ func splitAnnexB(b []byte) [][]byte {
 // record, strips the in-band parameter sets so the writer must insert them,
 // muxes, and has ffmpeg decode the TS with -xerror.
 func TestInteropHEVC(t *testing.T) {
-	ffmpeg := needTool(t, "ffmpeg")
-	ffprobe := needTool(t, "ffprobe")
+	ffmpeg := testtool.Need(t, "ffmpeg")
+	ffprobe := testtool.Need(t, "ffprobe")
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.hevc")
 	enc := exec.Command(ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",

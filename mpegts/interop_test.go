@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 // flvTag is one tag of a test fixture.
@@ -116,19 +118,6 @@ func loadFixture(t testing.TB, name string) []flvTag {
 	return tags
 }
 
-// needTool skips outside CI and fails under CI when a tool is missing.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found under CI: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return p
-}
-
 // TestInteropFFmpeg muxes each fixture to TS, validates it with our parser,
 // then has ffmpeg decode it with -xerror and ffprobe count its packets.
 func TestInteropFFmpeg(t *testing.T) {
@@ -167,8 +156,8 @@ func TestInteropFFmpeg(t *testing.T) {
 			if d := os.Getenv("TS_DUMP"); d != "" {
 				_ = os.WriteFile(filepath.Join(d, tc.file+".ts"), ts, 0o644)
 			}
-			ffmpeg := needTool(t, "ffmpeg")
-			ffprobe := needTool(t, "ffprobe")
+			ffmpeg := testtool.Need(t, "ffmpeg")
+			ffprobe := testtool.Need(t, "ffprobe")
 			out := filepath.Join(t.TempDir(), "out.ts")
 			if err := os.WriteFile(out, ts, 0o644); err != nil {
 				t.Fatal(err)

@@ -18,24 +18,13 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 // Interop with real clients: ffmpeg and librtmp's rtmpdump against a tiny
 // in-test server built only on this package.
 
 const fixture = "../tests/testdata/h264_aac.flv"
-
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found (required in CI)", name)
-		}
-		t.Skipf("%s not found: install it (apt-get install ffmpeg rtmpdump) to run this interop test", name)
-	}
-	return p
-}
 
 // readFLVFile reads the tags of an FLV file: 9-byte header and
 // PreviousTagSize0, then 11-byte tag headers, bodies and back pointers.
@@ -195,7 +184,7 @@ func summarize(tags []flv.Tag) (meta, vseq, aseq, video, audio int) {
 }
 
 func TestInteropFFmpegPublish(t *testing.T) {
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testtool.Need(t, "ffmpeg")
 	s := startInteropServer(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -238,7 +227,7 @@ func TestInteropFFmpegPublish(t *testing.T) {
 }
 
 func TestInteropFFprobePlay(t *testing.T) {
-	ffprobe := needTool(t, "ffprobe")
+	ffprobe := testtool.Need(t, "ffprobe")
 	s := startInteropServer(t, readFLVFile(t, fixture))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -265,7 +254,7 @@ func TestInteropFFprobePlay(t *testing.T) {
 }
 
 func TestInteropFFmpegPlay(t *testing.T) {
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testtool.Need(t, "ffmpeg")
 	s := startInteropServer(t, readFLVFile(t, fixture))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -293,7 +282,7 @@ func TestInteropFFmpegPlay(t *testing.T) {
 }
 
 func TestInteropRtmpdump(t *testing.T) {
-	rtmpdump := needTool(t, "rtmpdump")
+	rtmpdump := testtool.Need(t, "rtmpdump")
 	src := readFLVFile(t, fixture)
 	for _, tc := range []struct {
 		name    string

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 const apiConfig = baseConfig + `
@@ -81,7 +83,7 @@ func TestAPIReportsStreamsAndClients(t *testing.T) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	player := exec.CommandContext(ctx, tool(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-i", s.rtmpURL("live/api"), "-f", "null", "-")
+	player := exec.CommandContext(ctx, testtool.Need(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-i", s.rtmpURL("live/api"), "-f", "null", "-")
 	if err := player.Start(); err != nil {
 		t.Fatal(err)
 	}

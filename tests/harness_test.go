@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 var binary string // the picosrs binary built by TestMain
@@ -38,20 +40,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// tool returns the path of an external tool: a missing tool fails the test in
-// CI and skips it elsewhere.
-func tool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return p
 }
 
 var (
@@ -249,7 +237,7 @@ func publish(t testing.TB, fixture, url string, speed float64, loop bool) (stop 
 	}
 	args = append(args, "-readrate", fmt.Sprint(speed), "-i", filepath.Join("testdata", fixture), "-c", "copy", "-f", "flv", url)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, tool(t, "ffmpeg"), args...)
+	cmd := exec.CommandContext(ctx, testtool.Need(t, "ffmpeg"), args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -314,7 +302,7 @@ func ffprobe(t testing.TB, url string, extra ...string) probeResult {
 	args = append(args, "-show_streams", "-show_format", "-of", "json", url)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, tool(t, "ffprobe"), args...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, testtool.Need(t, "ffprobe"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
 	}
@@ -331,7 +319,7 @@ func decode(t testing.TB, url string, seconds int) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds+30)*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, tool(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-xerror", "-rw_timeout", "15000000",
+	out, err := exec.CommandContext(ctx, testtool.Need(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-xerror", "-rw_timeout", "15000000",
 		"-i", url, "-t", fmt.Sprint(seconds), "-f", "null", "-").CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) != 0 {
 		t.Fatalf("ffmpeg decode %s: %v\n%s", url, err, out)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/testtool"
 )
 
 // TestPublishPlayEveryFormat: ffmpeg publishes each fixture over RTMP; ffprobe
@@ -74,7 +76,7 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 	s.waitLive(t, "live/late.flv")
 	time.Sleep(5 * time.Second)
 	for _, url := range []string{s.httpURL("live/late.flv"), s.httpURL("live/late.ts"), s.rtmpURL("live/late")} {
-		out, err := exec.Command(tool(t, "ffprobe"), "-v", "error", "-select_streams", "v", "-read_intervals", "%+#3",
+		out, err := exec.Command(testtool.Need(t, "ffprobe"), "-v", "error", "-select_streams", "v", "-read_intervals", "%+#3",
 			"-show_entries", "packet=flags", "-of", "csv=p=0", url).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", url, err, out)
@@ -125,7 +127,7 @@ func TestRTMPDumpPlays(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	// rtmpdump does not stop on its own on a live stream: the context ends it.
-	exec.CommandContext(ctx, tool(t, "rtmpdump"), "-q", "--live", "-r", s.rtmpURL("live/dump"), "-o", out).Run()
+	exec.CommandContext(ctx, testtool.Need(t, "rtmpdump"), "-q", "--live", "-r", s.rtmpURL("live/dump"), "-o", out).Run()
 	p := ffprobe(t, out)
 	if !sameSet(p.avCodecs(), []string{"h264", "aac"}) {
 		t.Fatalf("rtmpdump saved %v", p.codecs())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/picosrs/picosrs/conf"
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/testtool"
 	"github.com/picosrs/picosrs/live"
 	"github.com/picosrs/picosrs/rtmp"
 )
@@ -297,62 +297,6 @@ func TestAPIStreamsAndClients(t *testing.T) {
 	}
 }
 
-// parseProm checks the Prometheus text format and returns the samples by
-// series (name plus labels).
-func parseProm(t testing.TB, body string) map[string]float64 {
-	t.Helper()
-	out := map[string]float64{}
-	types := map[string]string{}
-	helps := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(body))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		if strings.HasPrefix(line, "#") {
-			f := strings.SplitN(line, " ", 4)
-			if len(f) < 4 || (f[1] != "HELP" && f[1] != "TYPE") {
-				t.Fatalf("bad comment %q", line)
-			}
-			if f[1] == "TYPE" {
-				if f[3] != "gauge" && f[3] != "counter" {
-					t.Fatalf("bad type %q", line)
-				}
-				types[f[2]] = f[3]
-			} else {
-				helps[f[2]] = true
-			}
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			t.Fatalf("bad sample %q", line)
-		}
-		series, val := line[:i], line[i+1:]
-		name := series
-		if j := strings.IndexByte(series, '{'); j >= 0 {
-			if !strings.HasSuffix(series, "}") {
-				t.Fatalf("bad labels %q", line)
-			}
-			name = series[:j]
-		}
-		if types[name] == "" || !helps[name] {
-			t.Fatalf("%s has no HELP/TYPE before it", name)
-		}
-		if types[name] == "counter" && !strings.HasSuffix(name, "_total") {
-			t.Errorf("counter %s does not end in _total", name)
-		}
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			t.Fatalf("bad value %q", line)
-		}
-		out[name] = v
-		out[series] = v
-	}
-	return out
-}
-
 func TestMetrics(t *testing.T) {
 	f := newAPIFixture(t, func(c *conf.Config) { c.Exporter.Label = "cn-\"bj\""; c.Exporter.Tag = "t1" })
 	publishFixture(t, f.rtmp, "live/m")
@@ -367,7 +311,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("content type %q", resp.Header.Get("Content-Type"))
 		}
 		b, _ := io.ReadAll(resp.Body)
-		return string(b), parseProm(t, string(b))
+		return string(b), testtool.ParseProm(t, string(b))
 	}
 	body, m1 := get()
 	for _, n := range []string{"srs_build_info", "srs_cpu_percent", "srs_memory", "srs_send_bytes_total", "srs_receive_bytes_total", "srs_streams", "srs_clients", "srs_clients_total", "srs_clients_errs_total"} {

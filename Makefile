@@ -29,7 +29,7 @@ test: deps lint
 	$(GO) test $(RACE) -count=1 -timeout 15m $$($(GO) list ./... | grep -v /tests$$)
 	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
-	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(if $(EXEC386),tests/qemu-retry.sh) $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
 	$(MAKE) --no-print-directory test-cross
 
 deps:
@@ -65,7 +65,7 @@ race:
 # 32-bit coverage of the rest comes from ARM in `make test` and `make
 # test-cross`. Then vet for 32-bit ARM and MIPS.
 test32:
-	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),./flv/... ./conf/... ./adts/... ./mp3/...,./...)
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(if $(EXEC386),tests/qemu-retry.sh) $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),./flv/... ./conf/... ./adts/... ./mp3/...,./...)
 	GOARCH=arm GOARM=5 CGO_ENABLED=0 $(GO) vet ./...
 	GOARCH=mipsle GOMIPS=softfloat CGO_ENABLED=0 $(GO) vet ./...
 
@@ -136,7 +136,8 @@ test-cross: qemu-deps
 	done; \
 	for p in $(XSMOKE_ON) linux/386:$(word 2,$(EXEC386)); do t=$${p%%:*}; q=$${p#*:}; $(xbuild) || { failed="$$failed build:$$name"; continue; }; \
 		ge=; [ $$arch = 386 ] && ge=GODEBUG=asyncpreemptoff=1; \
-		env $$ge dist/smoke $${q:+-exec $$q} dist/$$name || failed="$$failed smoke:$$name"; \
+		rt=; [ $$arch = 386 ] && [ -n "$$q" ] && rt=tests/qemu-retry.sh; \
+		env $$ge $$rt dist/smoke $${q:+-exec $$q} dist/$$name || failed="$$failed smoke:$$name"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "test-cross FAILED:$$failed"; exit 1; fi; echo "test-cross ok"
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -37,9 +38,10 @@ const apiMajor, apiMinor, apiRevision = 6, 0, 0
 // sampler keeps the byte history needed for kbps and for totals that outlive
 // a connection.
 type api struct {
-	srv *live.Server
-	log *slog.Logger
-	cfg *conf.Config
+	srv   *live.Server
+	conns *connlimit.Limiter // every connection of the process, for summaries
+	log   *slog.Logger
+	cfg   *conf.Config
 
 	serverID  string // stable per process, "vid-..." as SRS
 	serviceID string
@@ -50,9 +52,9 @@ type api struct {
 }
 
 // newAPI builds the API for cfg; start opens its listeners.
-func newAPI(cfg *conf.Config, srv *live.Server, log *slog.Logger) *api {
+func newAPI(cfg *conf.Config, srv *live.Server, conns *connlimit.Limiter, log *slog.Logger) *api {
 	now := time.Now()
-	a := &api{srv: srv, log: log, cfg: cfg, start: now, pid: strconv.Itoa(os.Getpid())}
+	a := &api{srv: srv, conns: conns, log: log, cfg: cfg, start: now, pid: strconv.Itoa(os.Getpid())}
 	host, _ := os.Hostname()
 	a.serverID = "vid-" + shortHash(host+"/"+cfg.HTTPAPI.Listen)
 	a.serviceID = shortHash(a.pid + "/" + now.String())
@@ -130,12 +132,10 @@ func (a *api) startListeners(mounted bool) (stop func(), err error) {
 			closeAll()
 			return nil, err
 		}
-		hs := &http.Server{
-			Handler:           a.handler(f.api, f.metrics, http.NotFoundHandler()),
-			ReadHeaderTimeout: 15 * time.Second,
-			MaxHeaderBytes:    32 << 10,
-			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
-		}
+		ln = a.conns.Listen(ln, refuser("http api", a.log, connlimit.RefuseHTTP))
+		hs := newHTTPServer(a.handler(f.api, f.metrics, http.NotFoundHandler()), a.log)
+		// API answers are small: the whole answer must go within the timeout.
+		hs.WriteTimeout = writeTimeout(a.cfg)
 		servers = append(servers, hs)
 		a.log.Info("http api listening", "addr", ln.Addr().String(), "api", f.api, "metrics", f.metrics)
 		go func() {
@@ -317,11 +317,14 @@ func paging(r *http.Request) (start, count int) {
 	return start, count
 }
 
+// page returns list[start:start+count], clipped to the list; start and
+// count come from the query and may be anything, so start+count is never
+// computed (it can overflow).
 func page[T any](list []T, start, count int) []T {
-	if start >= len(list) {
+	if start < 0 || start >= len(list) || count <= 0 {
 		return []T{}
 	}
-	return list[start:min(len(list), start+count)]
+	return list[start : start+min(count, len(list)-start)]
 }
 
 // shortHash is a stable 7-character base-36 id for s.

@@ -189,7 +189,7 @@ func (a *api) summaries() any {
 	sys.Load1m, sys.Load5m, sys.Load15m = la[0], la[1], la[2]
 	in, out, _ := a.stats.totals()
 	sys.SrsSampleTime, sys.SrsRecvBytes, sys.SrsSendBytes = now.UnixMilli(), in, out
-	sys.ConnSrs = a.srv.Connections()
+	sys.ConnSrs = a.conns.Open()
 	type data struct {
 		OK     bool       `json:"ok"`
 		NowMs  int64      `json:"now_ms"`

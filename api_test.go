@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/picosrs/picosrs/conf"
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/internal/testtool"
 	"github.com/picosrs/picosrs/live"
 	"github.com/picosrs/picosrs/rtmp"
@@ -44,7 +46,7 @@ func newAPIFixture(t *testing.T, edit func(*conf.Config)) *apiFixture {
 		t.Fatal(err)
 	}
 	go srv.ServeRTMP(ln)
-	a := newAPI(cfg, srv, log)
+	a := newAPI(cfg, srv, &connlimit.Limiter{}, log)
 	a.stats.run()
 	web := httptest.NewServer(a.handler(true, true, srv))
 	t.Cleanup(func() {
@@ -341,7 +343,7 @@ func TestSharedPort(t *testing.T) {
 	cfg.HTTPAPI.Listen = cfg.HTTPServer.Listen
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := live.NewServer(liveConfig(cfg, log))
-	a := newAPI(cfg, srv, log)
+	a := newAPI(cfg, srv, &connlimit.Limiter{}, log)
 	if api, _ := a.sharesHTTP(); !api {
 		t.Fatal("sharesHTTP: false")
 	}
@@ -356,4 +358,36 @@ func TestSharedPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop()
+}
+
+// TestPageBounds: paging parameters come from the query; no value of start
+// and count may panic (start+count used to overflow).
+func TestPageBounds(t *testing.T) {
+	list := []int{0, 1, 2, 3, 4}
+	const maxInt = int(^uint(0) >> 1)
+	cases := []struct {
+		start, count int
+		want         []int
+	}{
+		{0, 10, list},
+		{1, 2, []int{1, 2}},
+		{4, maxInt, []int{4}},
+		{1, maxInt, []int{1, 2, 3, 4}},
+		{maxInt, maxInt, []int{}},
+		{5, 1, []int{}},
+		{-1, 3, []int{}},
+		{0, 0, []int{}},
+		{2, -maxInt - 1, []int{}},
+	}
+	for _, c := range cases {
+		got := page(list, c.start, c.count)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("page(%d, %d) = %v, want %v", c.start, c.count, got, c.want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/api/v1/clients?start=1&count=9223372036854775807", nil)
+	start, count := paging(r)
+	if got := page(list, start, count); !reflect.DeepEqual(got, []int{1, 2, 3, 4}) {
+		t.Errorf("paging overflow query: %v", got)
+	}
 }

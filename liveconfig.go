@@ -13,7 +13,6 @@ import (
 func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 	lc := &live.Config{
 		ChunkSize:       c.ChunkSize,
-		MaxConnections:  c.MaxConnections,
 		HTTPCrossdomain: c.HTTPServer.Crossdomain,
 		HTTPDir:         c.HTTPServer.Dir,
 		Logger:          log,

@@ -14,10 +14,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -122,6 +124,10 @@ func newLogger(cfg *conf.Config, stderr io.Writer) (*slog.Logger, func(), error)
 // serve runs the server until SIGTERM or SIGINT; SIGHUP reloads the file.
 func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 	srv := live.NewServer(liveConfig(cfg, log))
+	// Every connection on every port counts against max_connections from
+	// accept to close.
+	conns := &connlimit.Limiter{}
+	conns.SetMax(cfg.MaxConnections)
 	var httpSrv *http.Server
 	errc := make(chan error, 4)
 
@@ -132,9 +138,10 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 			return 1
 		}
 		log.Info("rtmp listening", "addr", ln.Addr().String())
+		ln = conns.Listen(ln, refuser("rtmp", log, nil))
 		go func() { errc <- srv.ServeRTMP(ln) }()
 	}
-	a := newAPI(cfg, srv, log)
+	a := newAPI(cfg, srv, conns, log)
 	if cfg.HTTPServer.Enabled {
 		ln, err := net.Listen("tcp", hostPort(cfg.HTTPServer.Listen))
 		if err != nil {
@@ -142,12 +149,11 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 			return 1
 		}
 		log.Info("http listening", "addr", ln.Addr().String())
-		httpSrv = &http.Server{
-			Handler:           a.wrapHTTP(srv),  // the API shares the port when http_api.listen says so
-			ReadHeaderTimeout: 15 * time.Second, // SRS_HTTP_RECV_TIMEOUT
-			MaxHeaderBytes:    32 << 10,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-		}
+		ln = conns.Listen(ln, refuser("http", log, connlimit.RefuseHTTP))
+		// The API shares the port when http_api.listen says so. Live
+		// viewers and static files keep their own write deadlines (a
+		// response that makes no progress for write_timeout ends).
+		httpSrv = newHTTPServer(a.wrapHTTP(srv), log)
 		go func() { errc <- httpSrv.Serve(ln) }()
 	}
 
@@ -177,6 +183,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 					log.Warn("config", "warning", w.String())
 				}
 				srv.Reload(liveConfig(ncfg, log))
+				conns.SetMax(ncfg.MaxConnections)
 				log.Info("reload done", "file", file)
 				continue
 			}
@@ -197,6 +204,57 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 				return 1
 			}
 		}
+	}
+}
+
+// httpIdleTimeout closes a keep-alive connection that sends no new request,
+// and httpRecvTimeout bounds reading a request: SRS's HTTP receive timeout
+// (SRS_HTTP_RECV_TIMEOUT, 15 s) for both.
+const (
+	httpRecvTimeout = 15 * time.Second
+	httpIdleTimeout = 15 * time.Second
+)
+
+// newHTTPServer returns an http.Server for h with picosrs's limits: request
+// headers within httpRecvTimeout and 32 KiB (larger ones get 431), idle
+// keep-alive connections closed after httpIdleTimeout.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: httpRecvTimeout,
+		ReadTimeout:       httpRecvTimeout,
+		IdleTimeout:       httpIdleTimeout,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
+// writeTimeout is how long any socket write may make no progress.
+func writeTimeout(cfg *conf.Config) time.Duration {
+	return 30 * time.Second
+}
+
+// refuser returns what is done with a connection refused because
+// max_connections is reached: then(c) (or a plain close), and a warning
+// logged at most every 10 s with how many were refused, never one per
+// connection.
+func refuser(what string, log *slog.Logger, then func(net.Conn)) func(net.Conn) {
+	var mu sync.Mutex
+	var last time.Time
+	var n int
+	return func(c net.Conn) {
+		mu.Lock()
+		n++
+		if now := time.Now(); now.Sub(last) >= 10*time.Second {
+			log.Warn("connections refused: max_connections reached", "listener", what, "refused", n, "last_remote", c.RemoteAddr().String())
+			last, n = now, 0
+		}
+		mu.Unlock()
+		if then != nil {
+			then(c)
+			return
+		}
+		c.Close()
 	}
 }
 

@@ -22,7 +22,6 @@ const (
 // live never reads configuration files.
 type Config struct {
 	ChunkSize       int           // RTMP outgoing chunk size
-	MaxConnections  int           // RTMP + HTTP connections served at once; 0 = no limit
 	HTTPCrossdomain bool          // CORS headers for requests with an Origin
 	HTTPDir         string        // http_server.dir, the static root
 	WriteTimeout    time.Duration // a viewer that cannot take a write for this long is closed

@@ -14,13 +14,11 @@ import (
 // ServeHTTP serves live mounts first, then static files, as SRS does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cfg := s.cfg.Load()
-	if !s.acquire() {
-		http.Error(w, "too many connections", http.StatusServiceUnavailable)
-		return
-	}
-	defer s.release()
 	s.wg.Add(1)
 	defer s.wg.Done()
+	// Every answer must go out within write_timeout; live viewers and static
+	// file bodies move their deadline as they make progress.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
 
 	cors := cfg.HTTPCrossdomain && r.Header.Get("Origin") != ""
 	if cors {
@@ -136,11 +134,9 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	// The viewer goes on in a goroutine of its own and this handler returns:
 	// net/http then frees the connection's 8 KB of bufio buffers, the request
 	// and its own deep stack, which would otherwise live as long as the viewer.
-	s.acquireFor()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.release()
 		s.runLive(conn, c, f, vh, cfg, cors, param, r.RemoteAddr)
 	}()
 }

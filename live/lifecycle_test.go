@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/connlimit"
 )
 
 func startHTTP(t *testing.T, cfg *Config) (*Server, string) {
@@ -289,8 +290,16 @@ func TestTSFirstViewerMidStream(t *testing.T) {
 // TestWaitingPlayerFreedOnHangUp: a player waiting for a publisher that hangs
 // up is detached at once and the idle stream is dropped (SRS leaked these).
 func TestWaitingPlayerFreedOnHangUp(t *testing.T) {
-	srv, addr := startHTTP(t, testConfig())
-	conn, err := net.Dial("tcp", addr)
+	srv := NewServer(testConfig())
+	var conns connlimit.Limiter
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(conns.Listen(ln, nil))
+	t.Cleanup(func() { hs.Close(); srv.Shutdown(t.Context()) })
+	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,12 +312,12 @@ func TestWaitingPlayerFreedOnHangUp(t *testing.T) {
 		srv.mu.Lock()
 		_, present := srv.streams[key]
 		srv.mu.Unlock()
-		if !present && srv.Connections() == 0 {
+		if !present && conns.Open() == 0 {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("waiting player not freed: %d connections", srv.Connections())
+	t.Fatalf("waiting player not freed: %d connections open", conns.Open())
 }
 
 // TestHandOffAndBack: a viewer that pauses now and then fills its socket; the

@@ -35,15 +35,9 @@ func (s *Server) ServeRTMP(ln net.Listener) error {
 			return err
 		}
 		delay = 0
-		if !s.acquire() {
-			s.log.Warn("rtmp connection refused: max_connections reached", "remote", nc.RemoteAddr().String())
-			nc.Close()
-			continue
-		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer s.release()
 			s.serveRTMPConn(nc)
 		}()
 	}

@@ -18,7 +18,6 @@ type Server struct {
 	mu      sync.Mutex
 	streams map[streamKey]*Stream
 
-	conns   atomic.Int64  // connections being served, RTMP and HTTP
 	nextID  atomic.Uint64 // connection ids for logs and the API
 	closing chan struct{}
 	closeMu sync.Once
@@ -84,26 +83,6 @@ func (s *Server) Streams() []*Stream {
 	}
 	return out
 }
-
-// acquire counts a new connection against max_connections.
-func (s *Server) acquire() bool {
-	n := s.conns.Add(1)
-	if max := s.cfg.Load().MaxConnections; max > 0 && n > int64(max) {
-		s.conns.Add(-1)
-		return false
-	}
-	return true
-}
-
-func (s *Server) release() { s.conns.Add(-1) }
-
-// acquireFor counts a connection that outlives the handler that acquired it
-// (a hijacked live viewer): the handler's release is balanced by this one,
-// and the viewer's goroutine releases it when it ends.
-func (s *Server) acquireFor() { s.conns.Add(1) }
-
-// Connections returns the number of connections being served.
-func (s *Server) Connections() int64 { return s.conns.Load() }
 
 func (s *Server) track(c net.Conn) func() {
 	s.active.Store(c, struct{}{})

@@ -356,7 +356,7 @@ func peerGone(err error, done <-chan struct{}) error {
 // previous one waits in the kernel and goes out with the next, so a viewer
 // that keeps up sees no delay and fewer, fuller segments cost less to send.
 func setNoDelay(c net.Conn, on bool) {
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc, ok := c.(interface{ SetNoDelay(bool) error }); ok {
 		tc.SetNoDelay(on)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"syscall"
 )
 
 // staticMount is one directory the static server maps a URL prefix onto, as
@@ -162,6 +163,7 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config
 		return
 	}
 	defer f.Close()
+	w = newProgressWriter(w, cfg.WriteTimeout)
 
 	ext := strings.ToLower(path.Ext(rel))
 	q := r.URL.Query()
@@ -177,15 +179,27 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
 
-// openRegular opens name in root and refuses anything but a regular file or
-// a directory.
+// openRegular opens name in root when it is a regular file or a directory,
+// and refuses anything else (a FIFO, a device, a socket) with
+// fs.ErrPermission before opening it: opening a FIFO for reading waits for a
+// writer, which would hold the request, a thread and two descriptors long
+// after the client left. The type is checked before the open (following
+// symlinks inside the root, as the open does) and again on the open file;
+// O_NONBLOCK makes the open itself return at once should the name be
+// swapped for a FIFO in between (it changes nothing for regular files).
 func openRegular(root *os.Root, name string) (*os.File, os.FileInfo, error) {
-	f, err := root.Open(name)
+	fi, err := root.Stat(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	fi, err := f.Stat()
+	if !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil, nil, fs.ErrPermission
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		return nil, nil, err
+	}
+	if fi, err = f.Stat(); err != nil {
 		f.Close()
 		return nil, nil, err
 	}

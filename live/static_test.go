@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -526,4 +528,83 @@ func TestStaticIndexPage(t *testing.T) {
 	if rec := do(t, srv, http.MethodGet, "/sub/"); rec.Code != http.StatusNotFound {
 		t.Errorf("/sub/ without index.html: %d", rec.Code)
 	}
+}
+
+// TestStaticFIFORefused: a FIFO (or any file that is neither regular nor a
+// directory) in the static root is refused at once with 403, without being
+// opened: opening a FIFO for reading would wait for a writer.
+func TestStaticFIFORefused(t *testing.T) {
+	srv, html, _ := staticServer(t)
+	for _, name := range []string{"fifo", "fifo.flv", "sub/fifo.mp4"} {
+		p := filepath.Join(html, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Fatalf("mkfifo: %v", err)
+		}
+	}
+	os.Symlink("fifo", filepath.Join(html, "to-fifo"))
+	for _, target := range []string{"/fifo", "/fifo.flv?start=100", "/sub/fifo.mp4?range=0-10", "/to-fifo"} {
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() { done <- do(t, srv, "GET", target) }()
+		select {
+		case w := <-done:
+			if w.Code != http.StatusForbidden {
+				t.Errorf("GET %s: %d, want 403", target, w.Code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("GET %s: no answer after 5 s (the FIFO was opened)", target)
+		}
+	}
+}
+
+// TestStaticWriteTimeout: a client that asks for a big file and never reads
+// is dropped once the server has been unable to write for write_timeout,
+// freeing its connection; a client that reads slowly but steadily gets the
+// whole file however long it takes.
+func TestStaticWriteTimeout(t *testing.T) {
+	html := t.TempDir()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 2<<20) // 32 MiB: more than loopback buffers hold
+	writeFile(t, filepath.Join(html, "big.bin"), big)
+	cfg := testConfig()
+	cfg.HTTPDir = html
+	cfg.WriteTimeout = time.Second
+	_, addr := startHTTP(t, cfg)
+
+	get := func(path string) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		return c
+	}
+	stalled := get("/big.bin")
+	time.Sleep(4 * time.Second) // write_timeout 1 s, moved at most 1 s late, plus slack
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, stalled)
+	if err != nil || n >= int64(len(big)) {
+		t.Fatalf("stalled client: read %d of %d bytes (err %v): the server did not drop it", n, len(big), err)
+	}
+
+	slow := get("/big.bin")
+	slow.SetReadDeadline(time.Now().Add(30 * time.Second))
+	start := time.Now()
+	resp, err := http.ReadResponse(bufio.NewReaderSize(&pacedReader{r: slow}, 128<<10), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.Copy(io.Discard, resp.Body)
+	if want := int64(len(big)); err != nil || got != want {
+		t.Fatalf("slow reader got %d bytes in %v (err %v), want the whole file", got, time.Since(start), err)
+	}
+}
+
+// pacedReader reads at most 128 KiB every 10 ms (under 13 MB/s: the 32 MiB
+// file takes several write timeouts).
+type pacedReader struct{ r io.Reader }
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	time.Sleep(10 * time.Millisecond)
+	return p.r.Read(b[:min(len(b), 128<<10)])
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/conf"
 	"github.com/picosrs/picosrs/live"
 )
@@ -57,10 +58,14 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 			lv.Forward = v.Forward.Destinations
 		}
 		lv.Static = live.StaticConfig{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir}
-		lv.SecurityEnabled = v.Security.Enabled
+		lv.Security.Enabled = v.Security.Enabled
 		if v.Security.Enabled {
 			for _, r := range v.Security.Rules {
-				lv.Security = append(lv.Security, live.SecurityRule{Allow: r.Allow, Play: strings.EqualFold(r.Action, "play"), Target: r.Target})
+				a := access.Publish
+				if strings.EqualFold(r.Action, "play") {
+					a = access.Play
+				}
+				lv.Security.List = append(lv.Security.List, access.Rule{Allow: r.Allow, Action: a, Target: r.Target})
 			}
 		}
 		lc.Vhosts = append(lc.Vhosts, lv)

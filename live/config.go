@@ -1,6 +1,7 @@
 package live
 
 import (
+	"github.com/picosrs/picosrs/access"
 	"log/slog"
 	"time"
 )
@@ -64,8 +65,7 @@ type VhostConfig struct {
 
 	Static StaticConfig
 
-	Security        []SecurityRule
-	SecurityEnabled bool // security.enabled: with no rules, nobody gets in
+	Security access.Rules // the security block
 }
 
 // RemuxConfig is a vhost's http_remux block.
@@ -87,13 +87,6 @@ type StaticConfig struct {
 	Enabled bool
 	Mount   string
 	Dir     string
-}
-
-// SecurityRule is one allow or deny line of a vhost's security block.
-type SecurityRule struct {
-	Allow  bool
-	Play   bool   // play, else publish
-	Target string // "all", an IP or a CIDR
 }
 
 // NewVhostConfig returns a vhost with SRS's defaults.

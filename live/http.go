@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/picosrs/picosrs/access"
 )
 
 // ServeHTTP serves live mounts first, then static files, as SRS does.
@@ -100,7 +102,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if !vh.allowed(true, remoteAddr(r)) {
+	if !vh.Security.Allowed(access.Play, remoteAddr(r)) {
 		s.log.Info("http play refused by the vhost's security rules", "remote", r.RemoteAddr)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/rtmp"
 )
@@ -75,7 +76,11 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := streamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
-	if !vh.allowed(req.Kind == rtmp.KindPlay, nc.RemoteAddr()) {
+	action := access.Publish
+	if req.Kind == rtmp.KindPlay {
+		action = access.Play
+	}
+	if !vh.Security.Allowed(action, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", req.Kind == rtmp.KindPublish)
 		if req.Kind == rtmp.KindPublish {
 			c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")

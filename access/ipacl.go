@@ -1,4 +1,4 @@
-package live
+package access
 
 import (
 	"net"
@@ -6,24 +6,46 @@ import (
 	"strings"
 )
 
-// allowed applies the vhost's security rules (SRS's security { allow|deny
-// publish|play all|IP|CIDR; }) to a client address, as SRS's
+// Action is what a client asks to do.
+type Action int
+
+// Actions the rules apply to.
+const (
+	Publish Action = iota
+	Play
+)
+
+// Rule is one allow or deny line of a vhost's security block (SRS's
+// `allow|deny publish|play all|IP|CIDR;`).
+type Rule struct {
+	Allow  bool
+	Action Action
+	Target string // "all", an IP or a CIDR
+}
+
+// Rules is a vhost's security block.
+type Rules struct {
+	Enabled bool // security.enabled: with no rules, nobody gets in
+	List    []Rule
+}
+
+// Allowed applies the rules to a client address, as SRS's
 // SrsSecurity::do_check does: a client is let in when an allow rule for its
 // action matches it and no deny rule for that action does. The order of the
 // rules does not matter and deny wins. With security off (no rules and
-// SecurityEnabled unset) every client is let in; an enabled block with no
-// rules lets nobody in, as in SRS.
-func (vh *VhostConfig) allowed(play bool, addr net.Addr) bool {
-	if vh == nil || (!vh.SecurityEnabled && len(vh.Security) == 0) {
+// Enabled unset) every client is let in; an enabled block with no rules
+// lets nobody in, as in SRS. A nil Rules lets everyone in.
+func (r *Rules) Allowed(a Action, addr net.Addr) bool {
+	if r == nil || (!r.Enabled && len(r.List) == 0) {
 		return true
 	}
 	ip := addrIP(addr)
 	allow := false
-	for _, r := range vh.Security {
-		if r.Play != play || !r.matches(ip) {
+	for _, rule := range r.List {
+		if rule.Action != a || !matches(rule.Target, ip) {
 			continue
 		}
-		if !r.Allow {
+		if !rule.Allow {
 			return false
 		}
 		allow = true
@@ -31,11 +53,11 @@ func (vh *VhostConfig) allowed(play bool, addr net.Addr) bool {
 	return allow
 }
 
-// matches reports whether the rule's target ("all", an IP or a CIDR) covers
+// matches reports whether a rule's target ("all", an IP or a CIDR) covers
 // ip. An unknown client address is covered only by "all"; a target that does
 // not parse covers nothing (conf validates targets on load).
-func (r SecurityRule) matches(ip netip.Addr) bool {
-	t := strings.TrimSpace(r.Target)
+func matches(target string, ip netip.Addr) bool {
+	t := strings.TrimSpace(target)
 	if t == "all" {
 		return true
 	}

@@ -1,7 +1,6 @@
 package rtmp
 
 import (
-	"encoding/binary"
 	"io"
 	"net"
 
@@ -68,38 +67,16 @@ func appendBasicHeader(b []byte, format byte, csid uint32) []byte {
 // unchanged until Flush returns. The caller ensures the body is shorter than
 // 16 MiB, the largest length a message header can carry (section 5.3.1.2.1).
 func (w *ChunkWriter) Queue(m *Message) {
-	ext := m.Timestamp >= 0xffffff
 	start := len(w.scratch)
-	b := appendBasicHeader(w.scratch, 0, m.ChunkStreamID)
-	ts := m.Timestamp
-	if ext {
-		ts = 0xffffff
-	}
-	n := len(m.Body)
-	b = append(b, byte(ts>>16), byte(ts>>8), byte(ts), byte(n>>16), byte(n>>8), byte(n), byte(m.Type))
-	b = binary.LittleEndian.AppendUint32(b, m.StreamID)
-	if ext {
-		b = binary.BigEndian.AppendUint32(b, m.Timestamp)
-	}
-	body := m.Body
-	for {
-		k := min(len(body), w.chunkSize)
-		w.iov = append(w.iov, b[start:len(b):len(b)])
-		if k > 0 {
-			w.iov = append(w.iov, body[:k:k])
-		}
-		body = body[k:]
-		if len(body) == 0 {
-			break
-		}
-		start = len(b)
-		b = appendBasicHeader(b, 3, m.ChunkStreamID)
-		if ext {
-			b = binary.BigEndian.AppendUint32(b, m.Timestamp)
-		}
-	}
-	w.scratch = b
+	w.scratch = AppendMessageHeaders(w.scratch, m.ChunkStreamID, m.Type, m.Timestamp, m.StreamID, len(m.Body), w.chunkSize)
+	hdr := w.scratch[start:len(w.scratch):len(w.scratch)]
+	w.iov = AppendMessageVector(w.iov, hdr, m.Body, m.ChunkStreamID, m.Timestamp, w.chunkSize)
 }
+
+// QueueVector adds slices already cut into chunks (AppendMessageVector) to
+// the batch, after anything queued before. Neither the slices nor what they
+// point at are copied: they must stay unchanged until the batch is written.
+func (w *ChunkWriter) QueueVector(v [][]byte) { w.iov = append(w.iov, v...) }
 
 // SetNonblocking makes the writer write through nw: Flush waits as before,
 // TryFlush becomes possible, and one iovec array of bounded size serves

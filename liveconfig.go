@@ -5,19 +5,18 @@ import (
 	"strings"
 
 	"github.com/picosrs/picosrs/access"
+	"github.com/picosrs/picosrs/api"
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/httpd"
 	"github.com/picosrs/picosrs/live"
 )
 
-// liveConfig maps the parsed SRS configuration onto the server's plain
+// liveConfig maps the parsed SRS configuration onto the stream core's plain
 // configuration: live never reads configuration files itself.
 func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 	lc := &live.Config{
-		ChunkSize:       c.ChunkSize,
-		HTTPCrossdomain: c.HTTPServer.Crossdomain,
-		HTTPDir:         c.HTTPServer.Dir,
-		Logger:          log,
-		Version:         version,
+		ChunkSize: c.ChunkSize,
+		Logger:    log,
 	}
 	for _, v := range c.Vhosts {
 		lv := live.NewVhostConfig(v.Name)
@@ -26,8 +25,6 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		lv.MinLatency = v.MinLatency
 		lv.TCPNodelay = v.TCPNodelay
 		lv.Remux = live.RemuxConfig{
-			Enabled:        v.HTTPRemux.Enabled,
-			Mounts:         v.HTTPRemux.Mounts,
 			FastCache:      v.HTTPRemux.FastCache,
 			DropIfNotMatch: v.HTTPRemux.DropIfNotMatch,
 			HasAudio:       v.HTTPRemux.HasAudio,
@@ -57,7 +54,6 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		if v.Forward.Enabled {
 			lv.Forward = v.Forward.Destinations
 		}
-		lv.Static = live.StaticConfig{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir}
 		lv.Security.Enabled = v.Security.Enabled
 		if v.Security.Enabled {
 			for _, r := range v.Security.Rules {
@@ -71,4 +67,40 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		lc.Vhosts = append(lc.Vhosts, lv)
 	}
 	return lc
+}
+
+// httpConfig maps the parsed SRS configuration onto the HTTP room's plain
+// configuration.
+func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
+	hc := &httpd.Config{
+		Crossdomain: c.HTTPServer.Crossdomain,
+		Dir:         c.HTTPServer.Dir,
+		Version:     version,
+		Logger:      log,
+	}
+	for _, v := range c.Vhosts {
+		hc.Vhosts = append(hc.Vhosts, &httpd.Vhost{
+			Name: v.Name, Enabled: v.Enabled,
+			Remux: v.HTTPRemux.Enabled, Mounts: v.HTTPRemux.Mounts,
+			Static: httpd.Static{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir},
+		})
+	}
+	return hc
+}
+
+// apiConfig maps the parsed SRS configuration onto the API's plain
+// configuration.
+func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
+	ac := &api.Config{
+		Version:     version,
+		Crossdomain: c.HTTPAPI.Crossdomain,
+		Auth:        api.Auth{Enabled: c.HTTPAPI.Auth.Enabled, Username: c.HTTPAPI.Auth.Username, Password: c.HTTPAPI.Auth.Password},
+		Label:       c.Exporter.Label,
+		Tag:         c.Exporter.Tag,
+		Logger:      log,
+	}
+	for _, v := range c.Vhosts {
+		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled})
+	}
+	return ac
 }

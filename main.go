@@ -18,7 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picosrs/picosrs/api"
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/httpd"
 	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/live"
 )
@@ -124,12 +126,14 @@ func newLogger(cfg *conf.Config, stderr io.Writer) (*slog.Logger, func(), error)
 // serve runs the server until SIGTERM or SIGINT; SIGHUP reloads the file.
 func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 	srv := live.NewServer(liveConfig(cfg, log))
+	web := httpd.New(srv, httpConfig(cfg, log))
 	// Every connection on every port counts against max_connections from
 	// accept to close.
 	conns := &connlimit.Limiter{}
 	conns.SetMax(cfg.MaxConnections)
-	var httpSrv *http.Server
+	stats := api.New(srv, conns.Open, hostPort(cfg.HTTPAPI.Listen), apiConfig(cfg, log))
 	errc := make(chan error, 4)
+	var servers []*http.Server
 
 	for _, addr := range cfg.Listen {
 		ln, err := net.Listen("tcp", hostPort(addr))
@@ -141,28 +145,37 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		ln = conns.Listen(ln, refuser("rtmp", log, nil))
 		go func() { errc <- srv.ServeRTMP(ln) }()
 	}
-	a := newAPI(cfg, srv, conns, log)
-	if cfg.HTTPServer.Enabled {
-		ln, err := net.Listen("tcp", hostPort(cfg.HTTPServer.Listen))
+	// http_server, http_api and the exporter: one HTTP server per distinct
+	// address, each serving what listens there (SRS lets the API share
+	// http_server's port).
+	for _, p := range httpPorts(cfg) {
+		ln, err := net.Listen("tcp", p.addr)
 		if err != nil {
-			log.Error("http listen", "addr", cfg.HTTPServer.Listen, "err", err)
+			log.Error("http listen", "addr", p.addr, "err", err)
 			return 1
 		}
-		log.Info("http listening", "addr", ln.Addr().String())
+		log.Info("http listening", "addr", ln.Addr().String(), "streams", p.streams, "api", p.api, "metrics", p.metrics)
 		ln = conns.Listen(ln, refuser("http", log, connlimit.RefuseHTTP))
-		// The API shares the port when http_api.listen says so. Live
-		// viewers and static files keep their own write deadlines (a
-		// response that makes no progress for write_timeout ends).
-		httpSrv = newHTTPServer(a.wrapHTTP(srv), log)
-		go func() { errc <- httpSrv.Serve(ln) }()
+		var h http.Handler = http.NotFoundHandler()
+		if p.streams {
+			h = web
+		}
+		if p.api || p.metrics {
+			h = stats.Handler(p.api, p.metrics, h)
+		}
+		hs := newHTTPServer(h, log)
+		if !p.streams {
+			// API answers are small: the whole answer goes within the timeout
+			// (live viewers and static files move their own deadline).
+			hs.WriteTimeout = writeTimeout(cfg)
+		}
+		servers = append(servers, hs)
+		go func() { errc <- hs.Serve(ln) }()
 	}
-
-	stopAPI, err := a.startListeners(cfg.HTTPServer.Enabled)
-	if err != nil {
-		log.Error("http api", "err", err)
-		return 1
+	if cfg.HTTPAPI.Enabled || cfg.Exporter.Enabled {
+		stats.Start()
+		defer stats.Stop()
 	}
-	defer stopAPI()
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
@@ -183,14 +196,16 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 					log.Warn("config", "warning", w.String())
 				}
 				srv.Reload(liveConfig(ncfg, log))
+				web.Reload(httpConfig(ncfg, log))
+				stats.Reload(apiConfig(ncfg, log))
 				conns.SetMax(ncfg.MaxConnections)
 				log.Info("reload done", "file", file)
 				continue
 			}
 			log.Info("shutting down", "signal", sig.String())
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			if httpSrv != nil {
-				go httpSrv.Shutdown(ctx)
+			for _, hs := range servers {
+				go hs.Shutdown(ctx)
 			}
 			err := srv.Shutdown(ctx)
 			cancel()
@@ -205,6 +220,39 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 			}
 		}
 	}
+}
+
+// httpPort is one HTTP address and what it serves.
+type httpPort struct {
+	addr                  string
+	streams, api, metrics bool
+}
+
+// httpPorts lists the distinct HTTP addresses of http_server, http_api and
+// the exporter, in that order, with what each serves.
+func httpPorts(cfg *conf.Config) []httpPort {
+	var ports []httpPort
+	add := func(listen string, set func(*httpPort)) {
+		addr := hostPort(listen)
+		for i := range ports {
+			if ports[i].addr == addr {
+				set(&ports[i])
+				return
+			}
+		}
+		ports = append(ports, httpPort{addr: addr})
+		set(&ports[len(ports)-1])
+	}
+	if cfg.HTTPServer.Enabled {
+		add(cfg.HTTPServer.Listen, func(p *httpPort) { p.streams = true })
+	}
+	if cfg.HTTPAPI.Enabled {
+		add(cfg.HTTPAPI.Listen, func(p *httpPort) { p.api = true })
+	}
+	if cfg.Exporter.Enabled {
+		add(cfg.Exporter.Listen, func(p *httpPort) { p.metrics = true })
+	}
+	return ports
 }
 
 // httpIdleTimeout closes a keep-alive connection that sends no new request,

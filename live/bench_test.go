@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,16 +43,31 @@ func (d discardWriter) WriteAll(v *[][]byte) (int64, error) { return d.TryWrite(
 // benchViewer is one HTTP viewer as the fan-out sees it: its consumer with
 // encoder and sink attached, caught up.
 type benchViewer struct {
-	c   *Consumer
-	out *httpSink
+	c    *Consumer
+	conn *discardConn
+}
+
+// waitRound waits until the stream's fan-out has finished its rounds.
+func waitRound(st *Stream) {
+	for {
+		st.mu.RLock()
+		busy := st.flushing
+		st.mu.RUnlock()
+		if !busy {
+			return
+		}
+		runtime.Gosched()
+	}
 }
 
 // benchFanOut publishes the 720p fixture, looping, to one stream with n
-// viewers of format f and, for each tag, runs one round of the stream's
-// fan-out (Stream.flushRound): every viewer's pull, encode and write without
-// waiting, one tag per write (SRS's mw_latency 0). allocs/op includes publishing (newPacket, the TS muxer);
-// ns/viewer-tag and allocs/viewer-tag leave it out, measured on a twin stream.
-func benchFanOut(b *testing.B, f format, n int) {
+// viewers of format f. For each tag it waits for the stream's real fan-out
+// (the goroutine WriteTag starts, as in the server) to finish its round:
+// every viewer's pull, encode and write without waiting, one tag per write
+// (SRS's mw_latency 0). allocs/op includes publishing (newPacket, the TS
+// muxer); ns/viewer-tag and allocs/viewer-tag leave it out, measured on a
+// twin stream.
+func benchFanOut(b *testing.B, f Format, n int) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
 	var head, frames []flv.Tag
 	for _, t := range tags {
@@ -66,8 +82,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	period := frames[len(frames)-1].Timestamp + 40
 
 	srv := NewServer(testConfig())
-	srv.manualFlush = true
-	vh := srv.Config().vhost(DefaultVhost)
+	vh := srv.Config().Vhost(DefaultVhost)
 	pub := newLoopPublisher(b, srv, vh, "bench", head, frames, period)
 	st := pub.st
 	// Up to the second keyframe, so viewers join at a cached GOP.
@@ -81,11 +96,9 @@ func benchFanOut(b *testing.B, f format, n int) {
 	vs := make([]*benchViewer, n)
 	for i := range vs {
 		conn := &discardConn{}
-		v := &benchViewer{
-			c:   st.subscribeFormat(f),
-			out: &httpSink{conn: conn, nbw: discardWriter{conn}, head: liveHead(f, "bench", false), client: &Client{}},
-		}
-		v.c.attach(newEncoder(f, vh), v.out)
+		v := &benchViewer{c: st.subscribe(kindAV, f == FormatTS), conn: conn}
+		out := &ConnSink{conn: conn, nbw: discardWriter{conn}, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
+		v.c.attach(newEncoder(f, vh), out)
 		v.c.wmu.Lock()
 		err := v.c.drain() // the start-up burst: headers and the cached GOP
 		v.c.wmu.Unlock()
@@ -103,7 +116,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	// Publishing alone, on a twin stream without viewers: its time and
 	// allocations per tag are taken out of the figures per viewer.
 	twin := newLoopPublisher(b, srv, vh, "twin", head, frames, period)
-	twin.st.subscribeFormat(f).Close() // the twin muxes what the measured stream muxes (TS)
+	twin.st.subscribe(kindAV, f == FormatTS).Close() // the twin muxes what the measured stream muxes (TS)
 	pubAllocs := testing.AllocsPerRun(len(frames), twin.publish)
 	t0 := time.Now()
 	for range len(frames) {
@@ -117,7 +130,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	runtime.ReadMemStats(&m0)
 	for range b.N {
 		pub.publish()
-		st.flushRound()
+		waitRound(st)
 	}
 	runtime.ReadMemStats(&m1)
 	b.StopTimer()
@@ -131,7 +144,7 @@ func benchFanOut(b *testing.B, f format, n int) {
 	b.ReportMetric(max(0, float64(m1.Mallocs-m0.Mallocs)-pubAllocs*float64(b.N))/per, "allocs/viewer-tag")
 	var bytes int64
 	for _, v := range vs {
-		bytes += v.out.conn.(*discardConn).n
+		bytes += v.conn.n
 	}
 	b.ReportMetric(float64(bytes)/float64(n)/float64(pub.next), "B/viewer-tag")
 }
@@ -147,7 +160,7 @@ type loopPublisher struct {
 }
 
 func newLoopPublisher(b *testing.B, srv *Server, vh *VhostConfig, name string, head, frames []flv.Tag, period uint32) *loopPublisher {
-	st := srv.stream(streamKey{DefaultVhost, "live", name}, vh, true)
+	st := srv.stream(StreamKey{DefaultVhost, "live", name}, vh, true)
 	if err := st.startPublish(1); err != nil {
 		b.Fatal(err)
 	}
@@ -169,10 +182,11 @@ func (l *loopPublisher) publish() {
 
 // BenchmarkFanOutFLV is the HTTP-FLV hot path: per viewer and tag, the
 // fan-out's try-lock, pull from the shared ring, flvEncoder.encode (three
-// slices into the shared packet) and the chunked writev vector of httpSink. Expect 0 allocs/op.
+// slices into the shared packet) and the chunked writev vector of ConnSink.
+// Expect 0 allocs/viewer-tag.
 func BenchmarkFanOutFLV(b *testing.B) {
 	for _, n := range []int{1, 100, 1000} {
-		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, formatFLV, n) })
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatFLV, n) })
 	}
 }
 
@@ -180,7 +194,7 @@ func BenchmarkFanOutFLV(b *testing.B) {
 // tag by the publisher (outside the timer) and shared by every viewer.
 func BenchmarkFanOutTS(b *testing.B) {
 	for _, n := range []int{1, 100, 1000} {
-		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, formatTS, n) })
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatTS, n) })
 	}
 }
 
@@ -190,15 +204,12 @@ func BenchmarkFanOutTS(b *testing.B) {
 func BenchmarkWriteTag(b *testing.B) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
 	srv := NewServer(testConfig())
-	srv.manualFlush = true
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "bench"}, vh, true)
+	st := testStream(srv, "bench")
 	if err := st.startPublish(1); err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < 1000; i++ {
-		defer st.subscribeFormat(formatTS).Close() // TS muxing on, as with a TS viewer
-	}
+	// TS muxing on, as with a TS viewer; no consumer, so no fan-out.
+	st.subscribe(kindAV, true).Close()
 	var frames []flv.Tag
 	for _, t := range tags {
 		if t.Type == flv.TagScript || t.IsSequenceHeader() {

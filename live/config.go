@@ -1,9 +1,10 @@
 package live
 
 import (
-	"github.com/picosrs/picosrs/access"
 	"log/slog"
 	"time"
+
+	"github.com/picosrs/picosrs/access"
 )
 
 // DefaultVhost is the name of the vhost that catches every host no other vhost names.
@@ -19,22 +20,17 @@ const (
 	JitterOff                // pass timestamps through
 )
 
-// Config is the server's plain configuration. main.go maps conf.Config onto it;
-// live never reads configuration files.
+// Config is the stream core's plain configuration. main.go maps conf.Config
+// onto it; live never reads configuration files, and knows nothing of HTTP
+// mounts or files (package httpd has those).
 type Config struct {
-	ChunkSize       int           // RTMP outgoing chunk size
-	HTTPCrossdomain bool          // CORS headers for requests with an Origin
-	HTTPDir         string        // http_server.dir, the static root
-	WriteTimeout    time.Duration // a viewer that cannot take a write for this long is closed
+	ChunkSize    int           // RTMP outgoing chunk size
+	WriteTimeout time.Duration // a viewer that cannot take a write for this long is closed
 	// RingBytes caps the bytes of tags kept per stream (GOP cache, fast cache and
 	// the slack of slow viewers share them).
 	RingBytes int
 	Vhosts    []*VhostConfig
 	Logger    *slog.Logger
-	// Version is shown in the Server header and the index page.
-	Version string
-
-	mounts map[string][]*mount // compiled http_remux mounts by vhost name
 }
 
 // VhostConfig is one vhost's settings.
@@ -63,30 +59,20 @@ type VhostConfig struct {
 
 	Forward []string // forward destinations, host[:port]
 
-	Static StaticConfig
-
 	Security access.Rules // the security block
 }
 
-// RemuxConfig is a vhost's http_remux block.
+// RemuxConfig is what the stream core takes from a vhost's http_remux block
+// (the mounts themselves are package httpd's).
 type RemuxConfig struct {
-	Enabled        bool
-	Mounts         []string
-	FastCache      time.Duration
+	FastCache      time.Duration // audio burst for new .mp3/.aac listeners
 	DropIfNotMatch bool
 	HasAudio       bool
 	HasVideo       bool
 	GuessHasAV     bool
-	// Grace keeps HTTP viewers attached this long after the publisher leaves,
+	// Grace keeps viewers attached this long after the publisher leaves,
 	// so a republish continues their stream; 0 ends them at once, as SRS does.
 	Grace time.Duration
-}
-
-// StaticConfig is a vhost's http_static block.
-type StaticConfig struct {
-	Enabled bool
-	Mount   string
-	Dir     string
 }
 
 // NewVhostConfig returns a vhost with SRS's defaults.
@@ -95,7 +81,6 @@ func NewVhostConfig(name string) *VhostConfig {
 		Name:    name,
 		Enabled: true,
 		Remux: RemuxConfig{
-			Mounts:         []string{"[vhost]/[app]/[stream].flv"},
 			DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true,
 			Grace: 5 * time.Second,
 		},
@@ -108,7 +93,8 @@ func NewVhostConfig(name string) *VhostConfig {
 	}
 }
 
-func (c *Config) vhost(name string) *VhostConfig {
+// Vhost returns the vhost named name, or nil.
+func (c *Config) Vhost(name string) *VhostConfig {
 	for _, v := range c.Vhosts {
 		if v.Name == name {
 			return v
@@ -117,13 +103,14 @@ func (c *Config) vhost(name string) *VhostConfig {
 	return nil
 }
 
-// resolveVhost picks the vhost for a host name: the vhost of that name, else
-// the default vhost, as SRS's get_vhost(host, try_default_vhost=true).
-func (c *Config) resolveVhost(host string) *VhostConfig {
-	if v := c.vhost(host); v != nil {
+// ResolveVhost picks the vhost for a host name: the vhost of that name, else
+// the default vhost, as SRS's get_vhost(host, try_default_vhost=true); nil
+// when neither exists.
+func (c *Config) ResolveVhost(host string) *VhostConfig {
+	if v := c.Vhost(host); v != nil {
 		return v
 	}
-	return c.vhost(DefaultVhost)
+	return c.Vhost(DefaultVhost)
 }
 
 func (c *Config) withDefaults() *Config {
@@ -139,17 +126,6 @@ func (c *Config) withDefaults() *Config {
 	}
 	if n.Logger == nil {
 		n.Logger = slog.New(slog.DiscardHandler)
-	}
-	if n.Version == "" {
-		n.Version = "dev"
-	}
-	n.mounts = map[string][]*mount{}
-	for _, v := range n.Vhosts {
-		for _, t := range v.Remux.Mounts {
-			if m, ok := compileMount(t, v.Name); ok {
-				n.mounts[v.Name] = append(n.mounts[v.Name], m)
-			}
-		}
 	}
 	return &n
 }

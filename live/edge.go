@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -24,7 +25,9 @@ const (
 )
 
 // edgePull is one stream's pull from the origins. It publishes into the
-// stream for as long as it has players, and a little longer.
+// stream for as long as it has players, and a little longer. Server.edges
+// holds the pull of each edge stream while its goroutine runs, under
+// Server.edgesMu.
 type edgePull struct {
 	players int
 	stop    *time.Timer        // pending stop once the last player left
@@ -33,16 +36,7 @@ type edgePull struct {
 	connect flv.Object         // the first RTMP player's extra connect fields (token_traverse)
 }
 
-// edgePulls holds the pull of each edge stream. It is keyed by the Stream,
-// which belongs to exactly one Server, so servers never share an entry; an
-// entry lives only while its pull goroutine runs. Lock order: edgePulls,
-// then Stream.mu, then Server.mu.
-var edgePulls = struct {
-	sync.Mutex
-	m map[*Stream]*edgePull
-}{m: map[*Stream]*edgePull{}}
-
-// edgePlayParam is called when a player (HTTP or RTMP) attaches to st. On an
+// edgePlay is called when a player (HTTP or RTMP) attaches to st. On an
 // edge vhost (cluster mode remote) the first player starts one RTMP pull from
 // the origins and later players share it; the returned function is called
 // when that player leaves, and the pull stops edgeStopDelay after the last
@@ -50,19 +44,19 @@ var edgePulls = struct {
 // "?query" of its stream or URL) goes upstream with the pull, so tokens reach
 // the origin; with token_traverse on, so do the extra fields of an RTMP
 // player's connect object (connect), as SRS passes the player's connect.
-func (s *Server) edgePlayParam(st *Stream, param string, connect flv.Object) func() {
+func (s *Server) edgePlay(st *Stream, param string, connect flv.Object) func() {
 	if len(st.vh.Origins) == 0 {
 		return func() {}
 	}
-	edgePulls.Lock()
-	p := edgePulls.m[st]
+	s.edgesMu.Lock()
+	p := s.edges[st]
 	if p == nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		p = &edgePull{cancel: cancel, param: param}
 		if st.vh.TokenTraverse {
 			p.connect = connect
 		}
-		edgePulls.m[st] = p
+		s.edges[st] = p
 		go s.runEdgePull(ctx, st, p)
 	}
 	p.players++
@@ -70,20 +64,20 @@ func (s *Server) edgePlayParam(st *Stream, param string, connect flv.Object) fun
 		p.stop.Stop()
 		p.stop = nil
 	}
-	edgePulls.Unlock()
+	s.edgesMu.Unlock()
 
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			edgePulls.Lock()
-			defer edgePulls.Unlock()
+			s.edgesMu.Lock()
+			defer s.edgesMu.Unlock()
 			p.players--
 			if p.players > 0 {
 				return
 			}
 			p.stop = time.AfterFunc(edgeStopDelay, func() {
-				edgePulls.Lock()
-				defer edgePulls.Unlock()
+				s.edgesMu.Lock()
+				defer s.edgesMu.Unlock()
 				if p.players == 0 {
 					p.cancel()
 				}
@@ -105,9 +99,9 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 		case <-time.After(time.Second):
 		}
 		if ctx.Err() != nil || s.isClosing() {
-			edgePulls.Lock()
-			delete(edgePulls.m, st)
-			edgePulls.Unlock()
+			s.edgesMu.Lock()
+			delete(s.edges, st)
+			s.edgesMu.Unlock()
 			return
 		}
 	}
@@ -120,40 +114,31 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 		n, b := s.pullOrigins(ctx, st, p.param, p.connect, &next, log)
 		tags += n
 		bytes += b
-		edgePulls.Lock()
+		s.edgesMu.Lock()
 		if p.players > 0 && !s.isClosing() {
 			// A player arrived while the pull was stopping: go on.
 			ctx, p.cancel = context.WithCancel(context.Background())
-			edgePulls.Unlock()
+			s.edgesMu.Unlock()
 			continue
 		}
 		// Stop under the lock: a player arriving now starts a new pull,
 		// which finds the stream free.
-		delete(edgePulls.m, st)
+		delete(s.edges, st)
 		st.stopPublish(p)
-		edgePulls.Unlock()
+		s.edgesMu.Unlock()
 		break
 	}
 	log.Info("edge pull stop", "tags", tags, "bytes", bytes, "duration", time.Since(start).Round(time.Millisecond))
 }
 
-func (s *Server) isClosing() bool {
-	select {
-	case <-s.closing:
-		return true
-	default:
-		return false
-	}
-}
-
 // pullOrigins tries the origins in turn (round robin, next is the counter)
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
-func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, connect flv.Object, next *int, log logger) (tags int, bytes uint64) {
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, connect flv.Object, next *int, log *slog.Logger) (tags int, bytes uint64) {
 	ctx, cancel := s.withClosing(ctx)
 	defer cancel()
 	vh := st.vh
-	vhost := upstreamVhost(vh, st.key.vhost)
+	vhost := upstreamVhost(vh, st.key.Vhost)
 	connected := false
 	for {
 		origin := vh.Origins[*next%len(vh.Origins)]
@@ -181,7 +166,7 @@ func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, para
 	addr := origin
 	var c *rtmp.Conn
 	for redirects := 0; ; redirects++ {
-		u := edgeURL(addr, vhost, st.key.app, st.key.name, param)
+		u := edgeURL(addr, vhost, st.key.App, st.key.Name, param)
 		var err error
 		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize, ConnectParams: connect})
 		if err == nil {
@@ -213,10 +198,7 @@ func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, para
 	if *connected {
 		// A new origin connection: its timestamps restart, and the cached GOP
 		// of the previous one is no start point for new players.
-		st.mu.Lock()
-		st.jit.jump()
-		st.gopOK = false
-		st.mu.Unlock()
+		st.newTimeline()
 	}
 	*connected = true
 	tags := 0

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,14 +20,7 @@ func captureWhole(t *testing.T, fixture, ext string) ([]byte, *http.Response) {
 	t.Helper()
 	cfg := testConfig()
 	cfg.Vhosts[0].Remux.Grace = 0
-	srv := NewServer(cfg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
+	srv, addr := startHTTP(t, cfg)
 
 	type result struct {
 		body []byte
@@ -37,7 +29,7 @@ func captureWhole(t *testing.T, fixture, ext string) ([]byte, *http.Response) {
 	}
 	res := make(chan result, 1)
 	go func() {
-		r, err := http.Get("http://" + ln.Addr().String() + "/live/f" + ext)
+		r, err := http.Get("http://" + addr + "/live/f" + ext)
 		if err != nil {
 			res <- result{err: err}
 			return
@@ -46,22 +38,7 @@ func captureWhole(t *testing.T, fixture, ext string) ([]byte, *http.Response) {
 		r.Body.Close()
 		res <- result{b, r, err}
 	}()
-	vh := srv.Config().vhost(DefaultVhost)
-	key := streamKey{DefaultVhost, "live", "f"}
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		srv.mu.Lock()
-		st := srv.streams[key]
-		srv.mu.Unlock()
-		if st != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("player never arrived")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	st := srv.stream(key, vh, true)
+	st := waitStream(t, srv, StreamKey{DefaultVhost, "live", "f"}, 1)
 	st.startPublish(1)
 	for _, tag := range readFixture(t, fixture) {
 		st.WriteTag(tag)
@@ -156,28 +133,5 @@ func TestFormatsDecode(t *testing.T) {
 			}
 			decodeClean(t, file)
 		})
-	}
-}
-
-func TestWrongCodecMount(t *testing.T) {
-	srv := NewServer(testConfig())
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	defer hs.Close()
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "w"}, vh, true)
-	st.startPublish(1)
-	for _, tag := range readFixture(t, "aac_only.flv")[:20] {
-		st.WriteTag(tag)
-	}
-	r, err := http.Get("http://" + ln.Addr().String() + "/live/w.mp3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	if r.StatusCode != http.StatusUnsupportedMediaType || !bytes.Contains(b, []byte("MP3")) {
-		t.Fatalf("AAC stream on .mp3: %d %q", r.StatusCode, b)
 	}
 }

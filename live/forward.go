@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -34,10 +35,10 @@ func (s *Server) startForward(st *Stream, req *rtmp.Request) func() {
 	}
 	var pushes []push
 	for _, d := range vh.Forward {
-		pushes = append(pushes, push{[]string{d}, st.key.vhost, "forward"})
+		pushes = append(pushes, push{[]string{d}, st.key.Vhost, "forward"})
 	}
 	if len(vh.Origins) > 0 {
-		pushes = append(pushes, push{vh.Origins, upstreamVhost(vh, st.key.vhost), "edge publish"})
+		pushes = append(pushes, push{vh.Origins, upstreamVhost(vh, st.key.Vhost), "edge publish"})
 	}
 	if len(pushes) == 0 {
 		return func() {}
@@ -68,7 +69,7 @@ func (s *Server) runForward(ctx context.Context, st *Stream, servers []string, v
 	backoff := forwardMinBackoff
 	for i := 0; ; i++ {
 		server := servers[i%len(servers)]
-		url := edgeURL(server, vhost, st.key.app, st.key.name, param)
+		url := edgeURL(server, vhost, st.key.App, st.key.Name, param)
 		log := st.log.With("push", what, "url", url)
 		start := time.Now()
 		err := s.forwardOnce(ctx, st, url, log)
@@ -91,7 +92,7 @@ func (s *Server) runForward(ctx context.Context, st *Stream, servers []string, v
 
 // forwardOnce publishes st to url until ctx ends, the session ends or the
 // destination fails.
-func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log logger) error {
+func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log *slog.Logger) error {
 	cfg := s.cfg.Load()
 	c, err := rtmp.Dial(ctx, url, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: cfg.ChunkSize})
 	if err != nil {
@@ -122,14 +123,14 @@ func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log lo
 			}
 		}
 	}()
-	cons := st.Subscribe(kindAV)
+	cons := st.subscribe(kindAV, false)
 	defer cons.Close()
 	out := &rtmpSink{c: c, timeout: cfg.WriteTimeout}
-	err = s.pump(ctx, cons, nil, out, done)
+	err = peerGone(cons.run(newRTMPEncoder(c, st.chunkSize), out, done, ctx.Done()), done)
 	c.Close()
 	<-done
 	switch {
-	case errors.Is(err, errClientGone):
+	case errors.Is(err, ErrViewerGone):
 		if readErr == nil || errors.Is(readErr, io.EOF) {
 			return fmt.Errorf("destination closed the connection")
 		}

@@ -56,11 +56,11 @@ func TestGolden(t *testing.T) {
 // and returns the bytes its encoder produces.
 func serveFirst(t *testing.T, fixture string, n int, ext string) []byte {
 	t.Helper()
-	f, _ := formatOf(ext)
+	f := testFormats[ext]
 	srv := NewServer(testConfig())
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "g"}, vh, true)
-	c := st.subscribeFormat(f)
+	vh := srv.Config().Vhost(DefaultVhost)
+	st := srv.stream(StreamKey{DefaultVhost, "live", "g"}, vh, true)
+	c := subscribeFormat(st, f)
 	defer c.Close()
 	st.startPublish(1)
 	tags := readFixture(t, fixture)

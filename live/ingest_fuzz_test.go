@@ -25,9 +25,9 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte{9, 0, 0, 2, 0x17, 0, 8, 0, 0, 3, 0xaf, 0, 0x12})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		srv := NewServer(testConfig())
-		vh := srv.Config().vhost(DefaultVhost)
-		st := srv.stream(streamKey{DefaultVhost, "live", "z"}, vh, true)
-		cons := []*Consumer{st.subscribeFormat(formatTS), st.subscribeFormat(formatAAC)}
+		vh := srv.Config().Vhost(DefaultVhost)
+		st := srv.stream(StreamKey{DefaultVhost, "live", "z"}, vh, true)
+		cons := []*Consumer{subscribeFormat(st, FormatTS), subscribeFormat(st, FormatAAC)}
 		st.startPublish(1)
 		for len(b) >= 4 {
 			typ := []flv.TagType{flv.TagAudio, flv.TagVideo, flv.TagScript}[int(b[0])%3]
@@ -38,14 +38,14 @@ func FuzzIngest(f *testing.F) {
 			st.WriteTag(flv.Tag{Type: typ, Timestamp: ts, Data: data})
 		}
 		for i, c := range cons {
-			fs := []format{formatFLV, formatTS}
+			fs := []Format{FormatFLV, FormatTS}
 			if i == 1 {
-				fs = []format{formatAAC, formatMP3}
+				fs = []Format{FormatAAC, FormatMP3}
 			}
 			batch, _ := c.pull(nil)
 			for _, f := range fs {
 				bufs, _ := newEncoder(f, vh).encode(nil, batch)
-				if f != formatTS {
+				if f != FormatTS {
 					continue
 				}
 				for _, p := range bufs {

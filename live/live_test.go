@@ -1,45 +1,30 @@
 package live
 
 import (
-	"bufio"
-	"io"
-	"net"
-	"net/http"
-	"os"
-	"strings"
+	"github.com/picosrs/picosrs/internal/fixture"
 	"testing"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
 )
 
-func readFixture(t testing.TB, name string) []flv.Tag {
-	t.Helper()
-	f, err := os.Open("../tests/testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	_, tags, _, err := flv.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tags
-}
+func readFixture(t testing.TB, name string) []flv.Tag { return fixture.ReadFLV(t, name) }
 
 func testConfig() *Config {
 	vh := NewVhostConfig(DefaultVhost)
-	vh.Remux.Enabled = true
-	vh.Remux.Mounts = []string{"[vhost]/[app]/[stream].flv", "[vhost]/[app]/[stream].ts", "[vhost]/[app]/[stream].mp3", "[vhost]/[app]/[stream].aac"}
 	vh.Remux.FastCache = 5 * time.Second
 	vh.MwLatency = 0
-	return &Config{Vhosts: []*VhostConfig{vh}, HTTPCrossdomain: true}
+	return &Config{Vhosts: []*VhostConfig{vh}}
+}
+
+// testStream returns a stream of srv's default vhost, created.
+func testStream(srv *Server, name string) *Stream {
+	return srv.stream(StreamKey{DefaultVhost, "live", name}, srv.Config().Vhost(DefaultVhost), true)
 }
 
 func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 	srv := NewServer(testConfig())
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "s"}, vh, true)
+	st := testStream(srv, "s")
 	if err := st.startPublish(1); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +32,7 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 	for _, tag := range tags[:200] {
 		st.WriteTag(tag)
 	}
-	c := st.Subscribe(kindAV)
+	c := st.subscribe(kindAV, false)
 	defer c.Close()
 	got, err := c.pull(nil)
 	if err != nil {
@@ -78,13 +63,12 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 
 func TestAudioConsumerFastCache(t *testing.T) {
 	srv := NewServer(testConfig())
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "a"}, vh, true)
+	st := testStream(srv, "a")
 	st.startPublish(1)
 	for _, tag := range readFixture(t, "h264_aac.flv") {
 		st.WriteTag(tag)
 	}
-	c := st.Subscribe(kindAudioOnly)
+	c := st.subscribe(kindAudioOnly, false)
 	defer c.Close()
 	var got []*Packet
 	for {
@@ -113,12 +97,11 @@ func TestSlowConsumerResyncsAtKeyframe(t *testing.T) {
 	cfg := testConfig()
 	cfg.Vhosts[0].QueueLength = 2 * time.Second
 	srv := NewServer(cfg)
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "slow"}, vh, true)
+	st := testStream(srv, "slow")
 	st.startPublish(1)
 	tags := readFixture(t, "h264_aac.flv")
 	st.WriteTag(tags[0])
-	c := st.Subscribe(kindAV)
+	c := st.subscribe(kindAV, false)
 	defer c.Close()
 	for _, tag := range tags[1:] {
 		st.WriteTag(tag)
@@ -137,99 +120,4 @@ func TestSlowConsumerResyncsAtKeyframe(t *testing.T) {
 	if first == nil || !first.keyframe {
 		t.Fatal("resync did not restart at a keyframe")
 	}
-}
-
-// TestHTTPFLVInProcess publishes through the stream API and plays over real HTTP.
-func TestHTTPFLVInProcess(t *testing.T) {
-	srv := NewServer(testConfig())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	defer hs.Close()
-
-	// The player arrives first and waits (HSTRS).
-	resp := make(chan *http.Response, 1)
-	go func() {
-		r, err := http.Get("http://" + ln.Addr().String() + "/live/x.flv")
-		if err != nil {
-			t.Error(err)
-			close(resp)
-			return
-		}
-		resp <- r
-	}()
-	time.Sleep(100 * time.Millisecond)
-	vh := srv.Config().vhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "x"}, vh, true)
-	st.startPublish(1)
-	tags := readFixture(t, "h264_aac.flv")
-	for _, tag := range tags[:100] {
-		st.WriteTag(tag)
-	}
-	r := <-resp
-	if r == nil {
-		t.FailNow()
-	}
-	defer r.Body.Close()
-	if ct := r.Header.Get("Content-Type"); ct != "video/x-flv" {
-		t.Fatalf("content type %q", ct)
-	}
-	fr := flv.NewReader(bufio.NewReader(r.Body))
-	h, err := fr.ReadHeader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !h.HasAudio || !h.HasVideo {
-		t.Fatalf("header flags audio=%v video=%v", h.HasAudio, h.HasVideo)
-	}
-	for i := 0; i < 100; i++ {
-		got, err := fr.ReadTag()
-		if err != nil {
-			t.Fatalf("tag %d: %v", i, err)
-		}
-		want := tags[i]
-		if got.Type != want.Type || string(got.Data) != string(want.Data) {
-			t.Fatalf("tag %d differs", i)
-		}
-	}
-	// Unpublish with grace 0: the response ends cleanly.
-	vh.Remux.Grace = 0
-	st.stopPublish(1)
-	if _, err := fr.ReadTag(); err != io.EOF {
-		t.Fatalf("after unpublish: %v, want EOF", err)
-	}
-}
-
-func TestOptionsAndCORS(t *testing.T) {
-	srv := NewServer(testConfig())
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	defer hs.Close()
-	req, _ := http.NewRequest(http.MethodOptions, "http://"+ln.Addr().String()+"/live/x.flv", nil)
-	req.Header.Set("Origin", "http://example.com")
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Fatalf("OPTIONS: %d %v", r.StatusCode, r.Header)
-	}
-	req, _ = http.NewRequest(http.MethodHead, "http://"+ln.Addr().String()+"/live/x.ts", nil)
-	r, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "video/MP2T" {
-		t.Fatalf("HEAD: %d %v", r.StatusCode, r.Header)
-	}
-	if n := len(srv.Streams()); n != 0 {
-		t.Fatalf("HEAD left %d streams behind", n)
-	}
-	_ = strings.Contains
 }

@@ -1,8 +1,16 @@
 package live
 
 import (
+	"bytes"
+
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/rtmp"
 )
+
+// rtmpHeadInline is the room a packet keeps inline for its RTMP chunk
+// headers: a format-0 header with an extended timestamp (16 bytes) and a
+// few format-3 ones; a message cut into more chunks spills to the heap.
+const rtmpHeadInline = 32
 
 // Packet is a published tag with its serialisations, built once per stream and
 // shared read-only by every consumer of every format. Nothing in a Packet is
@@ -17,6 +25,12 @@ type Packet struct {
 	flvHead [flv.TagHeaderSize]byte // FLV tag header
 	flvTail [4]byte                 // FLV PreviousTagSize
 
+	// RTMP chunk headers for message stream 1 and the stream's chunk size,
+	// shared by every RTMP player that plays with those (all of them, in
+	// practice): rtmp.AppendMessageHeaders over rtmpInline.
+	rtmpHead   []byte
+	rtmpInline [rtmpHeadInline]byte
+
 	adtsHead [7]byte // ADTS header, for AAC frames when the stream has an AAC config
 	hasADTS  bool
 
@@ -29,6 +43,10 @@ type Packet struct {
 	seqHeader  bool // an audio or video sequence header
 }
 
+// rtmpSharedStreamID is the message stream id the shared RTMP chunk headers
+// are built for: the one picosrs answers createStream with.
+const rtmpSharedStreamID = 1
+
 func newPacket(t flv.Tag) *Packet {
 	p := &Packet{Tag: t}
 	p.videoFrame = t.IsVideoFrame()
@@ -38,11 +56,22 @@ func newPacket(t flv.Tag) *Packet {
 	return p
 }
 
-// seal builds the shared FLV framing once the timestamp is final.
-func (p *Packet) seal() {
+// seal builds the shared FLV and RTMP framing once the timestamp is final.
+func (p *Packet) seal(chunkSize int) {
 	flv.PutTagHeader(p.flvHead[:], p.Type, p.Timestamp, len(p.Data))
 	flv.PutPreviousTagSize(p.flvTail[:], len(p.Data))
+	if csid, typ, ok := rtmp.MediaChunkStream(p.Type); ok && chunkSize > 0 {
+		p.rtmpHead = rtmp.AppendMessageHeaders(p.rtmpInline[:0], csid, typ, p.Timestamp, rtmpSharedStreamID, len(p.Data), chunkSize)
+	}
+}
+
+// IsMetadata reports whether p is an onMetaData script tag.
+func (p *Packet) IsMetadata() bool { return isMetadata(p.Data) }
+
+func isMetadata(b []byte) bool {
+	// AMF0 string "onMetaData": marker 2, length 10.
+	return bytes.HasPrefix(b, []byte("\x02\x00\x0aonMetaData"))
 }
 
 // size is what the packet costs in memory, for the ring's byte cap.
-func (p *Packet) size() int { return len(p.Data) + len(p.ts) + 128 }
+func (p *Packet) size() int { return len(p.Data) + len(p.ts) + 160 }

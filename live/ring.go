@@ -57,15 +57,3 @@ func (r *ring) evict() {
 	r.buf[i] = nil
 	r.tail++
 }
-
-// reset drops every packet; sequence numbers keep counting so stale cursors
-// are recognised as behind.
-func (r *ring) reset() {
-	for r.tail < r.head {
-		r.evict()
-	}
-	if len(r.buf) > ringMinLen {
-		r.buf = make([]*Packet, ringMinLen)
-	}
-	r.bytes = 0
-}

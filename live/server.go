@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -9,32 +10,33 @@ import (
 	"time"
 )
 
-// Server is the live-streaming server: the stream registry, the RTMP
-// publisher/player handler and the HTTP handler for live mounts and files.
+// Server is the stream core: the registry of streams and clients, the RTMP
+// server (publishers, players, edge pulls, forwards) and the players other
+// transports attach through Play.
 type Server struct {
 	cfg atomic.Pointer[Config]
 	log *slog.Logger
 
 	mu      sync.Mutex
-	streams map[streamKey]*Stream
+	streams map[StreamKey]*Stream
+
+	edgesMu sync.Mutex
+	edges   map[*Stream]*edgePull // the pull of each edge stream (edge.go)
 
 	nextID  atomic.Uint64 // connection ids for logs and the API
-	closing chan struct{}
-	closeMu sync.Once
-	wg      sync.WaitGroup
-	lnMu    sync.Mutex
-	lns     []net.Listener
-	active  sync.Map // net.Conn -> struct{}: hijacked and RTMP connections, closed on shutdown
 	clients clients
 
-	// manualFlush (benchmarks) leaves each stream's fan-out to the caller
-	// (Stream.flushRound) instead of its goroutine.
-	manualFlush bool
+	closing chan struct{}
+	closeMu sync.Once
+	wg      sync.WaitGroup // every connection's and viewer's goroutine
+	lnMu    sync.Mutex
+	lns     []net.Listener
+	active  sync.Map // io.Closer -> struct{}: connections to close on shutdown
 }
 
 // NewServer returns a server for cfg.
 func NewServer(cfg *Config) *Server {
-	s := &Server{streams: map[streamKey]*Stream{}, closing: make(chan struct{})}
+	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, closing: make(chan struct{})}
 	c := cfg.withDefaults()
 	s.cfg.Store(c)
 	s.log = c.Logger
@@ -52,7 +54,7 @@ func (s *Server) Reload(cfg *Config) {
 func (s *Server) Config() *Config { return s.cfg.Load() }
 
 // stream returns the stream for key, creating it when create is set.
-func (s *Server) stream(key streamKey, vh *VhostConfig, create bool) *Stream {
+func (s *Server) stream(key StreamKey, vh *VhostConfig, create bool) *Stream {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.streams[key]
@@ -61,6 +63,14 @@ func (s *Server) stream(key streamKey, vh *VhostConfig, create bool) *Stream {
 		s.streams[key] = st
 	}
 	return st
+}
+
+// Stream returns the stream of that key if it exists (published, or with a
+// player waiting for its publisher), else nil.
+func (s *Server) Stream(key StreamKey) *Stream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.streams[key]
 }
 
 // removeIfIdle drops st from the registry once it has no publisher, no
@@ -84,7 +94,40 @@ func (s *Server) Streams() []*Stream {
 	return out
 }
 
-func (s *Server) track(c net.Conn) func() {
+// newClient registers a client; counters, when not nil, reports the
+// connection's own byte counts. The returned function unregisters it, noting
+// whether it ended on an error.
+func (s *Server) newClient(typ string, addr net.Addr, key StreamKey, kick func(), counters func() (in, out uint64)) (*Client, func(failed bool)) {
+	ip := ""
+	if addr != nil {
+		ip = addr.String()
+		if h, _, err := net.SplitHostPort(ip); err == nil {
+			ip = h
+		}
+	}
+	c := &Client{ID: s.nextID.Add(1), Type: typ, IP: ip, Vhost: key.Vhost, App: key.App, Stream: key.Name, Start: time.Now(), kick: kick, counters: counters}
+	s.clients.add(c)
+	return c, func(failed bool) { s.clients.remove(c.ID, failed) }
+}
+
+// ClientTotals returns how many clients were ever served and how many of them
+// ended on an error.
+func (s *Server) ClientTotals() (total, errs uint64) {
+	return s.clients.total.Load(), s.clients.errs.Load()
+}
+
+// Clients returns the connected clients, oldest first.
+func (s *Server) Clients() []*Client { return s.clients.list() }
+
+// Client returns the client with the given id, or nil.
+func (s *Server) Client(id uint64) *Client { return s.clients.get(id) }
+
+// Kick closes a client's connection; it reports whether the client existed.
+func (s *Server) Kick(id uint64) bool { return s.clients.kick(id) }
+
+// track registers a connection to close at shutdown; the returned function
+// unregisters it.
+func (s *Server) track(c io.Closer) func() {
 	s.active.Store(c, struct{}{})
 	return func() { s.active.Delete(c) }
 }
@@ -114,6 +157,15 @@ func (s *Server) withClosing(ctx context.Context) (context.Context, context.Canc
 	return ctx, cancel
 }
 
+func (s *Server) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Shutdown stops accepting, ends every viewer and publisher, and waits for
 // their goroutines until ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -135,7 +187,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-time.After(500 * time.Millisecond):
 	}
 	s.active.Range(func(k, _ any) bool {
-		k.(net.Conn).Close()
+		k.(io.Closer).Close()
 		return true
 	})
 	select {

@@ -1,10 +1,10 @@
-package main
+package api
 
 import (
 	"context"
 	"encoding/json"
+	"github.com/picosrs/picosrs/internal/fixture"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,43 +15,38 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picosrs/picosrs/conf"
-	"github.com/picosrs/picosrs/flv"
-	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/internal/testtool"
 	"github.com/picosrs/picosrs/live"
-	"github.com/picosrs/picosrs/rtmp"
 )
 
 // apiFixture is an in-process live.Server on loopback with the API in front.
 type apiFixture struct {
 	srv  *live.Server
 	rtmp string // host:port
-	api  *api
+	api  *Server
 	web  *httptest.Server
 }
 
-func newAPIFixture(t *testing.T, edit func(*conf.Config)) *apiFixture {
+const testVersion = "9.9.9-test"
+
+func newAPIFixture(t *testing.T, edit func(*Config)) *apiFixture {
 	t.Helper()
-	cfg := conf.Default()
-	cfg.HTTPAPI.Enabled = true
-	cfg.Exporter.Enabled = true
+	cfg := &Config{Version: testVersion, Crossdomain: true}
 	if edit != nil {
 		edit(cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := live.NewServer(liveConfig(cfg, log))
+	srv := live.NewServer(&live.Config{Vhosts: []*live.VhostConfig{live.NewVhostConfig(live.DefaultVhost)}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.ServeRTMP(ln)
-	a := newAPI(cfg, srv, &connlimit.Limiter{}, log)
-	a.stats.run()
-	web := httptest.NewServer(a.handler(true, true, srv))
+	a := New(srv, func() int64 { return 0 }, "test", cfg)
+	a.Start()
+	web := httptest.NewServer(a.Handler(true, true, http.NotFoundHandler()))
 	t.Cleanup(func() {
 		web.Close()
-		a.stats.stop()
+		a.Stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
@@ -83,48 +78,8 @@ func (f *apiFixture) call(t *testing.T, method, path string, hdr ...string) (int
 
 // publishFixture pushes the h264_aac fixture over RTMP, its first second at
 // once and the rest in real time, until the test ends.
-func publishFixture(t *testing.T, addr, path string) *rtmp.Conn {
-	t.Helper()
-	f, err := os.Open("tests/testdata/h264_aac.flv")
-	if err != nil {
-		t.Fatal(err) // a committed fixture
-	}
-	t.Cleanup(func() { f.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := rtmp.Dial(ctx, "rtmp://"+addr+"/"+path, rtmp.DialConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Publish(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r := flv.NewReader(f)
-	if _, err := r.ReadHeader(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); c.Close() })
-	go func() {
-		start := time.Now()
-		for {
-			tag, err := r.ReadTag()
-			if err != nil {
-				return
-			}
-			if d := time.Duration(tag.Timestamp)*time.Millisecond - time.Second - time.Since(start); d > 0 {
-				select {
-				case <-time.After(d):
-				case <-done:
-					return
-				}
-			}
-			if c.WriteTag(&tag) != nil {
-				return
-			}
-		}
-	}()
-	return c
+func publishFixture(t *testing.T, addr, path string) {
+	fixture.StartPublish(t, "rtmp://"+addr+"/"+path, fixture.ReadFLV(t, "h264_aac.flv"), time.Second)
 }
 
 func TestAPIVersionsAndEnvelope(t *testing.T) {
@@ -137,7 +92,7 @@ func TestAPIVersionsAndEnvelope(t *testing.T) {
 		t.Errorf("content type %q", hdr.Get("Content-Type"))
 	}
 	data := m["data"].(map[string]any)
-	if data["major"] != float64(apiMajor) || data["version"] != version {
+	if data["major"] != float64(apiMajor) || data["version"] != testVersion {
 		t.Errorf("data %v", data)
 	}
 	for _, p := range []string{"/api/", "/api/v1/", "/api/v1/summaries", "/api/v1/vhosts", "/api/v1/streams/", "/api/v1/clients"} {
@@ -147,10 +102,10 @@ func TestAPIVersionsAndEnvelope(t *testing.T) {
 	}
 	_, _, m = f.call(t, "GET", "/api/v1/vhosts")
 	vh := m["vhosts"].([]any)[0].(map[string]any)
-	if vh["name"] != conf.DefaultVhost || vh["id"] != vhostID(conf.DefaultVhost) {
+	if vh["name"] != live.DefaultVhost || vh["id"] != vhostID(live.DefaultVhost) {
 		t.Errorf("vhosts %v", m)
 	}
-	if code, _, m := f.call(t, "GET", "/api/v1/vhosts/"+vhostID(conf.DefaultVhost)); code != 200 || m["vhost"] == nil {
+	if code, _, m := f.call(t, "GET", "/api/v1/vhosts/"+vhostID(live.DefaultVhost)); code != 200 || m["vhost"] == nil {
 		t.Errorf("vhost by id: %d %v", code, m)
 	}
 }
@@ -185,8 +140,8 @@ func TestAPIErrors(t *testing.T) {
 }
 
 func TestAPIAuthAndCORS(t *testing.T) {
-	f := newAPIFixture(t, func(c *conf.Config) {
-		c.HTTPAPI.Auth = conf.HTTPAPIAuth{Enabled: true, Username: "admin", Password: "s3cret"}
+	f := newAPIFixture(t, func(c *Config) {
+		c.Auth = Auth{Enabled: true, Username: "admin", Password: "s3cret"}
 	})
 	code, hdr, m := f.call(t, "GET", "/api/v1/versions")
 	if code != 401 || !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic") || m["code"] != 401.0 {
@@ -256,7 +211,7 @@ func TestAPIStreamsAndClients(t *testing.T) {
 		t.Fatalf("streams %v", streams)
 	}
 	st := streams[0].(map[string]any)
-	if st["name"] != "a" || st["app"] != "live" || st["id"] != streamID(conf.DefaultVhost, "live", "a") || st["vhost"] != vhostID(conf.DefaultVhost) {
+	if st["name"] != "a" || st["app"] != "live" || st["id"] != streamID(live.DefaultVhost, "live", "a") || st["vhost"] != vhostID(live.DefaultVhost) {
 		t.Errorf("stream %v", st)
 	}
 	v, a := st["video"].(map[string]any), st["audio"].(map[string]any)
@@ -281,14 +236,14 @@ func TestAPIStreamsAndClients(t *testing.T) {
 		t.Errorf("publisher client: %d %v", code, m)
 	}
 	// Kick the publisher of b: the stream goes away.
-	_, _, m = f.call(t, "GET", "/api/v1/streams/"+streamID(conf.DefaultVhost, "live", "b"))
+	_, _, m = f.call(t, "GET", "/api/v1/streams/"+streamID(live.DefaultVhost, "live", "b"))
 	cid := m["stream"].(map[string]any)["publish"].(map[string]any)["cid"].(string)
 	if code, _, m := f.call(t, "DELETE", "/api/v1/clients/"+cid); code != 200 || m["code"] != 0.0 {
 		t.Fatalf("kick: %d %v", code, m)
 	}
 	deadline = time.Now().Add(5 * time.Second)
 	for {
-		code, _, _ := f.call(t, "GET", "/api/v1/streams/"+streamID(conf.DefaultVhost, "live", "b"))
+		code, _, _ := f.call(t, "GET", "/api/v1/streams/"+streamID(live.DefaultVhost, "live", "b"))
 		if code == 404 {
 			break
 		}
@@ -300,7 +255,7 @@ func TestAPIStreamsAndClients(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	f := newAPIFixture(t, func(c *conf.Config) { c.Exporter.Label = "cn-\"bj\""; c.Exporter.Tag = "t1" })
+	f := newAPIFixture(t, func(c *Config) { c.Label = "cn-\"bj\""; c.Tag = "t1" })
 	publishFixture(t, f.rtmp, "live/m")
 	time.Sleep(300 * time.Millisecond)
 	get := func() (string, map[string]float64) {
@@ -334,30 +289,36 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// TestSharedPort: with http_api on http_server's port, wrapHTTP routes /api/
-// and leaves live requests to the server.
-func TestSharedPort(t *testing.T) {
-	cfg := conf.Default()
-	cfg.HTTPServer.Enabled = true
-	cfg.HTTPAPI.Enabled = true
-	cfg.HTTPAPI.Listen = cfg.HTTPServer.Listen
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := live.NewServer(liveConfig(cfg, log))
-	a := newAPI(cfg, srv, &connlimit.Limiter{}, log)
-	if api, _ := a.sharesHTTP(); !api {
-		t.Fatal("sharesHTTP: false")
+// TestReload: after a reload the API's credentials and vhost list are the
+// new ones.
+func TestReload(t *testing.T) {
+	f := newAPIFixture(t, func(c *Config) {
+		c.Auth = Auth{Enabled: true, Username: "admin", Password: "old"}
+	})
+	get := func(user, pass string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", f.web.URL+"/api/v1/vhosts", nil)
+		req.SetBasicAuth(user, pass)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
 	}
-	h := a.wrapHTTP(srv)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/versions", nil))
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"major"`) {
-		t.Errorf("shared api: %d %s", rec.Code, rec.Body)
+	if code, _ := get("admin", "old"); code != 200 {
+		t.Fatalf("old password before the reload: %d", code)
 	}
-	stop, err := a.startListeners(true)
-	if err != nil {
-		t.Fatal(err)
+	f.api.Reload(&Config{Version: testVersion, Auth: Auth{Enabled: true, Username: "admin", Password: "new"},
+		Vhosts: []Vhost{{Name: live.DefaultVhost, Enabled: true}, {Name: "added.com", Enabled: true}}})
+	if code, _ := get("admin", "old"); code != 401 {
+		t.Errorf("old password after the reload: %d, want 401", code)
 	}
-	stop()
+	code, m := get("admin", "new")
+	if code != 200 || len(m["vhosts"].([]any)) != 2 || m["vhosts"].([]any)[1].(map[string]any)["name"] != "added.com" {
+		t.Errorf("after the reload: %d %v", code, m)
+	}
 }
 
 // TestPageBounds: paging parameters come from the query; no value of start

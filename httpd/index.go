@@ -1,9 +1,8 @@
-package live
+package httpd
 
 import (
 	"html"
 	"net/http"
-	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -12,41 +11,22 @@ import (
 
 type indexStream struct {
 	Name string   // vhost/app/stream
-	URLs []string // absolute paths, with ?vhost= for a named vhost
-}
-
-// mountURL expands an http_remux mount template into the path a player asks
-// for: [vhost], [app] and [stream] substituted, the default vhost prefix
-// removed and, for a named vhost, its host prefix turned into ?vhost=.
-func mountURL(tmpl, vhost, app, stream string) string {
-	t := strings.ReplaceAll(tmpl, "[vhost]", vhost)
-	t = strings.TrimPrefix(t, DefaultVhost+"/")
-	if vhost != DefaultVhost {
-		t = strings.TrimPrefix(t, vhost+"/")
-	}
-	t = strings.TrimPrefix(t, "/")
-	t = strings.ReplaceAll(t, "[app]", url.PathEscape(app))
-	t = strings.ReplaceAll(t, "[stream]", url.PathEscape(stream))
-	u := "/" + t
-	if vhost != DefaultVhost {
-		u += "?vhost=" + url.QueryEscape(vhost)
-	}
-	return u
+	URLs []string // absolute paths, with ?vhost= for a host-specific mount
 }
 
 // indexStreams lists the streams being published, sorted by name, with the
 // URLs of their vhost's HTTP mounts.
 func (s *Server) indexStreams(cfg *Config) []indexStream {
 	var out []indexStream
-	for _, st := range s.Streams() {
+	for _, st := range s.streams.Streams() {
 		if !st.Publishing() {
 			continue
 		}
-		k := st.key
+		k := st.Key()
 		is := indexStream{Name: k.String()}
-		if vh := cfg.vhost(k.vhost); vh != nil && vh.Remux.Enabled {
-			for _, m := range cfg.mounts[k.vhost] {
-				is.URLs = append(is.URLs, mountURL(m.template, k.vhost, k.app, k.name))
+		for _, m := range cfg.mounts {
+			if m.vhost == k.Vhost {
+				is.URLs = append(is.URLs, m.url(k.App, k.Name))
 			}
 		}
 		out = append(out, is)

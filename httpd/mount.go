@@ -1,47 +1,51 @@
-package live
+package httpd
 
 import (
+	"net/url"
 	"path"
 	"strings"
+
+	"github.com/picosrs/picosrs/live"
 )
 
-// format is an HTTP live format, chosen by a mount template's extension.
-type format int
-
-const (
-	formatFLV format = iota
-	formatTS
-	formatMP3
-	formatAAC
-)
-
-func formatOf(ext string) (format, bool) {
+// formatOf maps a mount's extension to the live format it serves.
+func formatOf(ext string) (live.Format, bool) {
 	switch ext {
 	case ".flv":
-		return formatFLV, true
+		return live.FormatFLV, true
 	case ".ts":
-		return formatTS, true
+		return live.FormatTS, true
 	case ".mp3":
-		return formatMP3, true
+		return live.FormatMP3, true
 	case ".aac":
-		return formatAAC, true
+		return live.FormatAAC, true
 	}
 	return 0, false
 }
 
-func (f format) String() string {
-	return [...]string{"flv", "ts", "mp3", "aac"}[f]
-}
-
-func (f format) contentType() string {
-	return [...]string{"video/x-flv", "video/MP2T", "audio/mpeg", "audio/x-aac"}[f]
+// contentType is a live format's Content-Type, as SRS sends it.
+func contentType(f live.Format) string {
+	switch f {
+	case live.FormatTS:
+		return "video/MP2T"
+	case live.FormatMP3:
+		return "audio/mpeg"
+	case live.FormatAAC:
+		return "audio/x-aac"
+	}
+	return "video/x-flv"
 }
 
 // mount is a compiled http_remux mount template of one vhost.
 type mount struct {
 	template string
-	segs     [][]mountToken // path segments after the leading '/'
-	format   format
+	vhost    string // the vhost whose template it is
+	// host is the host the mount answers for alone ("" for any host): a
+	// template that, [vhost] expanded, names a host other than the
+	// default vhost, as SRS's host-specific patterns.
+	host   string
+	segs   [][]mountToken // path segments after the leading '/'
+	format live.Format
 }
 
 type mountToken struct {
@@ -49,22 +53,36 @@ type mountToken struct {
 	field byte // 'a' app, 's' stream, 0 literal
 }
 
-// compileMount expands [vhost] and removes the default vhost prefix, as SRS's
-// http_mount does. A named vhost's template keeps only the path part: the
-// request's host has already chosen the vhost. ok is false when the template
-// has no known extension.
-func compileMount(tmpl, vhost string) (*mount, bool) {
+// splitMount expands [vhost] in a template and splits it into the host it
+// names and its path (without the leading '/'), as SRS's http_mount: the
+// default vhost's prefix becomes "/", so its mounts answer for any host;
+// a template that does not start with '/' names its host before the first
+// '/'.
+func splitMount(tmpl, vhost string) (host, p string) {
 	t := strings.ReplaceAll(tmpl, "[vhost]", vhost)
-	t = strings.TrimPrefix(t, DefaultVhost+"/")
-	if vhost != DefaultVhost {
-		t = strings.TrimPrefix(t, vhost+"/")
+	if rest, ok := strings.CutPrefix(t, live.DefaultVhost+"/"); ok {
+		t = "/" + rest
 	}
-	t = strings.TrimPrefix(t, "/")
+	if !strings.HasPrefix(t, "/") {
+		if i := strings.IndexByte(t, '/'); i > 0 {
+			host, t = t[:i], t[i:]
+		}
+	}
+	return host, strings.TrimPrefix(t, "/")
+}
+
+// compileMount expands [vhost] and removes the default vhost prefix, as SRS's
+// http_mount does: what is left before the first '/' (a named vhost, or a
+// literal host) is the host the mount answers for alone; a template that
+// starts with '/' (or the default vhost's) answers for any host. ok is false
+// when the template has no known extension.
+func compileMount(tmpl, vhost string) (*mount, bool) {
+	host, t := splitMount(tmpl, vhost)
 	f, ok := formatOf(path.Ext(t))
 	if !ok {
 		return nil, false
 	}
-	m := &mount{template: tmpl, format: f}
+	m := &mount{template: tmpl, vhost: vhost, host: host, format: f}
 	for _, seg := range strings.Split(t, "/") {
 		var toks []mountToken
 		for seg != "" {
@@ -89,6 +107,19 @@ func compileMount(tmpl, vhost string) (*mount, bool) {
 		m.segs = append(m.segs, toks)
 	}
 	return m, true
+}
+
+// url expands the template into the path of one stream (escaped), with
+// ?vhost= for a host-specific mount so the link works whatever the host.
+func (m *mount) url(app, stream string) string {
+	_, t := splitMount(m.template, m.vhost)
+	t = strings.ReplaceAll(t, "[app]", url.PathEscape(app))
+	t = strings.ReplaceAll(t, "[stream]", url.PathEscape(stream))
+	u := "/" + t
+	if m.host != "" {
+		u += "?vhost=" + url.QueryEscape(m.host)
+	}
+	return u
 }
 
 // match matches a request path (starting with '/') and returns the app and

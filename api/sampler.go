@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"sync"
@@ -66,7 +66,7 @@ type clientRec struct {
 // ended, the number of clients ever, and kbps history. The publishing and
 // playing goroutines never touch it.
 type sampler struct {
-	srv *live.Server
+	src Source
 
 	mu        sync.Mutex
 	clients   map[uint64]*clientRec
@@ -87,9 +87,9 @@ type sampler struct {
 	runOnce  sync.Once
 }
 
-func newSampler(srv *live.Server) *sampler {
+func newSampler(src Source) *sampler {
 	return &sampler{
-		srv:     srv,
+		src:     src,
 		clients: map[uint64]*clientRec{},
 		gone:    map[string]*[2]uint64{},
 		streams: map[string]*history{},
@@ -152,8 +152,8 @@ func (s *sampler) observe(list []*live.Client) {
 }
 
 func (s *sampler) tick(now time.Time) {
-	list := s.srv.Clients()
-	streams := s.srv.Streams()
+	list := s.src.Clients()
+	streams := s.src.Streams()
 	var cpu cpuSample
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -165,7 +165,7 @@ func (s *sampler) tick(now time.Time) {
 	// Every kbpsEvery ticks: kbps history, CPU, and forget ended streams.
 	keys := map[string]bool{}
 	for _, st := range streams {
-		keys[st.Vhost()+"/"+st.App()+"/"+st.Name()] = true
+		keys[st.Key().String()] = true
 	}
 	per := map[string]*[2]uint64{}
 	var in, out uint64
@@ -216,7 +216,7 @@ func (s *sampler) tick(now time.Time) {
 // totals returns the bytes received and sent by every client since start,
 // never less than reported before, and the clients ever seen.
 func (s *sampler) totals() (in, out, seen uint64) {
-	list := s.srv.Clients()
+	list := s.src.Clients()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.observe(list)
@@ -264,8 +264,8 @@ type snap struct {
 // snapshot collects the streams with their clients' counters, sorted by
 // vhost, app and name.
 func (s *sampler) snapshot() snap {
-	clients := s.srv.Clients()
-	streams := s.srv.Streams()
+	clients := s.src.Clients()
+	streams := s.src.Streams()
 	now := time.Now()
 	out := make([]streamSnap, 0, len(streams))
 	idx := map[string]int{}

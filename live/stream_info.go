@@ -43,21 +43,12 @@ type AudioInfo struct {
 	Profile    string // AAC object type (LC, HE, HEv2, Main, ...); "Other" otherwise
 }
 
-// Vhost, App and Name identify the stream.
-func (s *Stream) Vhost() string { return s.key.vhost }
-
-// App is the stream's application name.
-func (s *Stream) App() string { return s.key.app }
-
-// Name is the stream's name within its app.
-func (s *Stream) Name() string { return s.key.name }
-
 // Info returns a snapshot of the stream, computed under the stream's read
 // lock. Codec details are parsed from the sequence headers on each call (a
 // few hundred bytes at most), so nothing is added to the publishing path.
 func (s *Stream) Info() StreamInfo {
 	i := StreamInfo{
-		Vhost: s.key.vhost, App: s.key.app, Name: s.key.name,
+		Vhost: s.key.Vhost, App: s.key.App, Name: s.key.Name,
 		BytesIn:     s.stats.bytesIn.Load(),
 		VideoFrames: s.stats.frames.Load(),
 		AudioFrames: s.stats.audio.Load(),

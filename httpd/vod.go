@@ -1,4 +1,4 @@
-package live
+package httpd
 
 import (
 	"encoding/binary"
@@ -15,11 +15,11 @@ import (
 
 // Errors of FLV VOD pseudo-streaming.
 var (
-	errVODNotFLV       = errors.New("live: not an FLV file with a 9-byte header")
-	errVODNoSeqHeader  = errors.New("live: no audio or video tag at the start of the file")
-	errVODPastEnd      = errors.New("live: start is at or past the end of the file")
-	errVODNotTagStart  = errors.New("live: start is not the offset of an FLV tag")
-	errVODBadTagHeader = errors.New("live: bad FLV tag header")
+	errVODNotFLV       = errors.New("httpd: not an FLV file with a 9-byte header")
+	errVODNoSeqHeader  = errors.New("httpd: no audio or video tag at the start of the file")
+	errVODPastEnd      = errors.New("httpd: start is at or past the end of the file")
+	errVODNotTagStart  = errors.New("httpd: start is not the offset of an FLV tag")
+	errVODBadTagHeader = errors.New("httpd: bad FLV tag header")
 )
 
 // vodSummaryMaxTags bounds the tags walked to find the sequence headers.
@@ -158,7 +158,7 @@ func (s *Server) serveFLVStart(w http.ResponseWriter, r *http.Request, f *os.Fil
 	}
 	if err != nil {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", size))
-		http.Error(w, fmt.Sprintf("cannot start at %d: %v", n, strings.TrimPrefix(err.Error(), "live: ")), http.StatusRequestedRangeNotSatisfiable)
+		http.Error(w, fmt.Sprintf("cannot start at %d: %v", n, strings.TrimPrefix(err.Error(), "httpd: ")), http.StatusRequestedRangeNotSatisfiable)
 		return
 	}
 	body := newSections(
@@ -168,55 +168,6 @@ func (s *Server) serveFLVStart(w http.ResponseWriter, r *http.Request, f *os.Fil
 	)
 	w.Header().Set("Content-Type", "video/x-flv")
 	http.ServeContent(w, r, "", fi.ModTime(), body)
-}
-
-// sections is an io.ReadSeeker over sections laid end to end: the virtual
-// file of an FLV ?start= response, so that http.ServeContent gives it
-// Content-Length, HEAD, Range and conditional requests as for a plain file.
-type sections struct {
-	parts []*io.SectionReader
-	size  int64
-	off   int64
-}
-
-func newSections(parts ...*io.SectionReader) *sections {
-	s := &sections{parts: parts}
-	for _, p := range parts {
-		s.size += p.Size()
-	}
-	return s
-}
-
-// Read reads from the section holding the current offset.
-func (s *sections) Read(b []byte) (int, error) {
-	base := int64(0)
-	for _, p := range s.parts {
-		if s.off < base+p.Size() {
-			n, err := p.ReadAt(b[:min(int64(len(b)), base+p.Size()-s.off)], s.off-base)
-			s.off += int64(n)
-			if err == io.EOF && n > 0 {
-				err = nil
-			}
-			return n, err
-		}
-		base += p.Size()
-	}
-	return 0, io.EOF
-}
-
-// Seek sets the offset for the next Read.
-func (s *sections) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		offset += s.off
-	case io.SeekEnd:
-		offset += s.size
-	}
-	if offset < 0 {
-		return 0, errors.New("live: seek before the start")
-	}
-	s.off = offset
-	return offset, nil
 }
 
 // parseSRSRange parses SRS's MP4 range "a-b": ok is false when SRS would serve

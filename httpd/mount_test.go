@@ -1,8 +1,10 @@
-package live
+package httpd
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/picosrs/picosrs/live"
 )
 
 func TestMountMatch(t *testing.T) {
@@ -10,19 +12,19 @@ func TestMountMatch(t *testing.T) {
 		tmpl, vhost, path string
 		app, stream       string
 		ok                bool
-		f                 format
+		f                 live.Format
 	}{
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/livestream.flv", "live", "livestream", true, formatFLV},
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/a.b.flv", "live", "a.b", true, formatFLV},
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/livestream.flv", "", "", false, formatFLV},
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/show/livestream.flv", "", "", false, formatFLV},
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/livestream.ts", "", "", false, formatFLV},
-		{"[vhost]/[app]/[stream].ts", "show.com", "/live/s.ts", "live", "s", true, formatTS},
-		{"/[app]/[stream].mp3", "show.com", "/live/s.mp3", "live", "s", true, formatMP3},
-		{"[vhost]/[app]/[stream].aac", DefaultVhost, "/live/s.aac", "live", "s", true, formatAAC},
-		{"[vhost]/live/[stream]-hd.flv", DefaultVhost, "/live/cs-hd.flv", "", "cs", true, formatFLV},
-		{"[vhost]/live/[stream]-hd.flv", DefaultVhost, "/other/cs-hd.flv", "", "", false, formatFLV},
-		{"[vhost]/[app]/[stream].flv", DefaultVhost, "/live/.flv", "", "", false, formatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/live/livestream.flv", "live", "livestream", true, live.FormatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/live/a.b.flv", "live", "a.b", true, live.FormatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/livestream.flv", "", "", false, live.FormatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/live/show/livestream.flv", "", "", false, live.FormatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/live/livestream.ts", "", "", false, live.FormatFLV},
+		{"[vhost]/[app]/[stream].ts", "show.com", "/live/s.ts", "live", "s", true, live.FormatTS},
+		{"/[app]/[stream].mp3", "show.com", "/live/s.mp3", "live", "s", true, live.FormatMP3},
+		{"[vhost]/[app]/[stream].aac", live.DefaultVhost, "/live/s.aac", "live", "s", true, live.FormatAAC},
+		{"[vhost]/live/[stream]-hd.flv", live.DefaultVhost, "/live/cs-hd.flv", "", "cs", true, live.FormatFLV},
+		{"[vhost]/live/[stream]-hd.flv", live.DefaultVhost, "/other/cs-hd.flv", "", "", false, live.FormatFLV},
+		{"[vhost]/[app]/[stream].flv", live.DefaultVhost, "/live/.flv", "", "", false, live.FormatFLV},
 	}
 	for _, c := range cases {
 		m, ok := compileMount(c.tmpl, c.vhost)
@@ -37,7 +39,7 @@ func TestMountMatch(t *testing.T) {
 			t.Errorf("%s %s: got (%q, %q, %v), want (%q, %q, %v)", c.tmpl, c.path, app, stream, ok, c.app, c.stream, c.ok)
 		}
 	}
-	if _, ok := compileMount("[vhost]/[app]/[stream].m3u8", DefaultVhost); ok {
+	if _, ok := compileMount("[vhost]/[app]/[stream].m3u8", live.DefaultVhost); ok {
 		t.Error("m3u8 template compiled")
 	}
 }
@@ -51,7 +53,7 @@ func FuzzMount(f *testing.F) {
 	f.Add("[vhost]/[app]_[stream].aac", "/x_y.aac")
 	f.Add("[app][stream].flv", "/ab.flv")
 	f.Fuzz(func(t *testing.T, tmpl, p string) {
-		m, ok := compileMount(tmpl, DefaultVhost)
+		m, ok := compileMount(tmpl, live.DefaultVhost)
 		if !ok {
 			return
 		}

@@ -1,22 +1,19 @@
-package main
+package api
 
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"hash/fnv"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/picosrs/picosrs/conf"
-	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -32,16 +29,24 @@ const (
 // /api/v1/versions describe picosrs itself).
 const apiMajor, apiMinor, apiRevision = 6, 0, 0
 
-// api serves SRS's HTTP API (/api/...) and the Prometheus exporter
-// (/metrics) from the server's live state. It keeps no per-viewer state on
-// the data path: counters are read from live.Server when asked, and a 1 s
+// Source is what the API reads of the stream core; *live.Server is one.
+type Source interface {
+	Streams() []*live.Stream
+	Clients() []*live.Client
+	Client(id uint64) *live.Client
+	Kick(id uint64) bool
+	ClientTotals() (total, errs uint64)
+}
+
+// Server serves SRS's HTTP API (/api/...) and the Prometheus exporter
+// (/metrics) from the stream core's state. It keeps no per-viewer state on
+// the data path: counters are read from the Source when asked, and a 1 s
 // sampler keeps the byte history needed for kbps and for totals that outlive
 // a connection.
-type api struct {
-	srv   *live.Server
-	conns *connlimit.Limiter // every connection of the process, for summaries
-	log   *slog.Logger
-	cfg   *conf.Config
+type Server struct {
+	src   Source
+	conns func() int64 // connections open on every port, for summaries
+	cfg   atomic.Pointer[Config]
 
 	serverID  string // stable per process, "vid-..." as SRS
 	serviceID string
@@ -51,105 +56,35 @@ type api struct {
 	stats *sampler
 }
 
-// newAPI builds the API for cfg; start opens its listeners.
-func newAPI(cfg *conf.Config, srv *live.Server, conns *connlimit.Limiter, log *slog.Logger) *api {
+// New returns the API over src; conns counts the process's open
+// connections; idSeed (the API's listen address) makes the server id stable
+// across restarts, as SRS's. Start runs its sampler.
+func New(src Source, conns func() int64, idSeed string, cfg *Config) *Server {
 	now := time.Now()
-	a := &api{srv: srv, conns: conns, log: log, cfg: cfg, start: now, pid: strconv.Itoa(os.Getpid())}
+	a := &Server{src: src, conns: conns, start: now, pid: strconv.Itoa(os.Getpid())}
+	a.Reload(cfg)
 	host, _ := os.Hostname()
-	a.serverID = "vid-" + shortHash(host+"/"+cfg.HTTPAPI.Listen)
+	a.serverID = "vid-" + shortHash(host+"/"+idSeed)
 	a.serviceID = shortHash(a.pid + "/" + now.String())
-	a.stats = newSampler(srv)
+	a.stats = newSampler(src)
 	return a
 }
 
-// sharesHTTP reports whether http_api (or the exporter) listens on
-// http_server's port, so that main's HTTP server must route it.
-func (a *api) sharesHTTP() (apiShared, metricsShared bool) {
-	if !a.cfg.HTTPServer.Enabled {
-		return false, false
-	}
-	hs := hostPort(a.cfg.HTTPServer.Listen)
-	return a.cfg.HTTPAPI.Enabled && hostPort(a.cfg.HTTPAPI.Listen) == hs,
-		a.cfg.Exporter.Enabled && hostPort(a.cfg.Exporter.Listen) == hs
-}
+// Reload swaps in a new configuration (credentials, vhosts, labels) for the
+// requests that come next.
+func (a *Server) Reload(cfg *Config) { a.cfg.Store(cfg.withDefaults()) }
 
-// wrapHTTP returns next with the API and /metrics in front of it when they
-// share http_server's port (as SRS allows), and next unchanged otherwise.
-func (a *api) wrapHTTP(next http.Handler) http.Handler {
-	apiShared, metricsShared := a.sharesHTTP()
-	if !apiShared && !metricsShared {
-		return next
-	}
-	return a.handler(apiShared, metricsShared, next)
-}
+// Start starts the 1 s sampler behind kbps and totals; Stop stops it.
+func (a *Server) Start() { a.stats.run() }
 
-// startListeners opens one listener per distinct address of http_api and
-// exporter, leaving out http_server's port when mounted (main routes it).
-// The returned stop closes them and the sampler.
-func (a *api) startListeners(mounted bool) (stop func(), err error) {
-	if !a.cfg.HTTPAPI.Enabled && !a.cfg.Exporter.Enabled {
-		return func() {}, nil
-	}
-	type feat struct{ api, metrics bool }
-	addrs := map[string]*feat{}
-	var order []string
-	add := func(listen string, f func(*feat)) {
-		k := hostPort(listen)
-		if addrs[k] == nil {
-			addrs[k] = &feat{}
-			order = append(order, k)
-		}
-		f(addrs[k])
-	}
-	if a.cfg.HTTPAPI.Enabled {
-		add(a.cfg.HTTPAPI.Listen, func(f *feat) { f.api = true })
-	}
-	if a.cfg.Exporter.Enabled {
-		add(a.cfg.Exporter.Listen, func(f *feat) { f.metrics = true })
-	}
-	httpAddr := ""
-	if a.cfg.HTTPServer.Enabled {
-		httpAddr = hostPort(a.cfg.HTTPServer.Listen)
-	}
-	var servers []*http.Server
-	closeAll := func() {
-		for _, s := range servers {
-			s.Close()
-		}
-		a.stats.stop()
-	}
-	a.stats.run()
-	for _, addr := range order {
-		f := addrs[addr]
-		if addr == httpAddr {
-			if !mounted {
-				a.log.Warn("http api: shares http_server's port; main must mount it (api.wrapHTTP)", "addr", addr)
-			}
-			continue
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			closeAll()
-			return nil, err
-		}
-		ln = a.conns.Listen(ln, refuser("http api", a.log, connlimit.RefuseHTTP))
-		hs := newHTTPServer(a.handler(f.api, f.metrics, http.NotFoundHandler()), a.log)
-		// API answers are small: the whole answer must go within the timeout.
-		hs.WriteTimeout = writeTimeout(a.cfg)
-		servers = append(servers, hs)
-		a.log.Info("http api listening", "addr", ln.Addr().String(), "api", f.api, "metrics", f.metrics)
-		go func() {
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				a.log.Error("http api stopped", "addr", addr, "err", err)
-			}
-		}()
-	}
-	return closeAll, nil
-}
+// Stop stops the sampler.
+func (a *Server) Stop() { a.stats.stop() }
 
-// handler routes /api/ (when withAPI) and /metrics (when withMetrics), and
+func (a *Server) log() *slog.Logger { return a.cfg.Load().Logger }
+
+// Handler routes /api/ (when withAPI) and /metrics (when withMetrics), and
 // hands every other request to next.
-func (a *api) handler(withAPI, withMetrics bool, next http.Handler) http.Handler {
+func (a *Server) Handler(withAPI, withMetrics bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
@@ -164,10 +99,11 @@ func (a *api) handler(withAPI, withMetrics bool, next http.Handler) http.Handler
 }
 
 // serveAPI applies CORS and basic auth, then answers one API call.
-func (a *api) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (a *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	cfg := a.cfg.Load()
 	h := w.Header()
-	h.Set("Server", "picosrs/"+version)
-	if a.cfg.HTTPAPI.Crossdomain && r.Header.Get("Origin") != "" {
+	h.Set("Server", "picosrs/"+cfg.Version)
+	if cfg.Crossdomain && r.Header.Get("Origin") != "" {
 		h.Set("Access-Control-Allow-Origin", "*")
 		h.Set("Access-Control-Allow-Headers", "*")
 		h.Set("Access-Control-Allow-Methods", "GET, POST, HEAD, PUT, DELETE, OPTIONS")
@@ -175,7 +111,7 @@ func (a *api) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Credentials", "false")
 	}
 	if r.Method == http.MethodOptions {
-		if !a.cfg.HTTPAPI.Crossdomain {
+		if !cfg.Crossdomain {
 			a.methodNotAllowed(w, r, "GET")
 			return
 		}
@@ -183,7 +119,7 @@ func (a *api) serveAPI(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if au := a.cfg.HTTPAPI.Auth; au.Enabled {
+	if au := cfg.Auth; au.Enabled {
 		user, pass, ok := r.BasicAuth()
 		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(au.Username)) != 1 ||
 			subtle.ConstantTimeCompare([]byte(pass), []byte(au.Password)) != 1 {
@@ -240,18 +176,18 @@ type head struct {
 	PID     string `json:"pid"`
 }
 
-func (a *api) head() head {
+func (a *Server) head() head {
 	return head{Code: codeSuccess, Server: a.serverID, Service: a.serviceID, PID: a.pid}
 }
 
-func (a *api) index(urls map[string]any) any {
+func (a *Server) index(urls map[string]any) any {
 	return struct {
 		head
 		URLs map[string]any `json:"urls"`
 	}{a.head(), urls}
 }
 
-func (a *api) versions() any {
+func (a *Server) versions() any {
 	type data struct {
 		Major    int    `json:"major"`
 		Minor    int    `json:"minor"`
@@ -261,11 +197,11 @@ func (a *api) versions() any {
 	return struct {
 		head
 		Data data `json:"data"`
-	}{a.head(), data{apiMajor, apiMinor, apiRevision, version}}
+	}{a.head(), data{apiMajor, apiMinor, apiRevision, a.cfg.Load().Version}}
 }
 
 // get answers a GET (or HEAD) with body(), and 405 for other methods.
-func (a *api) get(w http.ResponseWriter, r *http.Request, body func() any) {
+func (a *Server) get(w http.ResponseWriter, r *http.Request, body func() any) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		a.methodNotAllowed(w, r, "GET")
 		return
@@ -273,13 +209,13 @@ func (a *api) get(w http.ResponseWriter, r *http.Request, body func() any) {
 	a.reply(w, r, http.StatusOK, body())
 }
 
-func (a *api) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+func (a *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
 	w.Header().Set("Allow", allow)
 	a.reply(w, r, http.StatusMethodNotAllowed, map[string]int{"code": http.StatusMethodNotAllowed})
 }
 
 // notFound answers an unknown id with SRS's error code and a 404.
-func (a *api) notFound(w http.ResponseWriter, r *http.Request, code int) {
+func (a *Server) notFound(w http.ResponseWriter, r *http.Request, code int) {
 	a.reply(w, r, http.StatusNotFound, map[string]int{"code": code})
 }
 
@@ -287,7 +223,7 @@ var jsonpCallback = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$`)
 
 // reply writes v as JSON, or as JSONP when ?callback= names a function, as
 // SRS does.
-func (a *api) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+func (a *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"code":500}`)
@@ -364,7 +300,7 @@ type vhostJSON struct {
 	} `json:"hls"`
 }
 
-func (a *api) serveVhosts(w http.ResponseWriter, r *http.Request, id string) {
+func (a *Server) serveVhosts(w http.ResponseWriter, r *http.Request, id string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		a.methodNotAllowed(w, r, "GET")
 		return
@@ -372,7 +308,7 @@ func (a *api) serveVhosts(w http.ResponseWriter, r *http.Request, id string) {
 	snap := a.stats.snapshot()
 	var list []vhostJSON
 	idx := map[string]int{}
-	for _, v := range a.cfg.Vhosts {
+	for _, v := range a.cfg.Load().Vhosts {
 		idx[v.Name] = len(list)
 		list = append(list, vhostJSON{ID: vhostID(v.Name), Name: v.Name, Enabled: v.Enabled})
 	}
@@ -450,7 +386,7 @@ type audioJSON struct {
 	Profile    string `json:"profile"`
 }
 
-func (a *api) streamJSON(st streamSnap, now time.Time) streamJSON {
+func (a *Server) streamJSON(st streamSnap, now time.Time) streamJSON {
 	i := st.info
 	j := streamJSON{
 		ID: st.id, Name: i.Name, Vhost: vhostID(i.Vhost), App: i.App,
@@ -474,7 +410,7 @@ func (a *api) streamJSON(st streamSnap, now time.Time) streamJSON {
 	return j
 }
 
-func (a *api) serveStreams(w http.ResponseWriter, r *http.Request, id string) {
+func (a *Server) serveStreams(w http.ResponseWriter, r *http.Request, id string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		a.methodNotAllowed(w, r, "GET")
 		return
@@ -524,7 +460,7 @@ type clientJSON struct {
 	Kbps      kbps    `json:"kbps"`
 }
 
-func (a *api) clientJSON(c *live.Client, now time.Time) clientJSON {
+func (a *Server) clientJSON(c *live.Client, now time.Time) clientJSON {
 	in, out := c.Bytes()
 	return clientJSON{
 		ID: strconv.FormatUint(c.ID, 10), Vhost: vhostID(c.Vhost), Stream: streamID(c.Vhost, c.App, c.Stream),
@@ -535,12 +471,12 @@ func (a *api) clientJSON(c *live.Client, now time.Time) clientJSON {
 	}
 }
 
-func (a *api) serveClients(w http.ResponseWriter, r *http.Request, id string) {
+func (a *Server) serveClients(w http.ResponseWriter, r *http.Request, id string) {
 	var c *live.Client
 	if id != "" {
 		n, err := strconv.ParseUint(id, 10, 64)
 		if err == nil {
-			c = a.srv.Client(n)
+			c = a.src.Client(n)
 		}
 		if c == nil {
 			a.notFound(w, r, codeClientNotFound)
@@ -557,7 +493,7 @@ func (a *api) serveClients(w http.ResponseWriter, r *http.Request, id string) {
 			}{a.head(), a.clientJSON(c, now)})
 			return
 		}
-		all := a.srv.Clients()
+		all := a.src.Clients()
 		start, count := paging(r)
 		out := []clientJSON{}
 		for _, c := range page(all, start, count) {
@@ -573,11 +509,11 @@ func (a *api) serveClients(w http.ResponseWriter, r *http.Request, id string) {
 			a.methodNotAllowed(w, r, "GET")
 			return
 		}
-		if !a.srv.Kick(c.ID) {
+		if !a.src.Kick(c.ID) {
 			a.notFound(w, r, codeClientNotFound)
 			return
 		}
-		a.log.Warn("http api: kicked client", "client", c.ID, "type", c.Type, "remote", c.IP, "stream", c.Vhost+"/"+c.App+"/"+c.Stream)
+		a.log().Warn("http api: kicked client", "client", c.ID, "type", c.Type, "remote", c.IP, "stream", c.Vhost+"/"+c.App+"/"+c.Stream)
 		a.reply(w, r, http.StatusOK, a.head())
 	default:
 		allow := "GET"

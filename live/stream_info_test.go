@@ -52,8 +52,8 @@ func TestStreamInfoFixture(t *testing.T) {
 	}
 	defer f.Close()
 	srv := NewServer(&Config{Vhosts: []*VhostConfig{NewVhostConfig(DefaultVhost)}})
-	vh := srv.Config().resolveVhost(DefaultVhost)
-	st := srv.stream(streamKey{DefaultVhost, "live", "x"}, vh, true)
+	vh := srv.Config().ResolveVhost(DefaultVhost)
+	st := srv.stream(StreamKey{DefaultVhost, "live", "x"}, vh, true)
 	r := flv.NewReader(f)
 	if _, err := r.ReadHeader(); err != nil {
 		t.Fatal(err)

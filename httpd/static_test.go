@@ -1,4 +1,4 @@
-package live
+package httpd
 
 import (
 	"bufio"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/live"
 )
 
 // staticServer returns a server whose http_server.dir is a fresh html
@@ -33,10 +34,10 @@ func staticServer(t *testing.T) (srv *Server, html, secret string) {
 	if err := os.WriteFile(secret, []byte("TOP-SECRET"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := testConfig()
-	cfg.HTTPDir = html
+	lc, cfg := testConfigs()
+	cfg.Dir = html
 	cfg.Version = "9.9.9-test"
-	return NewServer(cfg), html, secret
+	return New(live.NewServer(lc), cfg), html, secret
 }
 
 func do(t *testing.T, srv *Server, method, target string, hdr ...string) *httptest.ResponseRecorder {
@@ -223,29 +224,27 @@ func TestStaticLikeNetHTTP(t *testing.T) {
 }
 
 func TestStaticMounts(t *testing.T) {
-	vh := func(name string, enabled bool, mount, dir string) *VhostConfig {
-		v := NewVhostConfig(name)
-		v.Static = StaticConfig{Enabled: enabled, Mount: mount, Dir: dir}
-		return v
+	vh := func(name string, enabled bool, mount, dir string) *Vhost {
+		return &Vhost{Name: name, Enabled: true, Static: Static{Enabled: enabled, Mount: mount, Dir: dir}}
 	}
 	cases := []struct {
 		name   string
-		vhosts []*VhostConfig
+		vhosts []*Vhost
 		want   []staticMount
 	}{
-		{"http_server.dir only", []*VhostConfig{vh(DefaultVhost, false, "[vhost]/", "x")},
+		{"http_server.dir only", []*Vhost{vh(live.DefaultVhost, false, "[vhost]/", "x")},
 			[]staticMount{{prefix: "/", dir: "./root"}}},
-		{"default vhost mounts /", []*VhostConfig{vh(DefaultVhost, true, "[vhost]/", "./html/[vhost]")},
-			[]staticMount{{prefix: "/", dir: "./html/" + DefaultVhost}}},
-		{"named vhost", []*VhostConfig{vh("a.com", true, "[vhost]/", "./www/[vhost]")},
+		{"default vhost mounts /", []*Vhost{vh(live.DefaultVhost, true, "[vhost]/", "./html/[vhost]")},
+			[]staticMount{{prefix: "/", dir: "./html/" + live.DefaultVhost}}},
+		{"named vhost", []*Vhost{vh("a.com", true, "[vhost]/", "./www/[vhost]")},
 			[]staticMount{{host: "a.com", prefix: "/", dir: "./www/a.com"}, {prefix: "/", dir: "./root"}}},
-		{"sub path gets its slash", []*VhostConfig{vh(DefaultVhost, true, "[vhost]/hls", "./hls")},
+		{"sub path gets its slash", []*Vhost{vh(live.DefaultVhost, true, "[vhost]/hls", "./hls")},
 			[]staticMount{{prefix: "/hls/", dir: "./hls"}, {prefix: "/", dir: "./root"}}},
-		{"absolute mount", []*VhostConfig{vh("b.com", true, "/static", "./s")},
+		{"absolute mount", []*Vhost{vh("b.com", true, "/static", "./s")},
 			[]staticMount{{prefix: "/static/", dir: "./s"}, {prefix: "/", dir: "./root"}}},
 	}
 	for _, c := range cases {
-		cfg := &Config{HTTPDir: "./root", Vhosts: c.vhosts}
+		cfg := &Config{Dir: "./root", Vhosts: c.vhosts}
 		if got := cfg.staticMounts(); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
@@ -263,11 +262,10 @@ func TestStaticMounts(t *testing.T) {
 
 func TestStaticVhostMount(t *testing.T) {
 	srv, html, _ := staticServer(t)
-	cfg := srv.Config()
-	named := NewVhostConfig("a.com")
-	named.Static = StaticConfig{Enabled: true, Mount: "[vhost]/", Dir: filepath.Join(html, "[vhost]")}
+	cfg := srv.cfg.Load()
+	named := &Vhost{Name: "a.com", Enabled: true, Static: Static{Enabled: true, Mount: "[vhost]/", Dir: filepath.Join(html, "[vhost]")}}
 	n := *cfg
-	n.Vhosts = append([]*VhostConfig{named}, cfg.Vhosts...)
+	n.Vhosts = append([]*Vhost{named}, cfg.Vhosts...)
 	srv.Reload(&n)
 	writeFile(t, filepath.Join(html, "f.txt"), []byte("root"))
 	writeFile(t, filepath.Join(html, "a.com", "f.txt"), []byte("vhost"))
@@ -463,30 +461,27 @@ func TestStaticMP4Range(t *testing.T) {
 }
 
 func TestStaticIndexPage(t *testing.T) {
-	srv, html, _ := staticServer(t)
-	cfg := srv.Config()
-	named := NewVhostConfig("a.com")
-	named.Remux.Enabled = true
-	named.Remux.Mounts = []string{"[vhost]/[app]/[stream].flv"}
-	n := *cfg
-	n.Vhosts = append(n.Vhosts, named)
-	n.HTTPDir = filepath.Join(html, "missing")
-	srv.Reload(&n)
+	lc, hc := testConfigs()
+	named := live.NewVhostConfig("a.com")
+	lc.Vhosts = append(lc.Vhosts, named)
+	hc.Vhosts = append(hc.Vhosts, &Vhost{Name: "a.com", Enabled: true, Remux: true, Mounts: []string{"[vhost]/[app]/[stream].flv"}})
+	html := t.TempDir()
+	hc.Dir = filepath.Join(html, "missing")
+	hc.Version = "9.9.9-test"
+	e := newEnv(t, lc, hc)
+	srv := e.web
+	n := *srv.cfg.Load()
 
-	tags := readFixture(t, "h264_aac.flv")
-	for _, k := range []streamKey{{DefaultVhost, "live", "s<1>"}, {"a.com", "app", "b"}} {
-		st := srv.stream(k, srv.Config().vhost(k.vhost), true)
-		if err := st.startPublish(k); err != nil {
-			t.Fatal(err)
-		}
-		for _, tag := range tags[:20] {
-			st.WriteTag(tag)
-		}
-	}
+	e.publish(t, "live/s&1", "h264_aac.flv")
+	e.publish(t, "app/b?vhost=a.com", "h264_aac.flv")
+	e.waitPublishing(t, live.StreamKey{Vhost: live.DefaultVhost, App: "live", Name: "s&1"})
+	e.waitPublishing(t, live.StreamKey{Vhost: "a.com", App: "app", Name: "b"})
 	// A stream with only a waiting viewer is not listed.
-	waiting := srv.stream(streamKey{DefaultVhost, "live", "waiting"}, srv.Config().vhost(DefaultVhost), true)
-	c := waiting.Subscribe(kindAV)
-	defer c.Close()
+	waiting, err := e.live.Play(live.PlayRequest{Key: live.StreamKey{Vhost: live.DefaultVhost, App: "live", Name: "waiting"}, Conn: io.NopCloser(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiting.Close(nil)
 
 	rec := do(t, srv, http.MethodGet, "/")
 	body := rec.Body.String()
@@ -495,15 +490,15 @@ func TestStaticIndexPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"9.9.9-test",
-		`href="/live/s%3C1%3E.flv"`, `href="/live/s%3C1%3E.ts"`, `href="/live/s%3C1%3E.mp3"`, `href="/live/s%3C1%3E.aac"`,
-		"__defaultVhost__/live/s&lt;1&gt;",
+		`href="/live/s&amp;1.flv"`, `href="/live/s&amp;1.ts"`, `href="/live/s&amp;1.mp3"`, `href="/live/s&amp;1.aac"`,
+		"__defaultVhost__/live/s&amp;1",
 		`href="/app/b.flv?vhost=a.com"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("index lacks %s:\n%s", want, body)
 		}
 	}
-	if strings.Contains(body, "waiting") || strings.Contains(body, "<1>") {
+	if strings.Contains(body, "waiting") || strings.Contains(body, "s&1") {
 		t.Errorf("index lists a stream nobody publishes, or does not escape:\n%s", body)
 	}
 	if rec := do(t, srv, http.MethodHead, "/"); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
@@ -515,7 +510,7 @@ func TestStaticIndexPage(t *testing.T) {
 
 	// An index.html of the directory wins over the generated page.
 	n2 := n
-	n2.HTTPDir = html
+	n2.Dir = html
 	srv.Reload(&n2)
 	writeFile(t, filepath.Join(html, "index.html"), []byte("mine"))
 	if b := do(t, srv, http.MethodGet, "/").Body.String(); b != "mine" {
@@ -565,10 +560,10 @@ func TestStaticWriteTimeout(t *testing.T) {
 	html := t.TempDir()
 	big := bytes.Repeat([]byte("0123456789abcdef"), 2<<20) // 32 MiB: more than loopback buffers hold
 	writeFile(t, filepath.Join(html, "big.bin"), big)
-	cfg := testConfig()
-	cfg.HTTPDir = html
+	lc, cfg := testConfigs()
+	cfg.Dir = html
 	cfg.WriteTimeout = time.Second
-	_, addr := startHTTP(t, cfg)
+	addr := newEnv(t, lc, cfg).addr
 
 	get := func(path string) net.Conn {
 		c, err := net.Dial("tcp", addr)

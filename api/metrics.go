@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"fmt"
@@ -11,7 +11,8 @@ import (
 // serveMetrics writes the Prometheus text exposition format (version 0.0.4)
 // with SRS's metric names, for what picosrs has. exporter.label and
 // exporter.tag are labels of srs_build_info, as in SRS.
-func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) {
+func (a *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	cfg := a.cfg.Load()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -19,8 +20,8 @@ func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	in, out, seen := a.stats.totals()
 	selfCPU, _ := a.stats.cpuPercent()
-	nstreams := len(a.srv.Streams())
-	nclients := len(a.srv.Clients())
+	nstreams := len(a.src.Streams())
+	nclients := len(a.src.Clients())
 
 	var b strings.Builder
 	metric := func(name, typ, help string, labels [][2]string, value string) {
@@ -48,12 +49,12 @@ func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	build := [][2]string{
 		{"server", a.serverID}, {"service", a.serviceID}, {"pid", a.pid},
-		{"build_date", ""}, {"major", strconv.Itoa(apiMajor)}, {"version", version}, {"code", "picosrs"},
+		{"build_date", ""}, {"major", strconv.Itoa(apiMajor)}, {"version", cfg.Version}, {"code", "picosrs"},
 	}
-	if l := a.cfg.Exporter.Label; l != "" {
+	if l := cfg.Label; l != "" {
 		build = append(build, [2]string{"label", l})
 	}
-	if t := a.cfg.Exporter.Tag; t != "" {
+	if t := cfg.Tag; t != "" {
 		build = append(build, [2]string{"tag", t})
 	}
 	metric("srs_build_info", "gauge", "A metric with a constant '1' value labeled by build_date, version from which SRS was built.", build, "1")
@@ -63,7 +64,7 @@ func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	metric("srs_receive_bytes_total", "counter", "SRS total received bytes.", nil, strconv.FormatUint(in, 10))
 	metric("srs_streams", "gauge", "The number of SRS concurrent streams.", nil, strconv.Itoa(nstreams))
 	metric("srs_clients", "gauge", "The number of SRS concurrent clients.", nil, strconv.Itoa(nclients))
-	total, errs := a.srv.ClientTotals()
+	total, errs := a.src.ClientTotals()
 	metric("srs_clients_total", "counter", "The total counts of SRS clients.", nil, strconv.FormatUint(max(total, seen), 10))
 	metric("srs_clients_errs_total", "counter", "The total errors of SRS clients.", nil, strconv.FormatUint(errs, 10))
 

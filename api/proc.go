@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"bytes"
@@ -160,14 +160,14 @@ type systemJSON struct {
 }
 
 // summaries is /api/v1/summaries: the process and, on Linux, the system.
-func (a *api) summaries() any {
+func (a *Server) summaries() any {
 	now := time.Now()
 	selfCPU, sysCPU := a.stats.cpuPercent()
 	mem := procKB("/proc/meminfo", "MemTotal", "MemAvailable", "SwapTotal", "SwapFree")
 	rss := rssKB()
 	cwd, _ := os.Getwd()
 	self := selfJSON{
-		Version: version, PID: os.Getpid(), PPID: os.Getppid(),
+		Version: a.cfg.Load().Version, PID: os.Getpid(), PPID: os.Getppid(),
 		Argv: strings.Join(os.Args, " "), Cwd: cwd,
 		MemKbyte: rss, CPUPercent: selfCPU,
 		SrsUptime:  int64(now.Sub(a.start).Seconds()),
@@ -189,7 +189,7 @@ func (a *api) summaries() any {
 	sys.Load1m, sys.Load5m, sys.Load15m = la[0], la[1], la[2]
 	in, out, _ := a.stats.totals()
 	sys.SrsSampleTime, sys.SrsRecvBytes, sys.SrsSendBytes = now.UnixMilli(), in, out
-	sys.ConnSrs = a.conns.Open()
+	sys.ConnSrs = a.conns()
 	type data struct {
 		OK     bool       `json:"ok"`
 		NowMs  int64      `json:"now_ms"`

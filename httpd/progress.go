@@ -1,4 +1,4 @@
-package live
+package httpd
 
 import (
 	"io"

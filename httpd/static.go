@@ -1,4 +1,4 @@
-package live
+package httpd
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/picosrs/picosrs/live"
 )
 
 // staticMount is one directory the static server maps a URL prefix onto, as
@@ -36,8 +38,8 @@ func (c *Config) staticMounts() []staticMount {
 			m = "[vhost]/"
 		}
 		m = strings.ReplaceAll(m, "[vhost]", v.Name)
-		m = strings.ReplaceAll(m, DefaultVhost+"/", "/")
-		if m == DefaultVhost {
+		m = strings.ReplaceAll(m, live.DefaultVhost+"/", "/")
+		if m == live.DefaultVhost {
 			m = "/"
 		}
 		if !strings.HasSuffix(m, "/") {
@@ -56,8 +58,8 @@ func (c *Config) staticMounts() []staticMount {
 		}
 		out = append(out, sm)
 	}
-	if !root && c.HTTPDir != "" {
-		out = append(out, staticMount{prefix: "/", dir: c.HTTPDir})
+	if !root && c.Dir != "" {
+		out = append(out, staticMount{prefix: "/", dir: c.Dir})
 	}
 	return out
 }
@@ -86,7 +88,7 @@ func matchStatic(mounts []staticMount, host, p string) (staticMount, bool) {
 
 // errNotClean refuses a URL that could name something outside the served
 // directories.
-var errNotClean = errors.New("live: URL not clean")
+var errNotClean = errors.New("httpd: URL not clean")
 
 // checkClean refuses, as SRS does, any URL with ".." anywhere (path or query,
 // raw or decoded), and also backslashes and NUL bytes in the decoded path.
@@ -114,7 +116,7 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config
 		return
 	}
 	if err := checkClean(r); err != nil {
-		s.log.Info("http static refused", "remote", r.RemoteAddr, "url", r.RequestURI, "err", err)
+		s.log().Info("http static refused", "remote", r.RemoteAddr, "url", r.RequestURI, "err", err)
 		http.Error(w, "forbidden: URL not clean", http.StatusForbidden)
 		return
 	}
@@ -157,7 +159,7 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, cfg *Config
 		case errors.Is(err, fs.ErrNotExist):
 			s.serveMissing(w, r, cfg)
 		default:
-			s.log.Info("http static refused", "remote", r.RemoteAddr, "url", r.RequestURI, "err", err)
+			s.log().Info("http static refused", "remote", r.RemoteAddr, "url", r.RequestURI, "err", err)
 			http.Error(w, "forbidden", http.StatusForbidden)
 		}
 		return
@@ -217,47 +219,4 @@ func (s *Server) serveMissing(w http.ResponseWriter, r *http.Request, cfg *Confi
 		return
 	}
 	http.NotFound(w, r)
-}
-
-// mimeTypes is SRS's MIME table (SrsHttpFileServer, srs_protocol_http_stack.cpp),
-// with .mpd as application/dash+xml.
-var mimeTypes = map[string]string{
-	".ts":   "video/MP2T",
-	".flv":  "video/x-flv",
-	".m4v":  "video/x-m4v",
-	".3gpp": "video/3gpp",
-	".3gp":  "video/3gpp",
-	".mp4":  "video/mp4",
-	".mp4v": "video/mp4",
-	".aac":  "audio/x-aac",
-	".mp3":  "audio/mpeg",
-	".m4a":  "audio/x-m4a",
-	".ogg":  "audio/ogg",
-	".m3u8": "application/vnd.apple.mpegurl",
-	".rss":  "application/rss+xml",
-	".json": "application/json",
-	".swf":  "application/x-shockwave-flash",
-	".doc":  "application/msword",
-	".zip":  "application/zip",
-	".rar":  "application/x-rar-compressed",
-	".xml":  "text/xml",
-	".html": "text/html",
-	".js":   "text/javascript",
-	".css":  "text/css",
-	".ico":  "image/x-icon",
-	".png":  "image/png",
-	".jpeg": "image/jpeg",
-	".jpg":  "image/jpeg",
-	".gif":  "image/gif",
-	".mpd":  "application/dash+xml",
-	".m4s":  "video/iso.segment",
-}
-
-// mimeType returns the Content-Type for a file extension (with its dot, any
-// case); unknown extensions are application/octet-stream.
-func mimeType(ext string) string {
-	if t, ok := mimeTypes[strings.ToLower(ext)]; ok {
-		return t
-	}
-	return "application/octet-stream"
 }

@@ -1,0 +1,45 @@
+package api
+
+import (
+	"log/slog"
+
+	"github.com/picosrs/picosrs/live"
+)
+
+// Config is the API's plain configuration; main.go maps conf.Config onto it
+// and swaps it on a reload, so credentials and the vhost list follow the
+// file.
+type Config struct {
+	Version     string // picosrs's version, in the Server header and /api/v1/versions
+	Crossdomain bool   // http_api.crossdomain: CORS for requests with an Origin
+	Auth        Auth   // http_api.auth
+	Vhosts      []Vhost
+	Label, Tag  string // exporter.label and exporter.tag, on srs_build_info
+	Logger      *slog.Logger
+}
+
+// Auth is http_api.auth: HTTP basic auth.
+type Auth struct {
+	Enabled            bool
+	Username, Password string
+}
+
+// Vhost is what the API lists of a vhost.
+type Vhost struct {
+	Name    string
+	Enabled bool
+}
+
+func (c *Config) withDefaults() *Config {
+	n := *c
+	if n.Logger == nil {
+		n.Logger = slog.New(slog.DiscardHandler)
+	}
+	if n.Version == "" {
+		n.Version = "dev"
+	}
+	if n.Vhosts == nil {
+		n.Vhosts = []Vhost{{Name: live.DefaultVhost, Enabled: true}}
+	}
+	return &n
+}

@@ -1,0 +1,80 @@
+package httpd
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/picosrs/picosrs/live"
+)
+
+// Config is the HTTP room's plain configuration; main.go maps conf.Config
+// onto it and swaps it on a reload.
+type Config struct {
+	Crossdomain  bool          // CORS headers for requests with an Origin (http_server.crossdomain)
+	Dir          string        // http_server.dir, the static root
+	WriteTimeout time.Duration // an answer that makes no progress for this long ends
+	Version      string        // shown in the Server header and the index page
+	Vhosts       []*Vhost
+	Logger       *slog.Logger
+
+	mounts []*mount // every enabled vhost's compiled http_remux mounts, in config order
+}
+
+// Vhost is what the HTTP room takes from one vhost's configuration.
+type Vhost struct {
+	Name    string
+	Enabled bool
+	Remux   bool     // http_remux.enabled
+	Mounts  []string // http_remux.mount templates; the extension picks the format
+	Static  Static
+}
+
+// Static is a vhost's http_static block.
+type Static struct {
+	Enabled bool
+	Mount   string
+	Dir     string
+}
+
+func (c *Config) vhost(name string) *Vhost {
+	for _, v := range c.Vhosts {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// resolveVhost picks the vhost for a host name: the vhost of that name, else
+// the default vhost, as SRS's get_vhost(host, try_default_vhost=true).
+func (c *Config) resolveVhost(host string) *Vhost {
+	if v := c.vhost(host); v != nil {
+		return v
+	}
+	return c.vhost(live.DefaultVhost)
+}
+
+func (c *Config) withDefaults() *Config {
+	n := *c
+	if n.WriteTimeout <= 0 {
+		n.WriteTimeout = 30 * time.Second
+	}
+	if n.Logger == nil {
+		n.Logger = slog.New(slog.DiscardHandler)
+	}
+	if n.Version == "" {
+		n.Version = "dev"
+	}
+	n.mounts = nil
+	for _, v := range n.Vhosts {
+		if !v.Enabled || !v.Remux {
+			continue
+		}
+		for _, t := range v.Mounts {
+			if m, ok := compileMount(t, v.Name); ok {
+				n.mounts = append(n.mounts, m)
+			}
+		}
+	}
+	return &n
+}

@@ -1,0 +1,12 @@
+// Package httpd is the HTTP room: everything picosrs serves on http_server's
+// port. A request is routed the way SRS's HTTP stream mux routes it (routing.go):
+// a URL that names a live mount goes to live.Server (live.go: the player
+// attaches through live.Server.Play, its connection is hijacked and the
+// stream's fan-out writes it with HTTP chunked framing, chunked.go); anything
+// else is a static file (static.go), an FLV file played from an offset
+// (vod.go) or the index page (index.go).
+//
+// It talks to the stream core only through the Streams interface, and holds
+// no stream state of its own: the stream core knows nothing of URLs, mounts
+// or files.
+package httpd

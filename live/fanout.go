@@ -1,0 +1,64 @@
+package live
+
+import "time"
+
+// The fan-out: one goroutine per stream, while it has consumers and tags
+// arrive, goes round the consumers and writes each one everything it has not
+// had, without waiting on any socket (Consumer.flush). One wake-up per
+// stream instead of one per viewer; tags that arrive while it goes round are
+// merged into the next round's writes, so batches grow by themselves under
+// load.
+
+// kickFlush starts the fan-out, or asks the running one for another round;
+// the stream lock is held.
+func (s *Stream) kickFlush() {
+	if len(s.consumers) == 0 {
+		return
+	}
+	if s.flushing {
+		s.flushAgain = true
+		return
+	}
+	s.flushing = true
+	go s.flushLoop()
+}
+
+// flushLoop goes round the consumers until no tag arrived during the last
+// round. With play.mw_latency (SRS's merged writes) it sleeps between rounds
+// (one timer per stream, not one per viewer) so that a tag waits at most
+// mw_latency in all: a round that took r starts the next one mw_latency-r
+// after its own start, so the tag that just missed it reaches the last
+// viewer of the next round mw_latency after it came.
+func (s *Stream) flushLoop() {
+	mw := s.vh.MwLatency
+	for {
+		start := time.Now()
+		s.flushRound(start)
+		if mw > 0 {
+			r := time.Since(start)
+			if d := mw - 2*r; d > 0 {
+				time.Sleep(d)
+			}
+		}
+		s.mu.Lock()
+		if !s.flushAgain {
+			s.flushing = false
+			s.mu.Unlock()
+			return
+		}
+		s.flushAgain = false
+		s.mu.Unlock()
+	}
+}
+
+// flushRound gives every consumer its turn; now is the round's clock, read
+// once for all its viewers.
+func (s *Stream) flushRound(now time.Time) {
+	s.mu.RLock()
+	s.round = append(s.round[:0], s.consumers...)
+	s.mu.RUnlock()
+	for _, c := range s.round {
+		c.flush(now)
+	}
+	clear(s.round)
+}

@@ -1,0 +1,208 @@
+package live
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/picosrs/picosrs/access"
+	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/rtmp"
+)
+
+// rtmpRequestTimeout bounds the commands between the handshake and publish
+// or play.
+const rtmpRequestTimeout = 30 * time.Second
+
+// ServeRTMP accepts RTMP connections on ln until it is closed.
+func (s *Server) ServeRTMP(ln net.Listener) error {
+	if !s.addListener(ln) {
+		ln.Close()
+		return net.ErrClosed
+	}
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.isClosing() {
+				return net.ErrClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				delay = min(max(delay*2, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveRTMPConn(nc)
+		}()
+	}
+}
+
+func (s *Server) serveRTMPConn(nc net.Conn) {
+	untrack := s.track(nc)
+	defer untrack()
+	defer nc.Close()
+	cfg := s.cfg.Load()
+	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
+	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second})
+	if err != nil {
+		log.Debug("rtmp handshake failed", "err", err)
+		return
+	}
+	nc.SetReadDeadline(time.Now().Add(rtmpRequestTimeout))
+	req, err := c.ReadRequest()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			log.Info("rtmp request failed", "err", err)
+		}
+		return
+	}
+	host := req.Vhost
+	vh := cfg.ResolveVhost(host)
+	if vh == nil || !vh.Enabled {
+		log.Info("rtmp refused: no such vhost", "vhost", host, "app", req.App, "stream", req.Stream)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "vhost "+host+" is not served here")
+		} else {
+			c.RejectPlay("NetStream.Play.StreamNotFound", "vhost "+host+" is not served here")
+		}
+		return
+	}
+	key := StreamKey{vh.Name, req.App, req.Stream}
+	log = log.With("stream", key.String())
+	if req.Kind == rtmp.KindPublish {
+		s.servePublish(c, nc, vh, key, req, log)
+		return
+	}
+	s.servePlay(c, nc, key, req, log)
+}
+
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
+		log.Info("rtmp refused by the vhost's security rules", "publish", true)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
+		return
+	}
+	client, unregister := s.newClient("fmle-publish", nc.RemoteAddr(), key, func() { nc.Close() },
+		func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() })
+	var err error
+	defer func() { unregister(Failed(err)) }()
+	log = log.With("client", client.ID)
+	st := s.stream(key, vh, true)
+	if err := st.startPublish(c); err != nil {
+		log.Warn("publish refused: stream is busy")
+		c.RejectPublish("NetStream.Publish.BadName", "Stream already publishing")
+		s.removeIfIdle(st)
+		return
+	}
+	defer st.stopPublish(c)
+	if err = c.AcceptPublish(); err != nil {
+		log.Info("publish failed", "err", err)
+		return
+	}
+	start := time.Now()
+	log.Info("publish start")
+	stopFwd := s.startForward(st, req)
+	defer stopFwd()
+	timeout := vh.FirstPktTimeout
+	var tags int
+	for {
+		if timeout > 0 {
+			nc.SetReadDeadline(time.Now().Add(timeout))
+		}
+		var t flv.Tag
+		t, err = c.ReadTag()
+		if err != nil {
+			break
+		}
+		timeout = vh.NormalTimeout
+		tags++
+		st.WriteTag(t)
+	}
+	reason, failed := publishEnd(err, client)
+	if !failed {
+		err = nil
+	}
+	attrs := []any{"tags", tags, "bytes", c.BytesIn(), "duration", logDuration(start), "reason", reason}
+	if failed {
+		attrs = append(attrs, "err", err)
+	}
+	log.Info("publish stop", attrs...)
+}
+
+// publishEnd says why a publisher ended, and whether that was a failure.
+func publishEnd(err error, c *Client) (reason string, failed bool) {
+	var ne net.Error
+	switch {
+	case c.Kicked():
+		return "kicked through the API", false
+	case errors.Is(err, io.EOF):
+		return "publisher stopped", false
+	case errors.Is(err, net.ErrClosed):
+		return "server shutting down", false
+	case errors.As(err, &ne) && ne.Timeout():
+		return "publisher sent nothing within the timeout", true
+	}
+	return "error", true
+}
+
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+	nc.SetReadDeadline(time.Time{})
+	v, err := s.Play(PlayRequest{
+		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
+		Format: FormatRTMP, Remote: nc.RemoteAddr(), Conn: nc,
+		Counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() },
+	})
+	switch {
+	case errors.Is(err, ErrForbidden):
+		log.Info("rtmp refused by the vhost's security rules", "publish", false)
+		c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
+		return
+	case err != nil:
+		log.Info("play refused", "err", err)
+		c.RejectPlay("NetStream.Play.Failed", err.Error())
+		return
+	}
+	log = log.With("client", v.Client().ID)
+	if err := c.AcceptPlay(); err != nil {
+		log.Info("play failed", "err", err)
+		v.Close(err)
+		return
+	}
+	setNoDelay(nc, v.st.vh.TCPNodelay)
+	// The player's input is read on this goroutine, whose stack the
+	// handshake and the commands have grown anyway; the writer is a fresh,
+	// small one that the fan-out mostly leaves parked.
+	start := time.Now()
+	log.Info("play start")
+	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
+	enc := newRTMPEncoder(c, v.st.chunkSize)
+	gone := make(chan struct{})
+	res := make(chan error, 1)
+	go func() {
+		err := v.serve(enc, out, gone)
+		if err == io.EOF {
+			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
+		}
+		res <- err
+		nc.Close() // ends ServePlayerInput
+	}()
+	c.ServePlayerInput()
+	close(gone)
+	err = <-res
+	v.Close(err)
+	attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
+	if Failed(err) {
+		attrs = append(attrs, "err", err)
+	}
+	log.Info("play stop", attrs...)
+}

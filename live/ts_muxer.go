@@ -1,0 +1,110 @@
+package live
+
+import (
+	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/mpegts"
+)
+
+// tsMuxer serialises a stream to MPEG-TS once, for all its TS viewers: each
+// packet carries its own TS bytes, and the writer puts PAT/PMT before every
+// keyframe, so a viewer that starts at a cached GOP locks on at once.
+type tsMuxer struct {
+	w *mpegts.Writer
+	// psi is the PAT/PMT a viewer needs when it starts elsewhere than at a
+	// keyframe (audio-only streams): continuity counters that lead into the
+	// shared output. Rebuilt, as a fresh slice, whenever the writer emits
+	// PAT/PMT; the old slice may still be shared by queued packets.
+	psi   []byte
+	stale bool
+	// waitKey holds back every tag until the first video keyframe, when the
+	// muxer starts in the middle of a GOP.
+	waitKey bool
+	video   mpegts.VideoCodec
+	audio   mpegts.AudioCodec
+}
+
+func newTSMuxer() *tsMuxer {
+	return &tsMuxer{w: mpegts.NewWriter()}
+}
+
+func (m *tsMuxer) setCodecs(v mpegts.VideoCodec, a mpegts.AudioCodec) {
+	if v == m.video && a == m.audio {
+		return
+	}
+	m.video, m.audio = v, a
+	m.w.SetVideo(v)
+	m.w.SetAudio(a)
+	m.stale = true
+}
+
+// ingest serialises p into p.ts (and notes the PAT/PMT a viewer joining at
+// p needs in p.psi). An error means p carries no TS bytes (a sequence header
+// that does not parse, an access unit the writer refuses): the tag is left
+// out of the TS output, which goes on; the stream counts and logs these.
+func (m *tsMuxer) ingest(p *Packet) (err error) {
+	defer func() {
+		if m.stale && len(p.ts) > 0 {
+			m.psi, m.stale = m.w.AppendJoinPATPMT(nil), false
+		}
+		p.psi = m.psi
+	}()
+	v, a := m.video, m.audio
+	switch p.Type {
+	case flv.TagVideo:
+		switch p.VideoCodec() {
+		case flv.CodecH264:
+			v = mpegts.VideoH264
+		case flv.CodecHEVC:
+			v = mpegts.VideoHEVC
+		default:
+			return nil // other codecs have no TS mapping here
+		}
+		m.setCodecs(v, a)
+		if p.seqHeader {
+			if v == mpegts.VideoH264 {
+				return m.w.SetH264Config(p.VideoPayload())
+			}
+			return m.w.SetHEVCConfig(p.VideoPayload())
+		}
+		if !p.videoFrame || (m.waitKey && !p.keyframe) {
+			return nil
+		}
+		m.waitKey = false
+		dts := int64(p.Timestamp) * 90
+		pts := dts + int64(p.CompositionTime())*90
+		au := p.VideoPayload()
+		out, err := m.w.AppendVideo(make([]byte, 0, tsEstimate(len(au))), dts, pts, p.keyframe, au)
+		if err != nil {
+			return err
+		}
+		p.ts = out
+		m.stale = m.stale || p.keyframe
+	case flv.TagAudio:
+		switch p.SoundFormat() {
+		case flv.SoundAAC:
+			a = mpegts.AudioAAC
+		case flv.SoundMP3:
+			a = mpegts.AudioMP3
+		default:
+			return nil
+		}
+		m.setCodecs(v, a)
+		if p.seqHeader {
+			return m.w.SetAACConfig(p.AudioPayload())
+		}
+		if !p.audioFrame || m.waitKey {
+			return nil
+		}
+		frame := p.AudioPayload()
+		out, err := m.w.AppendAudio(make([]byte, 0, tsEstimate(len(frame))), int64(p.Timestamp)*90, frame)
+		if err != nil {
+			return err
+		}
+		p.ts = out
+	}
+	return nil
+}
+
+// tsEstimate is the TS size of a payload of n bytes, with room for PSI, PES
+// headers, parameter sets and stuffing, so AppendVideo rarely grows.
+func tsEstimate(n int) int { return (n/184+6)*188 + 188*3 }

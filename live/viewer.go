@@ -1,0 +1,210 @@
+package live
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/picosrs/picosrs/access"
+	"github.com/picosrs/picosrs/flv"
+)
+
+// Errors Play returns.
+var (
+	ErrNoVhost   = errors.New("live: no such vhost")
+	ErrForbidden = errors.New("live: refused by the vhost's security rules")
+)
+
+// PlayRequest is a player asking for a stream, from any transport.
+type PlayRequest struct {
+	Key     StreamKey  // the vhost is the configured one the caller resolved
+	Param   string     // the player's "?query", passed upstream by an edge pull
+	Connect flv.Object // an RTMP player's extra connect fields (token_traverse)
+	Format  Format
+	Remote  net.Addr
+	// Conn is closed to end the player from outside: a kick through the
+	// API, or the server shutting down.
+	Conn io.Closer
+	// ClientType is the player's type in the API; "" means the format's
+	// (flv-play, ts-play, mp3-play, aac-play, rtmp-play).
+	ClientType string
+	// Counters, when set, report the connection's own byte counts (RTMP);
+	// otherwise the viewer's ConnSink counts what it writes.
+	Counters func() (in, out uint64)
+}
+
+// Viewer is one player attached to a stream: its consumer, its entry in the
+// client registry and, on an edge, its share of the pull from the origin.
+// Close it once Serve has returned (or if Serve is never called).
+type Viewer struct {
+	srv        *Server
+	st         *Stream
+	c          *Consumer
+	format     Format
+	client     *Client
+	unregister func(failed bool)
+	untrack    func()
+	stopPull   func()
+}
+
+// CanPlay reports why a player could not play req: no such vhost, the
+// vhost's security rules, or a .mp3/.aac request for a stream known to carry
+// another codec. It changes nothing (HEAD requests use it).
+func (s *Server) CanPlay(req PlayRequest) error {
+	_, err := s.checkPlay(req)
+	if err != nil {
+		return err
+	}
+	if st := s.Stream(req.Key); st != nil {
+		st.mu.RLock()
+		err = st.codecs.checkFormat(req.Format)
+		st.mu.RUnlock()
+	}
+	return err
+}
+
+func (s *Server) checkPlay(req PlayRequest) (*VhostConfig, error) {
+	vh := s.cfg.Load().Vhost(req.Key.Vhost)
+	if vh == nil || !vh.Enabled {
+		return nil, fmt.Errorf("%w: %s", ErrNoVhost, req.Key.Vhost)
+	}
+	if !vh.Security.Allowed(access.Play, req.Remote) {
+		return nil, ErrForbidden
+	}
+	return vh, nil
+}
+
+// Play attaches a player to the stream req names, creating the stream when
+// nobody publishes it yet (the player waits for its publisher, as SRS's
+// HSTRS allows). It checks the vhost's rules and the format against the
+// stream's codecs, positions the player's consumer at its start point
+// (metadata, sequence headers, cached GOP), registers it for the API and,
+// on an edge, starts or joins the pull from the origins.
+func (s *Server) Play(req PlayRequest) (*Viewer, error) {
+	vh, err := s.checkPlay(req)
+	if err != nil {
+		return nil, err
+	}
+	st := s.stream(req.Key, vh, true)
+	st.mu.RLock()
+	err = st.codecs.checkFormat(req.Format)
+	st.mu.RUnlock()
+	if err != nil {
+		s.removeIfIdle(st)
+		return nil, err
+	}
+	kind := kindAV
+	if req.Format.audioOnly() {
+		kind = kindAudioOnly
+	}
+	typ := req.ClientType
+	if typ == "" {
+		typ = req.Format.String() + "-play"
+	}
+	s.wg.Add(1)
+	v := &Viewer{srv: s, st: st, format: req.Format}
+	v.c = st.subscribe(kind, req.Format == FormatTS)
+	v.untrack = s.track(req.Conn)
+	v.stopPull = s.edgePlay(st, req.Param, req.Connect)
+	v.client, v.unregister = s.newClient(typ, req.Remote, req.Key, func() { req.Conn.Close() }, req.Counters)
+	return v, nil
+}
+
+// Client returns the viewer's entry in the client registry.
+func (v *Viewer) Client() *Client { return v.client }
+
+// Drops is how many times the viewer fell behind and was resynchronised.
+func (v *Viewer) Drops() int { return v.c.Drops() }
+
+// ConnSink returns a sink that writes the viewer's batches to conn, a socket
+// the caller owns, with f's framing, counting the bytes for the API. It
+// applies the vhost's tcp_nodelay to conn.
+func (v *Viewer) ConnSink(conn net.Conn, f Framer) *ConnSink {
+	setNoDelay(conn, v.st.vh.TCPNodelay)
+	return newConnSink(conn, f, v.srv.cfg.Load().WriteTimeout, &v.client.bytesOut)
+}
+
+// Serve writes the stream to out in the viewer's format until the
+// publishing session ends (io.EOF), gone is closed or the viewer hangs up
+// (ErrViewerGone), the server shuts down (ErrShutdown) or a write fails.
+// After it returns nothing more is written to out.
+func (v *Viewer) Serve(out Sink, gone <-chan struct{}) error {
+	return v.serve(newEncoder(v.format, v.st.vh), out, gone)
+}
+
+func (v *Viewer) serve(enc encoder, out Sink, gone <-chan struct{}) error {
+	return peerGone(v.c.run(enc, out, gone, v.srv.closing), gone)
+}
+
+// Close detaches the viewer; err is what Serve returned (or the reason it
+// was never called), for the registry's count of clients that failed.
+func (v *Viewer) Close(err error) {
+	v.stopPull()
+	v.c.Close()
+	v.untrack()
+	v.unregister(Failed(err))
+	v.srv.wg.Done()
+}
+
+// peerGone reports a write that failed because the viewer hung up as the
+// viewer leaving, not as an error: the fan-out writes at once, so it often
+// meets the reset before the viewer's reader has seen the close.
+func peerGone(err error, gone <-chan struct{}) error {
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) {
+		return ErrViewerGone
+	}
+	select {
+	case <-gone:
+		if err != nil && err != io.EOF {
+			return ErrViewerGone
+		}
+	default:
+	}
+	return err
+}
+
+// Failed reports whether a viewer or publisher that ended with err ended on
+// an error rather than a normal ending (the stream or the viewer leaving,
+// a shutdown).
+func Failed(err error) bool {
+	return err != nil && err != io.EOF && !errors.Is(err, ErrViewerGone) && !errors.Is(err, ErrShutdown)
+}
+
+// EndReason says in words why a viewer ended, for its closing log line.
+func EndReason(err error, c *Client) string {
+	var ne net.Error
+	switch {
+	case err == nil || err == io.EOF:
+		return "stream ended"
+	case errors.Is(err, ErrViewerGone) && c != nil && c.Kicked():
+		return "kicked through the API"
+	case errors.Is(err, ErrViewerGone):
+		return "viewer left"
+	case errors.Is(err, ErrShutdown):
+		return "server shutting down"
+	case errors.Is(err, errTooSlow):
+		return fmt.Sprintf("too slow: fell behind the queue more than %d times", maxDrops)
+	case errors.As(err, &ne) && ne.Timeout():
+		return "write timeout: the viewer took nothing for too long"
+	case errors.Is(err, ErrCodecMismatch):
+		return "codec mismatch"
+	}
+	return "error"
+}
+
+// setNoDelay applies the vhost's tcp_nodelay to a viewer's connection. Off,
+// SRS's default, leaves Nagle's algorithm on (Go turns it off for every TCP
+// connection): a small write while the viewer has not yet acknowledged the
+// previous one waits in the kernel and goes out with the next, so a viewer
+// that keeps up sees no delay and fewer, fuller segments cost less to send.
+func setNoDelay(c net.Conn, on bool) {
+	if tc, ok := c.(interface{ SetNoDelay(bool) error }); ok {
+		tc.SetNoDelay(on)
+	}
+}
+
+// logDuration rounds a duration for a log line.
+func logDuration(start time.Time) time.Duration { return time.Since(start).Round(time.Millisecond) }

@@ -199,6 +199,18 @@ func TestSplitAggregate(t *testing.T) {
 	if got := splitAggregate(Message{Type: TypeAggregate, Body: body[:30]}, nil); len(got) != 1 {
 		t.Fatalf("truncated aggregate: got %d tags", len(got))
 	}
+	// An encrypted sub-message (Filter bit) is skipped, the rest kept.
+	enc := append([]byte(nil), body...)
+	enc[0] |= 0x20
+	got = splitAggregate(Message{Type: TypeAggregate, Timestamp: 100, Body: enc}, nil)
+	if !reflect.DeepEqual(got, want[1:]) {
+		t.Fatalf("encrypted first: got %+v, want %+v", got, want[1:])
+	}
+	// Splitting allocates nothing but the destination slice.
+	dst := make([]flv.Tag, 0, 8)
+	if n := testing.AllocsPerRun(100, func() { splitAggregate(Message{Type: TypeAggregate, Body: body}, dst[:0]) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
 }
 
 func FuzzChunkReader(f *testing.F) {

@@ -263,13 +263,17 @@ var ErrBadCommand = errors.New("rtmp: bad command")
 
 // parseCommand decodes an AMF0 or AMF3 command message. An AMF3 command
 // message starts with a 0 byte followed by AMF0 values (section 7.1.1).
+// The whole body must decode: a command cut short or carrying a value the
+// decoder does not know is refused rather than taken for its prefix (a play
+// whose name does not decode must not become a play of ""); SRS also fails
+// a command whose fields do not decode.
 func parseCommand(m Message) (command, error) {
 	b := m.Body
 	if m.Type == TypeCommandAMF3 && len(b) > 0 && b[0] == 0 {
 		b = b[1:]
 	}
 	vals, err := flv.UnmarshalAMF0(b)
-	if err != nil && len(vals) < 2 {
+	if err != nil {
 		return command{}, fmt.Errorf("%w: %w", ErrBadCommand, err)
 	}
 	var cmd command
@@ -347,18 +351,30 @@ func (c *Conn) dataTag(m Message) (flv.Tag, bool) {
 	if m.Type == TypeDataAMF3 && len(b) > 0 && b[0] == 0 {
 		b = b[1:]
 	}
-	name, rest, err := flv.UnmarshalAMF0Value(b)
-	if err == nil {
-		switch name {
-		case "@setDataFrame":
-			b = rest
-		case "|RtmpSampleAccess", "onStatus":
-			if c.client {
-				return flv.Tag{}, false
-			}
+	name, rest := leadingString(b)
+	switch string(name) { // no allocation: the name is only compared
+	case "@setDataFrame":
+		b = rest
+	case "|RtmpSampleAccess", "onStatus":
+		if c.client {
+			return flv.Tag{}, false
 		}
 	}
 	return flv.Tag{Type: flv.TagScript, Timestamp: m.Timestamp, Data: b}, true
+}
+
+// leadingString returns the bytes of the AMF0 string (AMF0 section 2.4)
+// that b starts with, and the bytes after it; nil if b does not start with
+// a whole one.
+func leadingString(b []byte) (s, rest []byte) {
+	if len(b) < 3 || b[0] != 0x02 {
+		return nil, b
+	}
+	n := int(binary.BigEndian.Uint16(b[1:]))
+	if len(b) < 3+n {
+		return nil, b
+	}
+	return b[3 : 3+n], b[3+n:]
 }
 
 // splitAggregate appends the tags of an aggregate message (section 7.1.6):
@@ -370,15 +386,14 @@ func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
 	b := m.Body
 	first := true
 	var base uint32
-	for len(b) >= 11 {
-		typ := b[0]
-		size := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
-		ts := uint32(b[4])<<16 | uint32(b[5])<<8 | uint32(b[6]) | uint32(b[7])<<24
-		if 11+size > len(b) {
+	for len(b) >= flv.TagHeaderSize {
+		typ, size, ts, err := flv.ParseTagHeader(b)
+		end := flv.TagHeaderSize + size
+		if end > len(b) {
 			break
 		}
-		body := b[11 : 11+size : 11+size]
-		b = b[11+size:]
+		body := b[flv.TagHeaderSize:end:end]
+		b = b[end:]
 		if len(b) >= 4 {
 			b = b[4:] // PreviousTagSize
 		} else {
@@ -387,18 +402,15 @@ func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
 		if first {
 			base, first = ts, false
 		}
-		t := flv.Tag{Timestamp: m.Timestamp + (ts - base), Data: body}
-		switch MessageType(typ) {
-		case TypeAudio:
-			t.Type = flv.TagAudio
-		case TypeVideo:
-			t.Type = flv.TagVideo
-		case TypeDataAMF0:
-			t.Type = flv.TagScript
+		if err != nil {
+			continue // encrypted: skipped
+		}
+		switch typ {
+		case flv.TagAudio, flv.TagVideo, flv.TagScript:
 		default:
 			continue
 		}
-		dst = append(dst, t)
+		dst = append(dst, flv.Tag{Type: typ, Timestamp: m.Timestamp + (ts - base), Data: body})
 	}
 	return dst
 }
@@ -520,7 +532,7 @@ func (c *Conn) queueTagsLocked(tags []*flv.Tag) error {
 			m.ChunkStreamID = csidVideo
 		case flv.TagScript:
 			m.Type, m.ChunkStreamID = TypeDataAMF0, csidData
-			if c.client && isOnMetaData(t.Data) {
+			if c.client && t.IsMetadata() {
 				m.Body = append(append([]byte(nil), setDataFrame...), t.Data...)
 			}
 		default:
@@ -538,10 +550,3 @@ func (c *Conn) WriteTag(t *flv.Tag) error {
 
 // setDataFrame is the AMF0 string "@setDataFrame".
 var setDataFrame = []byte("\x02\x00\x0d@setDataFrame")
-
-// onMetaDataPrefix is the AMF0 string "onMetaData".
-var onMetaDataPrefix = []byte("\x02\x00\x0aonMetaData")
-
-func isOnMetaData(b []byte) bool {
-	return len(b) >= len(onMetaDataPrefix) && string(b[:len(onMetaDataPrefix)]) == string(onMetaDataPrefix)
-}

@@ -376,3 +376,54 @@ func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
 		t.Fatalf("BytesIn %d, want %d", c.BytesIn(), len(want))
 	}
 }
+
+// A data message's name is compared, not decoded: no allocation per data
+// message, and a body that is not AMF0 passes as it is.
+func TestDataTag(t *testing.T) {
+	meta, _ := flv.MarshalAMF0("onMetaData", flv.ECMAArray{{Key: "width", Value: float64(640)}})
+	sdf := append(append([]byte(nil), setDataFrame...), meta...)
+	c := &Conn{}
+	for _, tc := range []struct {
+		name string
+		m    Message
+		want []byte
+	}{
+		{"setDataFrame", Message{Type: TypeDataAMF0, Body: sdf}, meta},
+		{"AMF3 setDataFrame", Message{Type: TypeDataAMF3, Body: append([]byte{0}, sdf...)}, meta},
+		{"onMetaData", Message{Type: TypeDataAMF0, Body: meta}, meta},
+		{"not AMF0", Message{Type: TypeDataAMF0, Body: []byte{0x02, 0xff}}, []byte{0x02, 0xff}},
+		{"empty", Message{Type: TypeDataAMF0}, nil},
+	} {
+		tag, ok := c.dataTag(tc.m)
+		if !ok || tag.Type != flv.TagScript || !bytes.Equal(tag.Data, tc.want) {
+			t.Fatalf("%s: got %v %x", tc.name, ok, tag.Data)
+		}
+	}
+	m := Message{Type: TypeDataAMF0, Body: sdf}
+	if n := testing.AllocsPerRun(100, func() { c.dataTag(m) }); n != 0 {
+		t.Fatalf("%v allocations per data message", n)
+	}
+	c.client = true
+	access, _ := flv.MarshalAMF0("|RtmpSampleAccess", false, false)
+	if _, ok := c.dataTag(Message{Type: TypeDataAMF0, Body: access}); ok {
+		t.Fatal("client passes |RtmpSampleAccess on")
+	}
+}
+
+// A command whose body does not decode entirely is refused, never taken
+// for the values before the failure.
+func TestParseCommandWhole(t *testing.T) {
+	good, _ := flv.MarshalAMF0("play", 0, nil, "stream")
+	if cmd, err := parseCommand(Message{Type: TypeCommandAMF0, Body: good}); err != nil || cmd.Name != "play" || cmd.argString(0) != "stream" {
+		t.Fatalf("got %+v, %v", cmd, err)
+	}
+	for _, body := range [][]byte{
+		good[:len(good)-1],         // name cut short
+		append(good[:18:18], 0x11), // null, then an AMF3 switch instead of the name
+		{0x00},                     // not even a name
+	} {
+		if cmd, err := parseCommand(Message{Type: TypeCommandAMF0, Body: body}); !errors.Is(err, ErrBadCommand) {
+			t.Fatalf("%x: got %+v, %v; want ErrBadCommand", body, cmd, err)
+		}
+	}
+}

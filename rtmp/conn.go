@@ -22,6 +22,20 @@ import (
 // one goroutine; writing media (WriteTags) may happen from another. Every
 // write, including the acknowledgements and ping responses the reading side
 // sends, goes through one mutex, so messages never interleave.
+//
+// Write deadlines. Every write the Conn makes on its own (the handshake's
+// S0S1S2, answers to commands, acknowledgements, ping responses, Set Chunk
+// Size, onStatus acceptances and rejections, NotifyUnpublish, and a client's
+// commands) must finish within the write timeout (SetWriteTimeout;
+// ServerConfig.WriteTimeout or DialConfig.WriteTimeout, DefaultWriteTimeout
+// when zero), or by the caller's SetWriteDeadline deadline if that is
+// earlier and not yet passed; then the caller's deadline is put back. So a
+// peer that stops reading is dropped within the write timeout by the first
+// of these writes that blocks, whatever the caller's deadline is. Media
+// writes (WriteTags, TryWriteTags, FlushWrites) never set a deadline: they
+// are the hot path, and the caller owns their deadline through
+// SetWriteDeadline, refreshed coarsely (the live server moves it once a
+// second at most). Without one a media write may wait for ever.
 type Conn struct {
 	nc  net.Conn
 	br  *bufio.Reader
@@ -31,6 +45,15 @@ type Conn struct {
 	wmu sync.Mutex
 	cw  *ChunkWriter
 	nbw *nbio.Writer // nil where writes cannot be made without waiting
+
+	writeTimeout atomic.Int64 // time.Duration of the Conn's own writes
+	// dlmu guards the write deadline of nc and the fields below. It is
+	// held only around setting a deadline, never across a write, so that
+	// SetWriteDeadline never waits for a blocked write.
+	dlmu     sync.Mutex
+	userDL   time.Time // set with SetWriteDeadline: the media writes' deadline
+	opDL     time.Time // client: deadline of the operation in progress (withDeadline)
+	ownWrite bool      // one of the Conn's own writes is in progress
 
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64
@@ -67,6 +90,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
+	c.SetWriteTimeout(0)
 	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 4<<10) // small: a server holds one per viewer
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cw = NewChunkWriter(nc)
@@ -76,8 +100,81 @@ func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	return c
 }
 
-// SetWriteDeadline sets the deadline of the underlying connection's writes.
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }
+// DefaultWriteTimeout bounds each of a Conn's own writes when no other
+// write timeout is configured: SRS's RTMP send timeout.
+const DefaultWriteTimeout = 30 * time.Second
+
+// SetWriteTimeout sets the time each of the Conn's own writes may take (see
+// Conn); d <= 0 selects DefaultWriteTimeout. The live server shortens it for
+// a publisher to the vhost's publish timeout, so that a publisher that stops
+// reading loses its stream name within about that time. Safe to call from
+// any goroutine; it applies from the next write.
+func (c *Conn) SetWriteTimeout(d time.Duration) {
+	if d <= 0 {
+		d = DefaultWriteTimeout
+	}
+	c.writeTimeout.Store(int64(d))
+}
+
+// SetWriteDeadline sets the deadline of media writes (WriteTags,
+// TryWriteTags, FlushWrites); the zero time means none. It is also the
+// latest deadline of the Conn's own writes while it lies in the future (see
+// Conn). It never waits, even while a write is blocked: during one of the
+// Conn's own writes it takes effect when that write ends.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.userDL = t
+	if c.ownWrite {
+		return nil
+	}
+	return c.nc.SetWriteDeadline(t)
+}
+
+// aLongTimeAgo is a deadline in the past: I/O fails at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// ownWriteDeadline returns the deadline of one of the Conn's own writes
+// starting now: the write timeout, or an earlier operation or caller
+// deadline. c.dlmu must be held.
+func (c *Conn) ownWriteDeadline(now time.Time) time.Time {
+	dl := now.Add(time.Duration(c.writeTimeout.Load()))
+	if !c.opDL.IsZero() && c.opDL.Before(dl) {
+		dl = c.opDL
+	}
+	if c.userDL.After(now) && c.userDL.Before(dl) {
+		dl = c.userDL
+	}
+	return dl
+}
+
+// restingWriteDeadline is the deadline outside the Conn's own writes: the
+// operation's while one runs (client), else the caller's. c.dlmu must be
+// held.
+func (c *Conn) restingWriteDeadline() time.Time {
+	if !c.opDL.IsZero() {
+		return c.opDL
+	}
+	return c.userDL
+}
+
+// flushOwnLocked writes the queued batch as one of the Conn's own writes,
+// under its own deadline; c.wmu must be held.
+func (c *Conn) flushOwnLocked() error {
+	if len(c.cw.iov) == 0 {
+		return nil
+	}
+	c.dlmu.Lock()
+	c.ownWrite = true
+	c.nc.SetWriteDeadline(c.ownWriteDeadline(time.Now()))
+	c.dlmu.Unlock()
+	err := c.flushLocked()
+	c.dlmu.Lock()
+	c.ownWrite = false
+	c.nc.SetWriteDeadline(c.restingWriteDeadline())
+	c.dlmu.Unlock()
+	return err
+}
 
 // SetReadDeadline sets the deadline of the underlying connection's reads.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.nc.SetReadDeadline(t) }
@@ -110,14 +207,15 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
-// writeMessages queues and writes msgs in one batch.
+// writeMessages queues and writes msgs in one batch, as one of the Conn's
+// own writes.
 func (c *Conn) writeMessages(msgs ...Message) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	for i := range msgs {
 		c.cw.Queue(&msgs[i])
 	}
-	return c.flushLocked()
+	return c.flushOwnLocked()
 }
 
 func (c *Conn) writeControl(typ MessageType, body []byte) error {
@@ -136,7 +234,7 @@ func (c *Conn) setChunkSize(n int) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.cw.Queue(&Message{Type: TypeSetChunkSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(uint32(n))})
-	err := c.flushLocked()
+	err := c.flushOwnLocked()
 	c.cw.SetChunkSize(n)
 	return err
 }
@@ -178,9 +276,13 @@ func (c *Conn) readMessage() (Message, error) {
 		case TypeAck, TypeSharedObjectAMF0, TypeSharedObjectAMF3:
 			continue
 		case TypeWindowAckSize:
+			// 0 is ignored, as SRS does; a tiny window is raised so that
+			// acknowledgements cannot outnumber what the peer sends.
 			if len(m.Body) >= 4 {
-				c.ackWindow = binary.BigEndian.Uint32(m.Body)
-				c.debug("rtmp: peer window ack size", "size", c.ackWindow)
+				if w := binary.BigEndian.Uint32(m.Body); w > 0 {
+					c.ackWindow = max(w, MinAckWindow)
+					c.debug("rtmp: peer window ack size", "size", w, "used", c.ackWindow)
+				}
 			}
 			continue
 		case TypeSetPeerBandwidth:

@@ -19,6 +19,10 @@ type ServerConfig struct {
 	MaxMessageSize   int           // default 8 MiB, at most 16 MiB-1
 	MaxChunkStreams  int           // default 64
 	Logger           *slog.Logger  // optional, debug-level protocol detail only
+	// WriteTimeout bounds each of the Conn's own writes, the handshake's
+	// included (see Conn); default DefaultWriteTimeout. SetWriteTimeout
+	// changes it later.
+	WriteTimeout time.Duration
 }
 
 // Kind is what a client asked for: publish or play.
@@ -65,8 +69,9 @@ var standardConnectKeys = map[string]bool{
 }
 
 // Accept runs the server handshake on nc (simple or complex, see
-// ServerHandshake) within cfg.HandshakeTimeout and returns the connection.
-// On error the caller closes nc.
+// ServerHandshake) within cfg.HandshakeTimeout, its write within
+// cfg.WriteTimeout too, and returns the connection. On error the caller
+// closes nc.
 func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = 10 * time.Second
@@ -75,9 +80,17 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 		cfg.ChunkSize = DefaultChunkSize
 	}
 	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
+	c.SetWriteTimeout(cfg.WriteTimeout)
 	c.streamID = 1
 	c.chunkSizeOut = cfg.ChunkSize
-	nc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	now := time.Now()
+	dl := now.Add(cfg.HandshakeTimeout)
+	wdl := now.Add(time.Duration(c.writeTimeout.Load()))
+	if dl.Before(wdl) {
+		wdl = dl
+	}
+	nc.SetReadDeadline(dl)
+	nc.SetWriteDeadline(wdl)
 	complex, err := ServerHandshake(c.br, nc)
 	nc.SetDeadline(time.Time{})
 	c.bytesOut.Add(1 + 2*handshakeSize)

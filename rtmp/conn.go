@@ -59,8 +59,10 @@ type Conn struct {
 	bytesOut atomic.Uint64
 
 	// read side state
-	ackWindow    uint32 // peer's window acknowledgement size, 0 = none
-	lastAck      uint64 // bytesIn at the last acknowledgement sent
+	readLimit    uint64        // while non-zero, bytesIn may not pass it (request phase)
+	budget       requestBudget // the request phase's, under wmu
+	ackWindow    uint32        // peer's window acknowledgement size, 0 = none
+	lastAck      uint64        // bytesIn at the last acknowledgement sent
 	pending      []flv.Tag
 	client       bool
 	streamID     uint32 // message stream id of the publish/play stream
@@ -77,22 +79,34 @@ type Conn struct {
 	connectParams flv.Object
 }
 
+// countingReader counts the bytes read from the connection into
+// c.bytesIn and, in the request phase, stops at c.readLimit.
 type countingReader struct {
 	r io.Reader
-	n *atomic.Uint64
+	c *Conn
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(uint64(n))
+func (r countingReader) Read(p []byte) (int, error) {
+	if lim := r.c.readLimit; lim > 0 {
+		in := r.c.bytesIn.Load()
+		if in >= lim {
+			return 0, errRequestBytes
+		}
+		if uint64(len(p)) > lim-in {
+			p = p[:lim-in]
+		}
+	}
+	n, err := r.r.Read(p)
+	r.c.bytesIn.Add(uint64(n))
 	return n, err
 }
 
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
 	c.SetWriteTimeout(0)
-	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 4<<10) // small: a server holds one per viewer
+	c.br = bufio.NewReaderSize(countingReader{nc, c}, 4<<10) // small: a server holds one per viewer
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
+	c.cr.maxOther = MaxCommandSize
 	c.cw = NewChunkWriter(nc)
 	if c.nbw = nbio.New(nc); c.nbw != nil {
 		c.cw.SetNonblocking(c.nbw)
@@ -163,6 +177,9 @@ func (c *Conn) restingWriteDeadline() time.Time {
 func (c *Conn) flushOwnLocked() error {
 	if len(c.cw.iov) == 0 {
 		return nil
+	}
+	if err := c.checkRequestReplyLocked(); err != nil {
+		return err
 	}
 	c.dlmu.Lock()
 	c.ownWrite = true
@@ -260,6 +277,9 @@ func (c *Conn) readMessage() (Message, error) {
 	for {
 		m, err := c.cr.ReadMessage()
 		if err != nil {
+			return m, err
+		}
+		if err := c.checkRequestMessages(); err != nil {
 			return m, err
 		}
 		if c.ackWindow > 0 {

@@ -3,6 +3,7 @@ package rtmp
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,7 +107,24 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 // SRS does, until a publish or play command arrives, and returns it.
 // Specification: spec-rtmp_specification_1.0 sections 7.2.1.1 (connect),
 // 7.2.1.3 (createStream), 7.2.2.1 (play), 7.2.2.6 (publish).
+//
+// The client has a fixed budget meanwhile (see MaxRequestBytes and the other
+// limits): beyond it ReadRequest fails with ErrRequestTooLarge. A request
+// whose names are over the limits (MaxAppLength, ...) is refused with an
+// onStatus error (NetStream.Publish.BadName, NetStream.Play.StreamNotFound;
+// NetConnection.Connect.Rejected for connect) saying which limit, and
+// ReadRequest returns ErrNameTooLong. The read deadline is the caller's.
 func (c *Conn) ReadRequest() (*Request, error) {
+	restore := c.beginRequest()
+	defer restore()
+	r, err := c.readRequest()
+	if errors.Is(err, ErrMessageTooLarge) {
+		err = fmt.Errorf("%w: %w", ErrRequestTooLarge, err)
+	}
+	return r, err
+}
+
+func (c *Conn) readRequest() (*Request, error) {
 	for {
 		m, err := c.readMessage()
 		if err != nil {
@@ -122,6 +140,9 @@ func (c *Conn) ReadRequest() (*Request, error) {
 		c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
 		switch cmd.Name {
 		case "connect":
+			if c.req != nil {
+				return nil, fmt.Errorf("%w: second connect", ErrBadCommand)
+			}
 			if err := c.onConnect(&cmd); err != nil {
 				return nil, err
 			}
@@ -150,6 +171,15 @@ func (c *Conn) ReadRequest() (*Request, error) {
 				r.Kind = KindPlay
 			}
 			fillRequest(&r, c.connectApp, cmd.argString(0))
+			if why := nameTooLong(&r); why != "" {
+				code := "NetStream.Publish.BadName"
+				if r.Kind == KindPlay {
+					code = "NetStream.Play.StreamNotFound"
+				}
+				// Best effort: the error is what matters.
+				_ = c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, why))
+				return nil, fmt.Errorf("%w: %s", ErrNameTooLong, why)
+			}
 			c.req = &r
 			return &r, nil
 		case "deleteStream", "closeStream", "FCUnpublish":
@@ -168,6 +198,19 @@ func (c *Conn) onConnect(cmd *command) error {
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
 	c.connectApp, _ = cmd.Obj.GetString("app")
+	// The app field may carry the tcUrl's parameters, so it gets the
+	// tcUrl's limit here; the app name itself is checked at publish/play.
+	why := ""
+	if n := len(r.TcURL); n > MaxTcURLLength {
+		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
+	} else if n := len(c.connectApp); n > MaxTcURLLength {
+		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
+	}
+	if why != "" {
+		// Best effort: the error is what matters.
+		_ = c.writeCommand(csidCommand, 0, "_error", cmd.TxID, nil, statusInfo("error", "NetConnection.Connect.Rejected", why))
+		return fmt.Errorf("%w: %s", ErrNameTooLong, why)
+	}
 	r.ObjectEncoding, _ = cmd.Obj.GetFloat64("objectEncoding")
 	for _, e := range cmd.Obj {
 		if !standardConnectKeys[e.Key] {
@@ -257,6 +300,9 @@ func (c *Conn) AcceptPlay() error {
 		return err
 	}
 	c.shrinkReader()
+	// A player sends only small control and command messages from now on:
+	// no message of it may be larger than a command.
+	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
 	return nil
 }
 
@@ -268,7 +314,7 @@ const playerReadBuffer = 256
 // server keeps one per player for as long as it watches. Bytes already
 // buffered are read first.
 func (c *Conn) shrinkReader() {
-	var src io.Reader = countingReader{c.nc, &c.bytesIn}
+	var src io.Reader = countingReader{c.nc, c}
 	if n := c.br.Buffered(); n > 0 {
 		rest, _ := c.br.Peek(n)
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(rest)), src)

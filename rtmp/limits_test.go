@@ -375,3 +375,107 @@ func TestCommandSizeAfterRequest(t *testing.T) {
 		t.Fatalf("player's large audio: got %v, want ErrMessageTooLarge", err)
 	}
 }
+
+// requestAllocBound is what FuzzReadRequest allows ReadRequest to allocate
+// in all, freed or not, for in bytes read: each byte read is at most one
+// byte of a message body, which the AMF0 decoder turns into at most 20
+// (flv.UnmarshalAMF0's bound); the constant covers what does not depend on
+// the input: the Conn (its 4 KiB read buffer, the chunk reader), up to
+// 2*MaxCommandSize of bodies declared but not yet read, the answers
+// (MaxRequestReplyBytes, built as AMF0 trees first) and per message a
+// command struct and its debug arguments (MaxRequestMessages of them).
+// Measured: a real publish allocates about 10 KiB, the seeds at most 220
+// KiB (12 KiB of strict arrays of nulls).
+func requestAllocBound(in int) uint64 { return uint64(21*in + 160<<10) }
+
+// requestSeeds feeds FuzzReadRequest: real flows and the hostile shapes
+// the limits are for (TestRequest* build the full-size ones).
+func requestSeeds(t testing.TB) [][]byte {
+	connect := connectMsg(t, "rtmp://h/live", "live")
+	play := []Message{connect, cmdMsg(t, "createStream", 2, nil),
+		{Type: TypeCommandAMF0, ChunkStreamID: csidClientStream, StreamID: 1, Body: cmdMsg(t, "play", 3, nil, "s").Body}}
+	nested := cmdMsg(t, "connect", 1)
+	for i := 0; i < 33; i++ {
+		left := 4096 - len(nested.Body) - 5
+		nested.Body = append(nested.Body, 0x0a, byte(left>>24), byte(left>>16), byte(left>>8), byte(left))
+	}
+	for len(nested.Body) < 4096 {
+		nested.Body = append(nested.Body, 0x05)
+	}
+	nulls := cmdMsg(t, "pad", 0, nil)
+	nulls.Body = append(nulls.Body, 0x0a, 0, 0, 0x0f, 0xe0)
+	nulls.Body = append(nulls.Body, bytes.Repeat([]byte{0x05}, 0x0fe0)...)
+	var pings []Message
+	for i := 0; i < 70; i++ {
+		pings = append(pings, pingMsg())
+	}
+	var aborts []byte
+	for i := 0; i < 6; i++ {
+		aborts = append(aborts, writeMessages(128, padCommand(t, MaxCommandSize))[:12+128]...)
+		aborts = append(aborts, writeMessages(128, Message{Type: TypeAbort, ChunkStreamID: csidProtocolControl, Body: controlBody4(csidCommand)})...)
+	}
+	window := Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(1)}
+	amf3 := Message{Type: TypeCommandAMF3, ChunkStreamID: csidClientStream, StreamID: 1, Body: append([]byte{0}, cmdMsg(t, "play", 3, nil, "s").Body...)}
+	return [][]byte{
+		writeMessages(128, append([]Message{connect}, publishMsgs(t, "s?token=1")...)...),
+		withChunkSize(4096, append([]Message{window, pingMsg()}, play...)...),
+		writeMessages(128, connect, cmdMsg(t, "createStream", 2, nil), amf3),
+		withChunkSize(4096, nested),
+		withChunkSize(4096, connect, nulls, nulls, nulls),
+		writeMessages(128, append([]Message{connect}, pings...)...),
+		aborts,
+		withChunkSize(1, append([]Message{connect}, publishMsgs(t, "s")...)...),
+		withChunkSize(4096, append([]Message{connect}, publishMsgs(t, strings.Repeat("s", MaxStreamNameLength+1))...)...),
+		writeMessages(128, connect, connect),
+		{0x03, 0, 0, 0, 0x00, 0x40, 0x00, 0x14, 0, 0, 0, 0}, // a 16 KiB command announced, never sent
+	}
+}
+
+// FuzzReadRequest drives ReadRequest with arbitrary bytes after the
+// handshake: it ends with a request or an error, never a panic; it reads
+// at most MaxRequestBytes and writes at most MaxRequestReplyBytes; it
+// allocates at most requestAllocBound of what it read; a request it
+// returns is within the name limits.
+func FuzzReadRequest(f *testing.F) {
+	for _, b := range requestSeeds(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var mc *memConn
+		var r *Request
+		var err error
+		run := func() {
+			mc = newMemConn(b)
+			r, err = serverOn(mc).ReadRequest()
+		}
+		run()
+		if (r == nil) == (err == nil) {
+			t.Fatalf("got %v and %v", r, err)
+		}
+		if mc.in > MaxRequestBytes || mc.out.Len() > MaxRequestReplyBytes {
+			t.Fatalf("read %d bytes, wrote %d", mc.in, mc.out.Len())
+		}
+		if got, over := heapAllocatedOver(requestAllocBound(mc.in), run); over {
+			t.Fatalf("allocated %d bytes reading %d, over %d", got, mc.in, requestAllocBound(mc.in))
+		}
+		if r != nil && nameTooLong(r) != "" {
+			t.Fatalf("request over the limits: %s", nameTooLong(r))
+		}
+	})
+}
+
+// The seeds at their measured cost, for the record (go test -v).
+func TestRequestSeedsAllocation(t *testing.T) {
+	for i, b := range requestSeeds(t) {
+		var mc *memConn
+		var err error
+		got := heapAllocated(func() {
+			mc = newMemConn(b)
+			_, err = serverOn(mc).ReadRequest()
+		})
+		t.Logf("seed %d: read %d, wrote %d, allocated %d (bound %d): %v", i, mc.in, mc.out.Len(), got, requestAllocBound(mc.in), err)
+		if got > requestAllocBound(mc.in) {
+			t.Fatalf("seed %d: allocated %d bytes reading %d", i, got, mc.in)
+		}
+	}
+}

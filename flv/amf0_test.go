@@ -250,19 +250,19 @@ func TestAMF0NestedCountAmplification(t *testing.T) {
 	for _, levels := range []int{33, AMF0MaxDepth, 3} {
 		body := nestedStrictArrays(connectPrefix, levels, size)
 		var err error
-		got := heapAllocated(func() { _, err = UnmarshalAMF0(body) })
+		got, over := heapAllocatedOver(amf0AllocConst, func() { _, err = UnmarshalAMF0(body) })
 		if err == nil {
 			t.Fatalf("%d levels: decoded; each level declares more elements than it holds", levels)
 		}
 		// Nothing is allocated for arrays that are not all there: the
 		// bound is a constant, not even per byte.
-		if got > amf0AllocConst {
+		if over {
 			t.Fatalf("%d levels of %d bytes: allocated %d bytes, want at most %d", levels, size, got, amf0AllocConst)
 		}
 	}
 	// The same in one value, as parseCommand's callers meet it.
 	body := nestedStrictArrays(nil, 33, size)
-	if got := heapAllocated(func() { UnmarshalAMF0Value(body) }); got > amf0AllocConst {
+	if got, over := heapAllocatedOver(amf0AllocConst, func() { UnmarshalAMF0Value(body) }); over {
 		t.Fatalf("UnmarshalAMF0Value: allocated %d bytes", got)
 	}
 }
@@ -293,14 +293,15 @@ func TestAMF0AllocBoundValid(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var vals []any
 			var err error
-			got := heapAllocated(func() { vals, err = UnmarshalAMF0(c.in) })
+			want := amf0AllocBound(len(c.in))
+			got, over := heapAllocatedOver(want, func() { vals, err = UnmarshalAMF0(c.in) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(vals) == 0 {
 				t.Fatal("nothing decoded")
 			}
-			if want := amf0AllocBound(len(c.in)); got > want {
+			if over {
 				t.Fatalf("allocated %d bytes for %d (%.1f per byte), want at most %d", got, len(c.in), float64(got)/float64(len(c.in)), want)
 			}
 			t.Logf("%.2f bytes per input byte", float64(got)/float64(len(c.in)))

@@ -219,14 +219,16 @@ func TestRequestBodyAllocation(t *testing.T) {
 		in = append(in, writeMessages(128, padCommand(t, MaxCommandSize))[:12+128]...)
 		in = append(in, writeMessages(128, Message{Type: TypeAbort, ChunkStreamID: csidProtocolControl, Body: controlBody4(csidCommand)})...)
 	}
-	mc := newMemConn(in)
-	c := serverOn(mc)
+	var mc *memConn
 	var err error
-	alloc := heapAllocated(func() { _, err = c.ReadRequest() })
+	alloc, over := heapAllocatedOver(2*MaxRequestBytes, func() {
+		mc = newMemConn(in)
+		_, err = serverOn(mc).ReadRequest()
+	})
 	if !errors.Is(err, ErrRequestTooLarge) {
 		t.Fatalf("got %v, want ErrRequestTooLarge", err)
 	}
-	if alloc > 2*MaxRequestBytes {
+	if over {
 		t.Fatalf("allocated %d bytes reading %d", alloc, mc.in)
 	}
 }
@@ -469,12 +471,14 @@ func TestRequestSeedsAllocation(t *testing.T) {
 	for i, b := range requestSeeds(t) {
 		var mc *memConn
 		var err error
-		got := heapAllocated(func() {
+		run := func() {
 			mc = newMemConn(b)
 			_, err = serverOn(mc).ReadRequest()
-		})
+		}
+		run()
+		got, over := heapAllocatedOver(requestAllocBound(mc.in), run)
 		t.Logf("seed %d: read %d, wrote %d, allocated %d (bound %d): %v", i, mc.in, mc.out.Len(), got, requestAllocBound(mc.in), err)
-		if got > requestAllocBound(mc.in) {
+		if over {
 			t.Fatalf("seed %d: allocated %d bytes reading %d", i, got, mc.in)
 		}
 	}

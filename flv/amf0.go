@@ -23,10 +23,12 @@ import (
 //	date          Date
 //	XML document  string
 //
-// Decoding never panics, checks bounds before every read, bounds nesting depth,
-// and never allocates a size read from the wire without first checking it
-// against the bytes that remain. Decoded strings are copies; decoded values do
-// not alias the input buffer.
+// Decoding never panics, checks bounds before every read, bounds nesting
+// depth, and allocates memory in proportion to the bytes present, never to a
+// count read from the wire: at most 16 bytes per input byte plus size-class
+// rounding (see amf0Skip). It returns whole values or an error, never a
+// partial result. Decoded strings are copies; decoded values do not alias the
+// input buffer.
 
 // AMF0 type markers. Specification: AMF0 section 2.1.
 const (
@@ -48,8 +50,12 @@ const (
 	amf0TypedObject = 0x10
 )
 
-// AMF0MaxDepth bounds the nesting of objects and arrays the decoder accepts.
-const AMF0MaxDepth = 32
+// AMF0MaxDepth bounds the nesting of objects and arrays the decoder (and the
+// encoder) accepts. Real payloads nest far less: a connect command object
+// holds at most an object or array (depth 2), an onMetaData with per-track
+// info about 5. Decoding time grows with the depth (each level is checked
+// before it is allocated, see amf0Skip), hence a limit close to need.
+const AMF0MaxDepth = 16
 
 // AMF0 errors. Callers branch with errors.Is.
 var (
@@ -138,23 +144,164 @@ func (a ECMAArray) GetFloat64(key string) (float64, bool) {
 }
 
 // UnmarshalAMF0 decodes every AMF0 value in b. The values do not alias b.
+// It returns either every value or an error, never a partial list.
 func UnmarshalAMF0(b []byte) ([]any, error) {
-	var vals []any
-	for len(b) > 0 {
-		v, rest, err := UnmarshalAMF0Value(b)
-		if err != nil {
-			return vals, err
+	// Count the values first (no allocation), so that the slice is
+	// allocated once, at its size, and only for input that decodes.
+	n := 0
+	for rest := b; len(rest) > 0; n++ {
+		var err error
+		if rest, err = amf0Skip(rest, 0); err != nil {
+			return nil, amf0SkipErr(rest, err)
 		}
-		vals = append(vals, v)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	vals := make([]any, n)
+	for i := range vals {
+		v, rest, err := amf0Decode(b, 0)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
 		b = rest
 	}
 	return vals, nil
 }
 
 // UnmarshalAMF0Value decodes the first AMF0 value in b and returns it with
-// the bytes that follow it. The value does not alias b; rest does.
+// the bytes that follow it. The value does not alias b; rest does. On error
+// the value is nil.
 func UnmarshalAMF0Value(b []byte) (v any, rest []byte, err error) {
 	return amf0Decode(b, 0)
+}
+
+// Memory. The decoder allocates nothing for a value before it has checked,
+// with amf0Skip (which allocates nothing), that the whole value is present
+// and well formed; then it allocates each slice once, at its exact length.
+// So a declared count never reserves memory that the input does not fill,
+// and invalid input costs no more than the values decoded before it. Every
+// decoded value starts with at least one byte of its own (its marker), and
+// its slot in the enclosing slice costs 16 bytes (an interface) or, as an
+// object entry, 32 bytes for at least 3 bytes (key length, marker); a
+// boxed number, date or string header costs at most 16 bytes more for at
+// least 3 bytes of input, and string contents are copied byte for byte.
+// The worst case is a strict array of nulls, 16 bytes per input byte, plus
+// the allocator's size-class rounding (at most 1/5 more). The cost is time:
+// each level of nesting is scanned once more, so decoding is
+// O(AMF0MaxDepth * len(b)).
+
+// amf0SkipErr adds the offending marker to an unsupported-marker error
+// from amf0Skip, which leaves rest at that marker.
+func amf0SkipErr(rest []byte, err error) error {
+	if err == ErrAMF0Marker && len(rest) > 0 {
+		return fmt.Errorf("%w 0x%02x", ErrAMF0Marker, rest[0])
+	}
+	return err
+}
+
+// amf0Skip returns b after the AMF0 value at its start, checking it as
+// amf0Decode does but allocating nothing, whatever the input; its errors are
+// the bare sentinels. depth is the nesting level of the value. On an
+// unsupported marker rest starts at that marker.
+func amf0Skip(b []byte, depth int) (rest []byte, err error) {
+	if len(b) < 1 {
+		return b, ErrAMF0Short
+	}
+	m := b[0]
+	p := b[1:]
+	switch m {
+	case amf0Number:
+		return amf0SkipN(p, 8)
+	case amf0Boolean:
+		return amf0SkipN(p, 1)
+	case amf0String:
+		if len(p) < 2 {
+			return p, ErrAMF0Short
+		}
+		return amf0SkipN(p[2:], uint64(binary.BigEndian.Uint16(p)))
+	case amf0LongString, amf0XMLDocument:
+		if len(p) < 4 {
+			return p, ErrAMF0Short
+		}
+		return amf0SkipN(p[4:], uint64(binary.BigEndian.Uint32(p)))
+	case amf0Null, amf0Undefined:
+		return p, nil
+	case amf0Object:
+		if depth >= AMF0MaxDepth {
+			return p, ErrAMF0Depth
+		}
+		rest, _, err := amf0SkipEntries(p, depth+1, false)
+		return rest, err
+	case amf0ECMAArray:
+		if depth >= AMF0MaxDepth {
+			return p, ErrAMF0Depth
+		}
+		if len(p) < 4 {
+			return p, ErrAMF0Short
+		}
+		rest, _, err := amf0SkipEntries(p[4:], depth+1, true)
+		return rest, err
+	case amf0StrictArray:
+		if depth >= AMF0MaxDepth {
+			return p, ErrAMF0Depth
+		}
+		if len(p) < 4 {
+			return p, ErrAMF0Short
+		}
+		n := binary.BigEndian.Uint32(p)
+		p = p[4:]
+		if uint64(n) > uint64(len(p)) { // every value takes at least one byte
+			return p, ErrAMF0Short
+		}
+		for ; n > 0; n-- {
+			if p, err = amf0Skip(p, depth+1); err != nil {
+				return p, err
+			}
+		}
+		return p, nil
+	case amf0Date:
+		return amf0SkipN(p, 10)
+	}
+	return b, ErrAMF0Marker
+}
+
+func amf0SkipN(b []byte, n uint64) ([]byte, error) {
+	if n > uint64(len(b)) {
+		return b, ErrAMF0Short
+	}
+	return b[n:], nil
+}
+
+// amf0IsObjectEnd reports whether b starts with the object end: an empty
+// key followed by marker 0x09 (AMF0 section 2.5).
+func amf0IsObjectEnd(b []byte) bool {
+	return len(b) >= 3 && b[0] == 0 && b[1] == 0 && b[2] == amf0ObjectEnd
+}
+
+// amf0SkipEntries skips object properties up to and including the object
+// end and counts them, allocating nothing. lenientEnd accepts the end of b
+// instead of the end marker (see amf0Entries).
+func amf0SkipEntries(b []byte, depth int, lenientEnd bool) (rest []byte, n int, err error) {
+	for {
+		if lenientEnd && len(b) == 0 {
+			return b, n, nil
+		}
+		if amf0IsObjectEnd(b) {
+			return b[3:], n, nil
+		}
+		if len(b) < 2 {
+			return b, n, ErrAMF0Short
+		}
+		if b, err = amf0SkipN(b[2:], uint64(binary.BigEndian.Uint16(b))); err != nil {
+			return b, n, err
+		}
+		if b, err = amf0Skip(b, depth); err != nil {
+			return b, n, err
+		}
+		n++
+	}
 }
 
 func amf0Decode(b []byte, depth int) (any, []byte, error) {
@@ -175,7 +322,11 @@ func amf0Decode(b []byte, depth int) (any, []byte, error) {
 		}
 		return b[0] != 0, b[1:], nil
 	case amf0String:
-		return amf0ShortString(b)
+		s, rest, err := amf0ShortString(b)
+		if err != nil {
+			return nil, rest, err
+		}
+		return s, rest, nil
 	case amf0LongString, amf0XMLDocument:
 		if len(b) < 4 {
 			return nil, b, ErrAMF0Short
@@ -195,7 +346,10 @@ func amf0Decode(b []byte, depth int) (any, []byte, error) {
 			return nil, b, ErrAMF0Depth
 		}
 		e, rest, err := amf0Entries(b, depth+1, false)
-		return Object(e), rest, err
+		if err != nil {
+			return nil, rest, err
+		}
+		return Object(e), rest, nil
 	case amf0ECMAArray:
 		if depth >= AMF0MaxDepth {
 			return nil, b, ErrAMF0Depth
@@ -203,12 +357,13 @@ func amf0Decode(b []byte, depth int) (any, []byte, error) {
 		if len(b) < 4 {
 			return nil, b, ErrAMF0Short
 		}
-		// The count is a hint only (AMF0 section 2.10); entries run to the end marker.
+		// The count is a hint only (AMF0 section 2.10); entries run to the
+		// end marker. It is never used to size anything.
 		e, rest, err := amf0Entries(b[4:], depth+1, true)
-		if e == nil && err == nil {
-			e = []ObjectEntry{}
+		if err != nil {
+			return nil, rest, err
 		}
-		return ECMAArray(e), rest, err
+		return ECMAArray(e), rest, nil
 	case amf0StrictArray:
 		if depth >= AMF0MaxDepth {
 			return nil, b, ErrAMF0Depth
@@ -221,13 +376,21 @@ func amf0Decode(b []byte, depth int) (any, []byte, error) {
 		if uint64(n) > uint64(len(b)) { // every value takes at least one byte
 			return nil, b, ErrAMF0Short
 		}
-		arr := make(StrictArray, 0, n)
-		for i := uint32(0); i < n; i++ {
+		// Check that the n values are there before allocating for them.
+		p := b
+		for i := n; i > 0; i-- {
+			var err error
+			if p, err = amf0Skip(p, depth+1); err != nil {
+				return nil, p, amf0SkipErr(p, err)
+			}
+		}
+		arr := make(StrictArray, n)
+		for i := range arr {
 			v, rest, err := amf0Decode(b, depth+1)
 			if err != nil {
 				return nil, rest, err
 			}
-			arr = append(arr, v)
+			arr[i] = v
 			b = rest
 		}
 		return arr, b, nil
@@ -259,19 +422,16 @@ func amf0ShortString(b []byte) (string, []byte, error) {
 // amf0Entries decodes object properties up to the object end marker
 // (AMF0 section 2.5: an empty key followed by marker 0x09). lenientEnd accepts
 // an ECMA array that ends with the buffer and has no end marker, as some
-// encoders write onMetaData.
+// encoders write onMetaData. The entries are counted and checked first, so
+// the slice is allocated once, at its length, and only for a valid object;
+// it is never nil.
 func amf0Entries(b []byte, depth int, lenientEnd bool) ([]ObjectEntry, []byte, error) {
-	var e []ObjectEntry
-	for {
-		if lenientEnd && len(b) == 0 {
-			return e, b, nil
-		}
-		if len(b) >= 3 && b[0] == 0 && b[1] == 0 && b[2] == amf0ObjectEnd {
-			if e == nil {
-				e = []ObjectEntry{}
-			}
-			return e, b[3:], nil
-		}
+	rest, n, err := amf0SkipEntries(b, depth, lenientEnd)
+	if err != nil {
+		return nil, rest, amf0SkipErr(rest, err)
+	}
+	e := make([]ObjectEntry, n)
+	for i := range e {
 		k, rest, err := amf0ShortString(b)
 		if err != nil {
 			return nil, rest, err
@@ -280,9 +440,13 @@ func amf0Entries(b []byte, depth int, lenientEnd bool) ([]ObjectEntry, []byte, e
 		if err != nil {
 			return nil, rest, err
 		}
-		e = append(e, ObjectEntry{Key: k, Value: v})
+		e[i] = ObjectEntry{Key: k, Value: v}
 		b = rest
 	}
+	if amf0IsObjectEnd(b) {
+		b = b[3:]
+	}
+	return e, b, nil
 }
 
 // MarshalAMF0 encodes vals into a new buffer. See AppendAMF0.

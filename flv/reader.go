@@ -77,12 +77,10 @@ func (r *Reader) ReadTag() (Tag, error) {
 	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
 		return Tag{}, err
 	}
-	typ := TagType(r.hdr[0] & 0x1f) // the filter bit (0x20) is not supported; keep the type
-	if r.hdr[0]&0x20 != 0 {
-		return Tag{}, fmt.Errorf("%w: encrypted tag", ErrBadTagType)
+	typ, size, ts, err := ParseTagHeader(r.hdr[:])
+	if err != nil {
+		return Tag{}, err // the filter bit (encryption) is not supported
 	}
-	size := int(r.hdr[1])<<16 | int(r.hdr[2])<<8 | int(r.hdr[3])
-	ts := uint32(r.hdr[4])<<16 | uint32(r.hdr[5])<<8 | uint32(r.hdr[6]) | uint32(r.hdr[7])<<24
 	max := r.MaxTagSize
 	if max <= 0 {
 		max = DefaultMaxTagSize

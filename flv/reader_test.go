@@ -162,3 +162,23 @@ func TestReadAll(t *testing.T) {
 		t.Fatal("truncated file read without error")
 	}
 }
+
+func TestParseTagHeader(t *testing.T) {
+	var b [TagHeaderSize]byte
+	PutTagHeader(b[:], TagVideo, 0x12345678, 0xabcdef)
+	typ, size, ts, err := ParseTagHeader(b[:])
+	if err != nil || typ != TagVideo || size != 0xabcdef || ts != 0x12345678 {
+		t.Fatalf("got %d %d %#x %v", typ, size, ts, err)
+	}
+	if _, _, _, err := ParseTagHeader(b[:TagHeaderSize-1]); !errors.Is(err, ErrShortTagHeader) {
+		t.Fatalf("short: got %v", err)
+	}
+	b[0] |= 0x20 // Filter: encrypted
+	typ, size, _, err = ParseTagHeader(b[:])
+	if !errors.Is(err, ErrEncryptedTag) || !errors.Is(err, ErrBadTagType) || typ != TagVideo || size != 0xabcdef {
+		t.Fatalf("encrypted: got %d %d %v", typ, size, err)
+	}
+	if n := testing.AllocsPerRun(100, func() { ParseTagHeader(b[:]) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}

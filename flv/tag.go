@@ -1,5 +1,12 @@
 // Package flv holds the unit that flows through picosrs, the FLV tag, together
-// with the FLV file reader and writer and the AMF0 codec.
+// with the FLV file reader and writer, the AMF0 codec and the onMetaData
+// summary (ParseMetadata).
+//
+// Everything here parses bytes from the network or from files, so every
+// parser checks bounds before it reads and allocates in proportion to the
+// bytes actually present, never to a length or count read from them: AMF0
+// at most 20 bytes per input byte, ParseMetadata and ParseTagHeader nothing
+// but the bounded encoder name; the fuzz targets assert these ceilings.
 //
 // An RTMP audio, video or data message body is byte for byte an FLV tag body,
 // so one type serves both protocols. Once a Tag is handed to the live server it

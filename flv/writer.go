@@ -2,6 +2,8 @@ package flv
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -42,6 +44,34 @@ func PutTagHeader(b []byte, typ TagType, timestamp uint32, size int) {
 	b[4], b[5], b[6] = byte(timestamp>>16), byte(timestamp>>8), byte(timestamp)
 	b[7] = byte(timestamp >> 24)
 	b[8], b[9], b[10] = 0, 0, 0
+}
+
+// Tag header errors.
+var (
+	ErrShortTagHeader = errors.New("flv: short tag header")
+	// ErrEncryptedTag reports a tag header with the Filter bit set (an
+	// encrypted tag), which picosrs does not support. It wraps ErrBadTagType.
+	ErrEncryptedTag = fmt.Errorf("%w: encrypted tag", ErrBadTagType)
+)
+
+// ParseTagHeader parses the 11-byte tag header at the start of b: the tag
+// type (the low five bits of the first byte), the body size and the
+// timestamp (24 bits plus the extension byte). The stream id is ignored. It
+// returns ErrShortTagHeader if b is shorter than TagHeaderSize, and
+// ErrEncryptedTag, with size and timestamp still set so that the caller can
+// skip the tag, if the Filter bit is set. It allocates nothing.
+// Specification: FLV v10.1, E.4.1 FLV Tag.
+func ParseTagHeader(b []byte) (typ TagType, size int, ts uint32, err error) {
+	if len(b) < TagHeaderSize {
+		return 0, 0, 0, ErrShortTagHeader
+	}
+	typ = TagType(b[0] & 0x1f)
+	size = int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+	ts = uint32(b[4])<<16 | uint32(b[5])<<8 | uint32(b[6]) | uint32(b[7])<<24
+	if b[0]&0x20 != 0 {
+		return typ, size, ts, ErrEncryptedTag
+	}
+	return typ, size, ts, nil
 }
 
 // PutPreviousTagSize writes the 4-byte PreviousTagSize that follows a tag with

@@ -35,10 +35,16 @@ type ChunkReader struct {
 	r          *bufio.Reader
 	chunkSize  uint32
 	maxMessage uint32
+	maxOther   uint32 // bound on a message that is not audio, video, data or aggregate
 	maxStreams int
 	pending    int // bytes allocated for messages in progress
 	streams    map[uint32]*chunkStream
 	hdr        [11]byte
+
+	// Counters for the request-phase budget (Conn.ReadRequest).
+	messages   uint64 // messages completed, protocol control included
+	allocated  uint64 // bytes allocated for message bodies
+	allocLimit uint64 // bound on allocated when non-zero
 }
 
 // NewChunkReader returns a reader of chunks from r. maxMessageSize bounds the
@@ -60,6 +66,7 @@ func NewChunkReader(r *bufio.Reader, maxMessageSize, maxChunkStreams int) *Chunk
 		r:          r,
 		chunkSize:  128,
 		maxMessage: uint32(maxMessageSize),
+		maxOther:   uint32(maxMessageSize),
 		maxStreams: maxChunkStreams,
 		streams:    make(map[uint32]*chunkStream),
 	}
@@ -206,15 +213,23 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		if format == 3 {
 			cs.timestamp += cs.delta
 		}
-		if cs.length > r.maxMessage {
-			return m, false, fmt.Errorf("%w: %d bytes on chunk stream %d (limit %d)", ErrMessageTooLarge, cs.length, csid, r.maxMessage)
+		limit := r.maxMessage
+		if !isMedia(cs.typ) {
+			limit = min(limit, r.maxOther)
+		}
+		if cs.length > limit {
+			return m, false, fmt.Errorf("%w: %d bytes of type %d on chunk stream %d (limit %d)", ErrMessageTooLarge, cs.length, cs.typ, csid, limit)
 		}
 		if r.pending+int(cs.length) > 2*int(r.maxMessage) {
 			return m, false, fmt.Errorf("%w: %d bytes in unfinished messages", ErrMessageTooLarge, r.pending+int(cs.length))
 		}
+		if r.allocLimit > 0 && r.allocated+uint64(cs.length) > r.allocLimit {
+			return m, false, fmt.Errorf("%w: %d bytes of message bodies (limit %d)", ErrMessageTooLarge, r.allocated+uint64(cs.length), r.allocLimit)
+		}
 		cs.buf = make([]byte, cs.length)
 		cs.n = 0
 		r.pending += len(cs.buf)
+		r.allocated += uint64(cs.length)
 	}
 	n := len(cs.buf) - cs.n
 	if n > int(r.chunkSize) {
@@ -228,9 +243,21 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		return m, false, nil
 	}
 	m = Message{Type: cs.typ, Timestamp: cs.timestamp, StreamID: cs.streamID, ChunkStreamID: csid, Body: cs.buf}
+	r.messages++
 	r.pending -= len(cs.buf)
 	cs.buf, cs.n = nil, 0
 	return m, true, nil
+}
+
+// isMedia reports whether messages of type t may be as large as the reader's
+// maxMessage: audio, video, data (metadata) and aggregate messages. Commands
+// and control messages are bounded by maxOther.
+func isMedia(t MessageType) bool {
+	switch t {
+	case TypeAudio, TypeVideo, TypeDataAMF0, TypeDataAMF3, TypeAggregate:
+		return true
+	}
+	return false
 }
 
 func (r *ChunkReader) readUint32() (uint32, error) {

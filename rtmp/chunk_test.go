@@ -199,6 +199,18 @@ func TestSplitAggregate(t *testing.T) {
 	if got := splitAggregate(Message{Type: TypeAggregate, Body: body[:30]}, nil); len(got) != 1 {
 		t.Fatalf("truncated aggregate: got %d tags", len(got))
 	}
+	// An encrypted sub-message (Filter bit) is skipped, the rest kept.
+	enc := append([]byte(nil), body...)
+	enc[0] |= 0x20
+	got = splitAggregate(Message{Type: TypeAggregate, Timestamp: 100, Body: enc}, nil)
+	if !reflect.DeepEqual(got, want[1:]) {
+		t.Fatalf("encrypted first: got %+v, want %+v", got, want[1:])
+	}
+	// Splitting allocates nothing but the destination slice.
+	dst := make([]flv.Tag, 0, 8)
+	if n := testing.AllocsPerRun(100, func() { splitAggregate(Message{Type: TypeAggregate, Body: body}, dst[:0]) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
 }
 
 func FuzzChunkReader(f *testing.F) {
@@ -211,13 +223,24 @@ func FuzzChunkReader(f *testing.F) {
 	f.Add([]byte{0x06, 0, 0, 0, 0xff, 0xff, 0xff, 9, 1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := NewChunkReader(bufio.NewReader(bytes.NewReader(b)), 1<<16, 8)
+		r.maxOther = 1 << 10 // as Conn sets it: commands and control smaller than media
+		r.allocLimit = 1 << 17
 		for i := 0; i < 1000; i++ {
 			m, err := r.ReadMessage()
+			if r.allocated > r.allocLimit {
+				t.Fatalf("%d bytes of bodies allocated, over %d", r.allocated, r.allocLimit)
+			}
 			if err != nil {
 				return
 			}
 			if len(m.Body) > 1<<16 {
 				t.Fatalf("body of %d bytes over the bound", len(m.Body))
+			}
+			if !isMedia(m.Type) && len(m.Body) > 1<<10 {
+				t.Fatalf("message of type %d and %d bytes over the bound", m.Type, len(m.Body))
+			}
+			if r.messages < uint64(i+1) {
+				t.Fatalf("%d messages counted, %d returned", r.messages, i+1)
 			}
 		}
 	})

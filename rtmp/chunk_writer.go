@@ -52,6 +52,15 @@ func (w *ChunkWriter) ChunkSize() int { return w.chunkSize }
 // Buffered reports how many slices are queued.
 func (w *ChunkWriter) Buffered() int { return len(w.iov) }
 
+// queuedBytes returns the bytes queued.
+func (w *ChunkWriter) queuedBytes() int {
+	n := 0
+	for _, b := range w.iov {
+		n += len(b)
+	}
+	return n
+}
+
 func appendBasicHeader(b []byte, format byte, csid uint32) []byte {
 	switch {
 	case csid < 64:

@@ -20,6 +20,10 @@ type DialConfig struct {
 	// ConnectParams are extra fields appended to the connect command object
 	// (for example to pass tokens on, as SRS's token traverse does).
 	ConnectParams flv.Object
+	// WriteTimeout bounds each of the Conn's own writes after Dial, Play
+	// and Publish (acknowledgements, ping responses, Unpublish; see Conn);
+	// default DefaultWriteTimeout. During them Timeout bounds everything.
+	WriteTimeout time.Duration
 }
 
 // StatusError is an error status from the server (onStatus or _error with
@@ -103,6 +107,7 @@ func NewClientConn(ctx context.Context, nc net.Conn, rawurl string, cfg DialConf
 		cfg.ChunkSize = DefaultChunkSize
 	}
 	c := newConn(nc, cfg.MaxMessageSize, 0, cfg.Logger)
+	c.SetWriteTimeout(cfg.WriteTimeout)
 	c.client, c.url, c.cfgTimeout, c.chunkSizeOut, c.connectParams = true, u, cfg.Timeout, cfg.ChunkSize, cfg.ConnectParams
 	err = c.withDeadline(ctx, func() error {
 		if err := ClientHandshake(c.br, nc, true); err != nil {
@@ -121,17 +126,18 @@ func NewClientConn(ctx context.Context, nc net.Conn, rawurl string, cfg DialConf
 func (c *Conn) URL() *URL { return c.url }
 
 // withDeadline runs f with the connection deadline set from c.cfgTimeout and
-// ctx, and cancels blocked I/O when ctx ends; it clears the deadline after.
+// ctx, and cancels blocked I/O when ctx ends; it clears the read deadline
+// after and puts back the caller's write deadline.
 func (c *Conn) withDeadline(ctx context.Context, f func() error) error {
 	dl := time.Now().Add(c.cfgTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
 	}
-	c.nc.SetDeadline(dl)
-	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Now()) })
+	c.setOpDeadline(dl)
+	stop := context.AfterFunc(ctx, func() { c.setOpDeadline(aLongTimeAgo) })
 	err := f()
 	stop()
-	c.nc.SetDeadline(time.Time{})
+	c.setOpDeadline(time.Time{})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("rtmp: %w", ctx.Err())
@@ -142,6 +148,20 @@ func (c *Conn) withDeadline(ctx context.Context, f func() error) error {
 		}
 	}
 	return err
+}
+
+// setOpDeadline sets the deadline of a client operation (Dial, Play,
+// Publish) on reads and writes; the zero time ends the operation.
+func (c *Conn) setOpDeadline(dl time.Time) {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.opDL = dl
+	c.nc.SetReadDeadline(dl)
+	if !c.ownWrite {
+		c.nc.SetWriteDeadline(c.restingWriteDeadline())
+	} else if !dl.IsZero() {
+		c.nc.SetWriteDeadline(dl) // cancel: ends the write in progress
+	}
 }
 
 func (c *Conn) nextTxID() float64 {

@@ -22,6 +22,20 @@ import (
 // one goroutine; writing media (WriteTags) may happen from another. Every
 // write, including the acknowledgements and ping responses the reading side
 // sends, goes through one mutex, so messages never interleave.
+//
+// Write deadlines. Every write the Conn makes on its own (the handshake's
+// S0S1S2, answers to commands, acknowledgements, ping responses, Set Chunk
+// Size, onStatus acceptances and rejections, NotifyUnpublish, and a client's
+// commands) must finish within the write timeout (SetWriteTimeout;
+// ServerConfig.WriteTimeout or DialConfig.WriteTimeout, DefaultWriteTimeout
+// when zero), or by the caller's SetWriteDeadline deadline if that is
+// earlier and not yet passed; then the caller's deadline is put back. So a
+// peer that stops reading is dropped within the write timeout by the first
+// of these writes that blocks, whatever the caller's deadline is. Media
+// writes (WriteTags, TryWriteTags, FlushWrites) never set a deadline: they
+// are the hot path, and the caller owns their deadline through
+// SetWriteDeadline, refreshed coarsely (the live server moves it once a
+// second at most). Without one a media write may wait for ever.
 type Conn struct {
 	nc  net.Conn
 	br  *bufio.Reader
@@ -32,12 +46,23 @@ type Conn struct {
 	cw  *ChunkWriter
 	nbw *nbio.Writer // nil where writes cannot be made without waiting
 
+	writeTimeout atomic.Int64 // time.Duration of the Conn's own writes
+	// dlmu guards the write deadline of nc and the fields below. It is
+	// held only around setting a deadline, never across a write, so that
+	// SetWriteDeadline never waits for a blocked write.
+	dlmu     sync.Mutex
+	userDL   time.Time // set with SetWriteDeadline: the media writes' deadline
+	opDL     time.Time // client: deadline of the operation in progress (withDeadline)
+	ownWrite bool      // one of the Conn's own writes is in progress
+
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64
 
 	// read side state
-	ackWindow    uint32 // peer's window acknowledgement size, 0 = none
-	lastAck      uint64 // bytesIn at the last acknowledgement sent
+	readLimit    uint64        // while non-zero, bytesIn may not pass it (request phase)
+	budget       requestBudget // the request phase's, under wmu
+	ackWindow    uint32        // peer's window acknowledgement size, 0 = none
+	lastAck      uint64        // bytesIn at the last acknowledgement sent
 	pending      []flv.Tag
 	client       bool
 	streamID     uint32 // message stream id of the publish/play stream
@@ -54,21 +79,34 @@ type Conn struct {
 	connectParams flv.Object
 }
 
+// countingReader counts the bytes read from the connection into
+// c.bytesIn and, in the request phase, stops at c.readLimit.
 type countingReader struct {
 	r io.Reader
-	n *atomic.Uint64
+	c *Conn
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(uint64(n))
+func (r countingReader) Read(p []byte) (int, error) {
+	if lim := r.c.readLimit; lim > 0 {
+		in := r.c.bytesIn.Load()
+		if in >= lim {
+			return 0, errRequestBytes
+		}
+		if uint64(len(p)) > lim-in {
+			p = p[:lim-in]
+		}
+	}
+	n, err := r.r.Read(p)
+	r.c.bytesIn.Add(uint64(n))
 	return n, err
 }
 
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
-	c.br = bufio.NewReaderSize(countingReader{nc, &c.bytesIn}, 4<<10) // small: a server holds one per viewer
+	c.SetWriteTimeout(0)
+	c.br = bufio.NewReaderSize(countingReader{nc, c}, 4<<10) // small: a server holds one per viewer
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
+	c.cr.maxOther = MaxCommandSize
 	c.cw = NewChunkWriter(nc)
 	if c.nbw = nbio.New(nc); c.nbw != nil {
 		c.cw.SetNonblocking(c.nbw)
@@ -76,8 +114,84 @@ func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
 	return c
 }
 
-// SetWriteDeadline sets the deadline of the underlying connection's writes.
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }
+// DefaultWriteTimeout bounds each of a Conn's own writes when no other
+// write timeout is configured: SRS's RTMP send timeout.
+const DefaultWriteTimeout = 30 * time.Second
+
+// SetWriteTimeout sets the time each of the Conn's own writes may take (see
+// Conn); d <= 0 selects DefaultWriteTimeout. The live server shortens it for
+// a publisher to the vhost's publish timeout, so that a publisher that stops
+// reading loses its stream name within about that time. Safe to call from
+// any goroutine; it applies from the next write.
+func (c *Conn) SetWriteTimeout(d time.Duration) {
+	if d <= 0 {
+		d = DefaultWriteTimeout
+	}
+	c.writeTimeout.Store(int64(d))
+}
+
+// SetWriteDeadline sets the deadline of media writes (WriteTags,
+// TryWriteTags, FlushWrites); the zero time means none. It is also the
+// latest deadline of the Conn's own writes while it lies in the future (see
+// Conn). It never waits, even while a write is blocked: during one of the
+// Conn's own writes it takes effect when that write ends.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.userDL = t
+	if c.ownWrite {
+		return nil
+	}
+	return c.nc.SetWriteDeadline(t)
+}
+
+// aLongTimeAgo is a deadline in the past: I/O fails at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// ownWriteDeadline returns the deadline of one of the Conn's own writes
+// starting now: the write timeout, or an earlier operation or caller
+// deadline. c.dlmu must be held.
+func (c *Conn) ownWriteDeadline(now time.Time) time.Time {
+	dl := now.Add(time.Duration(c.writeTimeout.Load()))
+	if !c.opDL.IsZero() && c.opDL.Before(dl) {
+		dl = c.opDL
+	}
+	if c.userDL.After(now) && c.userDL.Before(dl) {
+		dl = c.userDL
+	}
+	return dl
+}
+
+// restingWriteDeadline is the deadline outside the Conn's own writes: the
+// operation's while one runs (client), else the caller's. c.dlmu must be
+// held.
+func (c *Conn) restingWriteDeadline() time.Time {
+	if !c.opDL.IsZero() {
+		return c.opDL
+	}
+	return c.userDL
+}
+
+// flushOwnLocked writes the queued batch as one of the Conn's own writes,
+// under its own deadline; c.wmu must be held.
+func (c *Conn) flushOwnLocked() error {
+	if len(c.cw.iov) == 0 {
+		return nil
+	}
+	if err := c.checkRequestReplyLocked(); err != nil {
+		return err
+	}
+	c.dlmu.Lock()
+	c.ownWrite = true
+	c.nc.SetWriteDeadline(c.ownWriteDeadline(time.Now()))
+	c.dlmu.Unlock()
+	err := c.flushLocked()
+	c.dlmu.Lock()
+	c.ownWrite = false
+	c.nc.SetWriteDeadline(c.restingWriteDeadline())
+	c.dlmu.Unlock()
+	return err
+}
 
 // SetReadDeadline sets the deadline of the underlying connection's reads.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.nc.SetReadDeadline(t) }
@@ -110,14 +224,15 @@ func (c *Conn) flushLocked() error {
 	return nil
 }
 
-// writeMessages queues and writes msgs in one batch.
+// writeMessages queues and writes msgs in one batch, as one of the Conn's
+// own writes.
 func (c *Conn) writeMessages(msgs ...Message) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	for i := range msgs {
 		c.cw.Queue(&msgs[i])
 	}
-	return c.flushLocked()
+	return c.flushOwnLocked()
 }
 
 func (c *Conn) writeControl(typ MessageType, body []byte) error {
@@ -136,7 +251,7 @@ func (c *Conn) setChunkSize(n int) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.cw.Queue(&Message{Type: TypeSetChunkSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(uint32(n))})
-	err := c.flushLocked()
+	err := c.flushOwnLocked()
 	c.cw.SetChunkSize(n)
 	return err
 }
@@ -164,6 +279,9 @@ func (c *Conn) readMessage() (Message, error) {
 		if err != nil {
 			return m, err
 		}
+		if err := c.checkRequestMessages(); err != nil {
+			return m, err
+		}
 		if c.ackWindow > 0 {
 			// Count what the chunk layer consumed, not what bufio read ahead.
 			if in := c.bytesIn.Load() - uint64(c.br.Buffered()); in-c.lastAck >= uint64(c.ackWindow) {
@@ -178,9 +296,13 @@ func (c *Conn) readMessage() (Message, error) {
 		case TypeAck, TypeSharedObjectAMF0, TypeSharedObjectAMF3:
 			continue
 		case TypeWindowAckSize:
+			// 0 is ignored, as SRS does; a tiny window is raised so that
+			// acknowledgements cannot outnumber what the peer sends.
 			if len(m.Body) >= 4 {
-				c.ackWindow = binary.BigEndian.Uint32(m.Body)
-				c.debug("rtmp: peer window ack size", "size", c.ackWindow)
+				if w := binary.BigEndian.Uint32(m.Body); w > 0 {
+					c.ackWindow = max(w, MinAckWindow)
+					c.debug("rtmp: peer window ack size", "size", w, "used", c.ackWindow)
+				}
 			}
 			continue
 		case TypeSetPeerBandwidth:
@@ -263,13 +385,17 @@ var ErrBadCommand = errors.New("rtmp: bad command")
 
 // parseCommand decodes an AMF0 or AMF3 command message. An AMF3 command
 // message starts with a 0 byte followed by AMF0 values (section 7.1.1).
+// The whole body must decode: a command cut short or carrying a value the
+// decoder does not know is refused rather than taken for its prefix (a play
+// whose name does not decode must not become a play of ""); SRS also fails
+// a command whose fields do not decode.
 func parseCommand(m Message) (command, error) {
 	b := m.Body
 	if m.Type == TypeCommandAMF3 && len(b) > 0 && b[0] == 0 {
 		b = b[1:]
 	}
 	vals, err := flv.UnmarshalAMF0(b)
-	if err != nil && len(vals) < 2 {
+	if err != nil {
 		return command{}, fmt.Errorf("%w: %w", ErrBadCommand, err)
 	}
 	var cmd command
@@ -347,18 +473,30 @@ func (c *Conn) dataTag(m Message) (flv.Tag, bool) {
 	if m.Type == TypeDataAMF3 && len(b) > 0 && b[0] == 0 {
 		b = b[1:]
 	}
-	name, rest, err := flv.UnmarshalAMF0Value(b)
-	if err == nil {
-		switch name {
-		case "@setDataFrame":
-			b = rest
-		case "|RtmpSampleAccess", "onStatus":
-			if c.client {
-				return flv.Tag{}, false
-			}
+	name, rest := leadingString(b)
+	switch string(name) { // no allocation: the name is only compared
+	case "@setDataFrame":
+		b = rest
+	case "|RtmpSampleAccess", "onStatus":
+		if c.client {
+			return flv.Tag{}, false
 		}
 	}
 	return flv.Tag{Type: flv.TagScript, Timestamp: m.Timestamp, Data: b}, true
+}
+
+// leadingString returns the bytes of the AMF0 string (AMF0 section 2.4)
+// that b starts with, and the bytes after it; nil if b does not start with
+// a whole one.
+func leadingString(b []byte) (s, rest []byte) {
+	if len(b) < 3 || b[0] != 0x02 {
+		return nil, b
+	}
+	n := int(binary.BigEndian.Uint16(b[1:]))
+	if len(b) < 3+n {
+		return nil, b
+	}
+	return b[3 : 3+n], b[3+n:]
 }
 
 // splitAggregate appends the tags of an aggregate message (section 7.1.6):
@@ -370,15 +508,14 @@ func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
 	b := m.Body
 	first := true
 	var base uint32
-	for len(b) >= 11 {
-		typ := b[0]
-		size := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
-		ts := uint32(b[4])<<16 | uint32(b[5])<<8 | uint32(b[6]) | uint32(b[7])<<24
-		if 11+size > len(b) {
+	for len(b) >= flv.TagHeaderSize {
+		typ, size, ts, err := flv.ParseTagHeader(b)
+		end := flv.TagHeaderSize + size
+		if end > len(b) {
 			break
 		}
-		body := b[11 : 11+size : 11+size]
-		b = b[11+size:]
+		body := b[flv.TagHeaderSize:end:end]
+		b = b[end:]
 		if len(b) >= 4 {
 			b = b[4:] // PreviousTagSize
 		} else {
@@ -387,18 +524,15 @@ func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
 		if first {
 			base, first = ts, false
 		}
-		t := flv.Tag{Timestamp: m.Timestamp + (ts - base), Data: body}
-		switch MessageType(typ) {
-		case TypeAudio:
-			t.Type = flv.TagAudio
-		case TypeVideo:
-			t.Type = flv.TagVideo
-		case TypeDataAMF0:
-			t.Type = flv.TagScript
+		if err != nil {
+			continue // encrypted: skipped
+		}
+		switch typ {
+		case flv.TagAudio, flv.TagVideo, flv.TagScript:
 		default:
 			continue
 		}
-		dst = append(dst, t)
+		dst = append(dst, flv.Tag{Type: typ, Timestamp: m.Timestamp + (ts - base), Data: body})
 	}
 	return dst
 }
@@ -520,7 +654,7 @@ func (c *Conn) queueTagsLocked(tags []*flv.Tag) error {
 			m.ChunkStreamID = csidVideo
 		case flv.TagScript:
 			m.Type, m.ChunkStreamID = TypeDataAMF0, csidData
-			if c.client && isOnMetaData(t.Data) {
+			if c.client && t.IsMetadata() {
 				m.Body = append(append([]byte(nil), setDataFrame...), t.Data...)
 			}
 		default:
@@ -538,10 +672,3 @@ func (c *Conn) WriteTag(t *flv.Tag) error {
 
 // setDataFrame is the AMF0 string "@setDataFrame".
 var setDataFrame = []byte("\x02\x00\x0d@setDataFrame")
-
-// onMetaDataPrefix is the AMF0 string "onMetaData".
-var onMetaDataPrefix = []byte("\x02\x00\x0aonMetaData")
-
-func isOnMetaData(b []byte) bool {
-	return len(b) >= len(onMetaDataPrefix) && string(b[:len(onMetaDataPrefix)]) == string(onMetaDataPrefix)
-}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"reflect"
 	"runtime"
@@ -375,4 +376,132 @@ func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
 	if c.BytesIn() != uint64(len(want)) {
 		t.Fatalf("BytesIn %d, want %d", c.BytesIn(), len(want))
 	}
+}
+
+// A data message's name is compared, not decoded: no allocation per data
+// message, and a body that is not AMF0 passes as it is.
+func TestDataTag(t *testing.T) {
+	meta, _ := flv.MarshalAMF0("onMetaData", flv.ECMAArray{{Key: "width", Value: float64(640)}})
+	sdf := append(append([]byte(nil), setDataFrame...), meta...)
+	c := &Conn{}
+	for _, tc := range []struct {
+		name string
+		m    Message
+		want []byte
+	}{
+		{"setDataFrame", Message{Type: TypeDataAMF0, Body: sdf}, meta},
+		{"AMF3 setDataFrame", Message{Type: TypeDataAMF3, Body: append([]byte{0}, sdf...)}, meta},
+		{"onMetaData", Message{Type: TypeDataAMF0, Body: meta}, meta},
+		{"not AMF0", Message{Type: TypeDataAMF0, Body: []byte{0x02, 0xff}}, []byte{0x02, 0xff}},
+		{"empty", Message{Type: TypeDataAMF0}, nil},
+	} {
+		tag, ok := c.dataTag(tc.m)
+		if !ok || tag.Type != flv.TagScript || !bytes.Equal(tag.Data, tc.want) {
+			t.Fatalf("%s: got %v %x", tc.name, ok, tag.Data)
+		}
+	}
+	m := Message{Type: TypeDataAMF0, Body: sdf}
+	if n := testing.AllocsPerRun(100, func() { c.dataTag(m) }); n != 0 {
+		t.Fatalf("%v allocations per data message", n)
+	}
+	c.client = true
+	access, _ := flv.MarshalAMF0("|RtmpSampleAccess", false, false)
+	if _, ok := c.dataTag(Message{Type: TypeDataAMF0, Body: access}); ok {
+		t.Fatal("client passes |RtmpSampleAccess on")
+	}
+}
+
+// A command whose body does not decode entirely is refused, never taken
+// for the values before the failure.
+func TestParseCommandWhole(t *testing.T) {
+	good, _ := flv.MarshalAMF0("play", 0, nil, "stream")
+	if cmd, err := parseCommand(Message{Type: TypeCommandAMF0, Body: good}); err != nil || cmd.Name != "play" || cmd.argString(0) != "stream" {
+		t.Fatalf("got %+v, %v", cmd, err)
+	}
+	for _, body := range [][]byte{
+		good[:len(good)-1],         // name cut short
+		append(good[:18:18], 0x11), // null, then an AMF3 switch instead of the name
+		{0x00},                     // not even a name
+	} {
+		if cmd, err := parseCommand(Message{Type: TypeCommandAMF0, Body: body}); !errors.Is(err, ErrBadCommand) {
+			t.Fatalf("%x: got %+v, %v; want ErrBadCommand", body, cmd, err)
+		}
+	}
+}
+
+// casesCommand feeds FuzzParseCommand: command bodies as clients and
+// servers send them, and the AMF0 amplification shape.
+func casesCommand(t testing.TB) [][]byte {
+	must := func(vals ...any) []byte {
+		b, err := flv.MarshalAMF0(vals...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	nested := must("connect", 1)
+	for i := 0; i < 33; i++ {
+		left := 2048 - len(nested) - 5
+		nested = append(nested, 0x0a, byte(left>>24), byte(left>>16), byte(left>>8), byte(left))
+	}
+	for len(nested) < 2048 {
+		nested = append(nested, 0x05)
+	}
+	return [][]byte{
+		must("connect", 1, flv.Object{{Key: "app", Value: "live"}, {Key: "tcUrl", Value: "rtmp://h/live"},
+			{Key: "fourCcList", Value: flv.StrictArray{"av01", "hvc1"}}, {Key: "objectEncoding", Value: 0}}),
+		must("publish", 5, nil, "s?token=1", "live"),
+		must("play", 4, nil, "s", -2000),
+		must("_result", 1, flv.Object{{Key: "fmsVer", Value: "FMS/3,5,3,888"}}, statusInfo("status", "NetConnection.Connect.Success", "ok")),
+		must("onStatus", 0, nil, statusInfo("error", "NetStream.Publish.BadName", "busy")),
+		must("pause", 6, nil, true, 1000),
+		nested,
+		append(must("connect", 1), 0x11, 0x0a, 0x0b, 0x01), // AMF3 switch
+	}
+}
+
+// FuzzParseCommand: no panic; memory within the AMF0 decoder's bound (20
+// bytes per byte, see flv.UnmarshalAMF0) plus a constant for the command
+// and its error; a command is parsed only from a body that decodes
+// entirely, and parses the same after re-encoding.
+func FuzzParseCommand(f *testing.F) {
+	for _, b := range casesCommand(f) {
+		f.Add(b, false)
+		f.Add(append([]byte{0}, b...), true)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, amf3 bool) {
+		m := Message{Type: TypeCommandAMF0, Body: b}
+		if amf3 {
+			m.Type = TypeCommandAMF3
+		}
+		var cmd command
+		var err error
+		bound := uint64(20*len(b) + 1024)
+		if got, over := heapAllocatedOver(bound, func() { cmd, err = parseCommand(m) }); over {
+			t.Fatalf("allocated %d bytes for %d, over %d", got, len(b), bound)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrBadCommand) {
+				t.Fatalf("error %v is not ErrBadCommand", err)
+			}
+			return
+		}
+		body := b
+		if amf3 && len(body) > 0 && body[0] == 0 {
+			body = body[1:]
+		}
+		vals, err := flv.UnmarshalAMF0(body)
+		if err != nil || len(vals) == 0 || vals[0] != cmd.Name {
+			t.Fatalf("parsed %+v from a body that decodes to %v, %v", cmd, vals, err)
+		}
+		enc, err := flv.MarshalAMF0(vals...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd2, err := parseCommand(Message{Type: TypeCommandAMF0, Body: enc})
+		if err != nil || cmd2.Name != cmd.Name || math.Float64bits(cmd2.TxID) != math.Float64bits(cmd.TxID) ||
+			len(cmd2.Args) != len(cmd.Args) || len(cmd2.Obj) != len(cmd.Obj) {
+			t.Fatalf("re-encoded: %+v, %v; want %+v", cmd2, err, cmd)
+		}
+	})
 }

@@ -9,11 +9,13 @@
 // alone:
 //
 //	handshake.go      C0/C1/C2 and S0/S1/S2 (section 5.2), simple and complex
-//	                  (Flash digest, schemes 0 and 1)
+//	                  (Flash digest, schemes 0 and 1); a C0 other than 3
+//	                  fails on its own, before C1
 //	chunk_reader.go   chunks -> messages (section 5.3): formats 0-3, 1-3 byte
 //	                  basic headers, extended timestamps, Set Chunk Size and
-//	                  Abort; bounded message size and chunk stream count; one
-//	                  fresh allocation per message body, nothing per chunk
+//	                  Abort; bounded message size (commands and control
+//	                  smaller than media) and chunk stream count; one fresh
+//	                  allocation per message body, nothing per chunk
 //	chunk_writer.go   messages -> chunks: format 0 + format 3, a batch of
 //	                  messages in one writev, bodies never copied, header
 //	                  scratch reused
@@ -21,10 +23,13 @@
 //	                  (sections 5.4, 6.2, 7.1)
 //	conn.go           Conn: protocol control handling (acknowledgements, ping),
 //	                  ReadTag (media, @setDataFrame, aggregate messages),
-//	                  WriteTags
+//	                  WriteTags; write deadlines (see Conn)
 //	server.go         Accept, ReadRequest (connect ... publish/play, section
 //	                  7.2), AcceptPublish/AcceptPlay and their rejections,
 //	                  ServePlayerInput
+//	limits.go         what a client may make the server hold before publish
+//	                  or play: message size, bytes, messages, answers; name
+//	                  lengths
 //	client.go         Dial, Play, Publish
 //	url.go            RTMP URL and tcUrl splitting as SRS does it
 //
@@ -33,6 +38,13 @@
 // A tag's Data is the message body, freshly allocated, which the live server
 // shares as immutable. Outgoing: WriteTags -> ChunkWriter (headers in a
 // reused scratch buffer, bodies referenced) -> net.Buffers.WriteTo (writev).
+//
+// Before publish or play is granted nobody knows who the client is, so
+// ReadRequest gives it a fixed budget (limits.go): about 36 KiB held per
+// connection, 64 KiB read, 64 messages, 8 KiB of answers, one connect; the
+// AMF0 decoder allocates at most 20 bytes per byte it decodes. Every write
+// the Conn makes on its own has a deadline; media writes leave theirs to the
+// caller.
 //
 // Logging: the package never logs, except debug-level protocol detail through
 // the optional *slog.Logger in ServerConfig or DialConfig.

@@ -119,13 +119,21 @@ func fillRandom(b []byte) {
 // a valid Flash Player digest (scheme 0 or 1) it answers with the complex
 // handshake, otherwise with the simple one (S2 echoes C1). It reports whether
 // the handshake was complex. Deadlines are the caller's business.
+//
+// C0 is read alone first and anything but version 3 fails at once, without
+// waiting for C1: an HTTP request sent to the RTMP port, or RTMPE (version
+// 6, not supported), is refused on its first byte rather than held until
+// the handshake timeout.
 func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
 	var c0c1 [1 + handshakeSize]byte
-	if _, err := io.ReadFull(r, c0c1[:]); err != nil {
-		return false, fmt.Errorf("rtmp: handshake: read C0C1: %w", err)
+	if _, err := io.ReadFull(r, c0c1[:1]); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C0: %w", err)
 	}
 	if c0c1[0] != RTMPVersion {
-		return false, fmt.Errorf("%w %d", ErrHandshakeVersion, c0c1[0])
+		return false, versionError(c0c1[0])
+	}
+	if _, err := io.ReadFull(r, c0c1[1:]); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C1: %w", err)
 	}
 	c1 := c0c1[1:]
 	out := make([]byte, 1+2*handshakeSize)
@@ -155,6 +163,17 @@ func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
 	return c1Digest != nil, nil
 }
 
+// versionError describes a C0/S0 other than RTMPVersion.
+func versionError(v byte) error {
+	switch {
+	case v == 6:
+		return fmt.Errorf("%w 6: RTMPE (encrypted RTMP) is not supported", ErrHandshakeVersion)
+	case v >= 'A' && v <= 'Z':
+		return fmt.Errorf("%w 0x%02x (%q: a text protocol such as HTTP?)", ErrHandshakeVersion, v, v)
+	}
+	return fmt.Errorf("%w %d", ErrHandshakeVersion, v)
+}
+
 // ClientHandshake runs the client side of the handshake on r and w. With
 // complex set it signs C1 (scheme 1, as Flash Player and ffmpeg do) and, if
 // S1 carries a valid server digest, signs C2; a server that answers with the
@@ -176,7 +195,7 @@ func ClientHandshake(r io.Reader, w io.Writer, complex bool) error {
 		return fmt.Errorf("rtmp: handshake: read S0S1S2: %w", err)
 	}
 	if s0s1s2[0] != RTMPVersion {
-		return fmt.Errorf("%w %d", ErrHandshakeVersion, s0s1s2[0])
+		return versionError(s0s1s2[0])
 	}
 	s1 := s0s1s2[1 : 1+handshakeSize]
 	c2 := make([]byte, handshakeSize)

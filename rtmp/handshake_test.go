@@ -2,6 +2,7 @@ package rtmp
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"testing"
@@ -131,9 +132,13 @@ func FuzzHandshake(f *testing.F) {
 	f.Add(append(c0c1, make([]byte, handshakeSize)...))
 	f.Add([]byte{3})
 	f.Add([]byte{6, 0, 0})
+	f.Add([]byte("GET /live/s.flv HTTP/1.1\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var out bytes.Buffer
 		_, err := ServerHandshake(bytes.NewReader(b), &out)
+		if len(b) > 0 && b[0] != RTMPVersion && (!errors.Is(err, ErrHandshakeVersion) || out.Len() != 0) {
+			t.Fatalf("version %d: got %v, wrote %d bytes", b[0], err, out.Len())
+		}
 		if err == nil {
 			if len(b) < 1+2*handshakeSize {
 				t.Fatalf("accepted %d bytes", len(b))
@@ -143,4 +148,25 @@ func FuzzHandshake(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The first byte decides: an HTTP request or RTMPE on the RTMP port fails
+// as soon as its first byte arrives, not at the handshake timeout, even
+// though far fewer bytes than C0C1 were sent and the client keeps the
+// connection open.
+func TestHandshakeFirstByte(t *testing.T) {
+	for _, first := range []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\x06", "\x00"} {
+		cn, sn := net.Pipe()
+		go cn.Write([]byte(first))
+		start := time.Now()
+		_, err := Accept(sn, ServerConfig{HandshakeTimeout: 5 * time.Second})
+		if !errors.Is(err, ErrHandshakeVersion) {
+			t.Fatalf("%q: got %v, want ErrHandshakeVersion", first, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("%q: refused after %v", first, d)
+		}
+		cn.Close()
+		sn.Close()
+	}
 }

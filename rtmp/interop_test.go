@@ -167,7 +167,7 @@ func summarize(tags []flv.Tag) (meta, vseq, aseq, video, audio int) {
 		t := &tags[i]
 		switch {
 		case t.IsScript():
-			if isOnMetaData(t.Data) {
+			if t.IsMetadata() {
 				meta++
 			}
 		case t.IsSequenceHeader() && t.IsVideo():

@@ -55,6 +55,16 @@ const (
 	defaultWindowAckSize   = 2500000   // what SRS sends
 )
 
+// MinAckWindow is the smallest Window Acknowledgement Size (section 5.4.4)
+// a Conn honours; a peer's smaller window is raised to it. An
+// acknowledgement is 16 bytes on the wire, so at this window acknowledgements
+// cost at most 0.4% of what the peer sends, where a window of 1 made the
+// Conn write 16 bytes for every message of a few bytes read (a publisher
+// that never reads then blocked its read loop on them). Real clients
+// announce 2,500,000 (ffmpeg, librtmp, OBS, Flash); SRS takes any non-zero
+// window.
+const MinAckWindow = 4096
+
 // Errors of the chunk layer.
 var (
 	ErrMessageTooLarge     = errors.New("rtmp: message too large")

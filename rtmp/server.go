@@ -3,6 +3,7 @@ package rtmp
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,10 @@ type ServerConfig struct {
 	MaxMessageSize   int           // default 8 MiB, at most 16 MiB-1
 	MaxChunkStreams  int           // default 64
 	Logger           *slog.Logger  // optional, debug-level protocol detail only
+	// WriteTimeout bounds each of the Conn's own writes, the handshake's
+	// included (see Conn); default DefaultWriteTimeout. SetWriteTimeout
+	// changes it later.
+	WriteTimeout time.Duration
 }
 
 // Kind is what a client asked for: publish or play.
@@ -65,8 +70,9 @@ var standardConnectKeys = map[string]bool{
 }
 
 // Accept runs the server handshake on nc (simple or complex, see
-// ServerHandshake) within cfg.HandshakeTimeout and returns the connection.
-// On error the caller closes nc.
+// ServerHandshake) within cfg.HandshakeTimeout, its write within
+// cfg.WriteTimeout too, and returns the connection. On error the caller
+// closes nc.
 func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = 10 * time.Second
@@ -75,9 +81,17 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 		cfg.ChunkSize = DefaultChunkSize
 	}
 	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
+	c.SetWriteTimeout(cfg.WriteTimeout)
 	c.streamID = 1
 	c.chunkSizeOut = cfg.ChunkSize
-	nc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	now := time.Now()
+	dl := now.Add(cfg.HandshakeTimeout)
+	wdl := now.Add(time.Duration(c.writeTimeout.Load()))
+	if dl.Before(wdl) {
+		wdl = dl
+	}
+	nc.SetReadDeadline(dl)
+	nc.SetWriteDeadline(wdl)
 	complex, err := ServerHandshake(c.br, nc)
 	nc.SetDeadline(time.Time{})
 	c.bytesOut.Add(1 + 2*handshakeSize)
@@ -93,7 +107,24 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 // SRS does, until a publish or play command arrives, and returns it.
 // Specification: spec-rtmp_specification_1.0 sections 7.2.1.1 (connect),
 // 7.2.1.3 (createStream), 7.2.2.1 (play), 7.2.2.6 (publish).
+//
+// The client has a fixed budget meanwhile (see MaxRequestBytes and the other
+// limits): beyond it ReadRequest fails with ErrRequestTooLarge. A request
+// whose names are over the limits (MaxAppLength, ...) is refused with an
+// onStatus error (NetStream.Publish.BadName, NetStream.Play.StreamNotFound;
+// NetConnection.Connect.Rejected for connect) saying which limit, and
+// ReadRequest returns ErrNameTooLong. The read deadline is the caller's.
 func (c *Conn) ReadRequest() (*Request, error) {
+	restore := c.beginRequest()
+	defer restore()
+	r, err := c.readRequest()
+	if errors.Is(err, ErrMessageTooLarge) {
+		err = fmt.Errorf("%w: %w", ErrRequestTooLarge, err)
+	}
+	return r, err
+}
+
+func (c *Conn) readRequest() (*Request, error) {
 	for {
 		m, err := c.readMessage()
 		if err != nil {
@@ -109,6 +140,9 @@ func (c *Conn) ReadRequest() (*Request, error) {
 		c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
 		switch cmd.Name {
 		case "connect":
+			if c.req != nil {
+				return nil, fmt.Errorf("%w: second connect", ErrBadCommand)
+			}
 			if err := c.onConnect(&cmd); err != nil {
 				return nil, err
 			}
@@ -137,6 +171,15 @@ func (c *Conn) ReadRequest() (*Request, error) {
 				r.Kind = KindPlay
 			}
 			fillRequest(&r, c.connectApp, cmd.argString(0))
+			if why := nameTooLong(&r); why != "" {
+				code := "NetStream.Publish.BadName"
+				if r.Kind == KindPlay {
+					code = "NetStream.Play.StreamNotFound"
+				}
+				// Best effort: the error is what matters.
+				_ = c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, why))
+				return nil, fmt.Errorf("%w: %s", ErrNameTooLong, why)
+			}
 			c.req = &r
 			return &r, nil
 		case "deleteStream", "closeStream", "FCUnpublish":
@@ -155,6 +198,19 @@ func (c *Conn) onConnect(cmd *command) error {
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
 	c.connectApp, _ = cmd.Obj.GetString("app")
+	// The app field may carry the tcUrl's parameters, so it gets the
+	// tcUrl's limit here; the app name itself is checked at publish/play.
+	why := ""
+	if n := len(r.TcURL); n > MaxTcURLLength {
+		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
+	} else if n := len(c.connectApp); n > MaxTcURLLength {
+		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
+	}
+	if why != "" {
+		// Best effort: the error is what matters.
+		_ = c.writeCommand(csidCommand, 0, "_error", cmd.TxID, nil, statusInfo("error", "NetConnection.Connect.Rejected", why))
+		return fmt.Errorf("%w: %s", ErrNameTooLong, why)
+	}
 	r.ObjectEncoding, _ = cmd.Obj.GetFloat64("objectEncoding")
 	for _, e := range cmd.Obj {
 		if !standardConnectKeys[e.Key] {
@@ -244,6 +300,9 @@ func (c *Conn) AcceptPlay() error {
 		return err
 	}
 	c.shrinkReader()
+	// A player sends only small control and command messages from now on:
+	// no message of it may be larger than a command.
+	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
 	return nil
 }
 
@@ -255,7 +314,7 @@ const playerReadBuffer = 256
 // server keeps one per player for as long as it watches. Bytes already
 // buffered are read first.
 func (c *Conn) shrinkReader() {
-	var src io.Reader = countingReader{c.nc, &c.bytesIn}
+	var src io.Reader = countingReader{c.nc, c}
 	if n := c.br.Buffered(); n > 0 {
 		rest, _ := c.br.Peek(n)
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(rest)), src)

@@ -28,10 +28,11 @@ type URL struct {
 func (u *URL) Addr() string { return net.JoinHostPort(u.Host, u.Port) }
 
 // TCURL returns the tcUrl a client sends in connect: rtmp://host[:port]/app.
+// An IPv6 zone is escaped ("%25", RFC 6874), so that the tcUrl is a URL.
 func (u *URL) TCURL() string {
 	h := u.Host
 	if strings.Contains(h, ":") {
-		h = "[" + h + "]"
+		h = "[" + strings.ReplaceAll(h, "%", "%25") + "]"
 	}
 	if u.Port != DefaultPort {
 		h += ":" + u.Port

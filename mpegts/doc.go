@@ -1,8 +1,10 @@
 // Package mpegts writes an MPEG-2 transport stream (ISO 13818-1) for live
 // HTTP-TS delivery: PAT/PMT, PES packets with PTS/DTS, PCR, continuity
 // counters, adaptation-field stuffing, and the AVCC/HVCC -> Annex-B
-// conversion of H.264/HEVC access units. AAC frames get their ADTS header
-// from package adts.
+// conversion of H.264/HEVC access units. The decoder configuration records
+// are parsed by package codec, which gives the NAL unit length size and the
+// parameter sets in Annex-B form; AAC frames get their ADTS header from
+// package adts.
 //
 // Data flow: the server keeps one Writer per published stream. Sequence
 // headers go to SetH264Config / SetHEVCConfig / SetAACConfig (or SetVideo /

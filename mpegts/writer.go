@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/picosrs/picosrs/adts"
+	"github.com/picosrs/picosrs/codec"
 )
 
 // Sentinel errors. Callers branch with errors.Is.
@@ -121,29 +122,32 @@ func (w *Writer) SetAudio(c AudioCodec) {
 
 // SetH264Config sets the video stream to H.264 and takes the NAL unit length
 // size and the SPS/PPS from an AVCDecoderConfigurationRecord (the body of an
-// FLV AVC sequence header after its 5-byte prefix). avcc is only read; the
-// writer keeps its own copy of the parameter sets. On error the writer is
-// unchanged.
+// FLV AVC sequence header after its 5-byte prefix), parsed by package codec:
+// the SPS and PPS units, in record order, go in front of keyframes. avcc is
+// only read; the writer keeps its own copy of the parameter sets. On error,
+// ErrInvalidConfig wrapping codec's error, the writer is unchanged.
 func (w *Writer) SetH264Config(avcc []byte) error {
-	n, ps, err := parseAVCC(avcc)
-	if err != nil {
-		return err
+	var c codec.AVCConfig
+	if err := c.Unmarshal(avcc); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	w.SetVideo(VideoH264)
-	w.nalLen, w.paramSets = n, ps
+	w.nalLen, w.paramSets = int(c.NALLengthSize), c.AppendAnnexB(nil)
 	return nil
 }
 
 // SetHEVCConfig sets the video stream to HEVC and takes the NAL unit length
-// size and the VPS/SPS/PPS from an HEVCDecoderConfigurationRecord. hvcc is
-// only read. On error the writer is unchanged.
+// size and the VPS/SPS/PPS from an HEVCDecoderConfigurationRecord, parsed by
+// package codec: every unit of every array (SEI included), in record order,
+// goes in front of keyframes. hvcc is only read. On error, ErrInvalidConfig
+// wrapping codec's error, the writer is unchanged.
 func (w *Writer) SetHEVCConfig(hvcc []byte) error {
-	n, ps, err := parseHVCC(hvcc)
-	if err != nil {
-		return err
+	var c codec.HEVCConfig
+	if err := c.Unmarshal(hvcc); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	w.SetVideo(VideoHEVC)
-	w.nalLen, w.paramSets = n, ps
+	w.nalLen, w.paramSets = int(c.NALLengthSize), c.AppendAnnexB(nil)
 	return nil
 }
 

@@ -48,7 +48,9 @@ func (w *warnings) add(key string, d *Directive, format string, a ...any) {
 // srsAllowed is SRS 7's whitelist (check_normal_config): for each block that
 // SRS checks, the names of the children it accepts. Blocks not listed here are
 // not checked, as in SRS. Root listen and chunk_size are missing because the
-// SRS 7 rewrite has moved them into rtmp{} by the time this runs.
+// SRS 7 rewrite has moved them into rtmp{} by the time this runs. The
+// picosrs extensions are added to it (see extensions), so that they load
+// here although SRS would refuse them.
 var srsAllowed = map[string][]string{
 	"": {"pid", "ff_log_dir", "srs_log_tank", "srs_log_level", "srs_log_level_v2", "srs_log_file",
 		"max_connections", "daemon", "heartbeat", "tencentcloud_apm", "http_api", "stats", "vhost",
@@ -90,9 +92,8 @@ var srsAllowed = map[string][]string{
 		"try_annexb_first", "kickoff_for_idle"},
 	"vhost.ingest":      {"enabled", "input", "ffmpeg", "engine"},
 	"vhost.http_static": {"enabled", "mount", "dir"},
-	// grace is a picosrs extension, so it is accepted here although SRS would refuse it.
 	"vhost.http_remux": {"enabled", "mount", "fast_cache", "drop_if_not_match", "has_audio", "has_video",
-		"guess_has_av", "grace"},
+		"guess_has_av"},
 	"vhost.dash": {"enabled", "dash_fragment", "dash_update_period", "dash_timeshift", "dash_path",
 		"dash_mpd_file", "dash_window_size", "dash_dispose", "dash_cleanup"},
 	"vhost.hls": {"enabled", "hls_entry_prefix", "hls_path", "hls_fragment", "hls_window", "hls_on_error",
@@ -116,6 +117,15 @@ var srsAllowed = map[string][]string{
 	"vhost.rtsp": {"enabled", "rtmp_to_rtsp"},
 }
 
+// extensions are the directives picosrs adds to SRS's grammar, by block.
+// Each is documented as a picosrs extension in Config and in
+// testdata/full.conf. (hls_storage is SRS 2's directive, with a meaning of
+// our own.)
+var extensions = map[string][]string{
+	"":                 {"write_timeout", "memory_limit"},
+	"vhost.http_remux": {"grace"},
+}
+
 // implemented lists the directives picosrs honours. Everything else that SRS
 // accepts is ignored with one warning per directive name.
 var implemented = setOf(
@@ -137,6 +147,7 @@ var implemented = setOf(
 	"vhost.forward", "vhost.forward.enabled", "vhost.forward.destination",
 	"vhost.http_static", "vhost.http_static.enabled", "vhost.http_static.mount", "vhost.http_static.dir",
 	"vhost.security", "vhost.security.enabled", "vhost.security.allow", "vhost.security.deny",
+	"write_timeout", "memory_limit",
 )
 
 // silent lists process-level directives that SRS needs and a foreground Go
@@ -160,9 +171,17 @@ func setOf(names ...string) map[string]bool {
 }
 
 var allowedSets = func() map[string]map[string]bool {
-	m := make(map[string]map[string]bool, len(srsAllowed))
+	m := make(map[string]map[string]bool, len(srsAllowed)+1)
 	for k, v := range srsAllowed {
 		m[k] = setOf(v...)
+	}
+	for k, v := range extensions {
+		if m[k] == nil {
+			m[k] = map[string]bool{}
+		}
+		for _, n := range v {
+			m[k][n] = true
+		}
 	}
 	return m
 }()

@@ -2,8 +2,6 @@ package conf
 
 import (
 	_ "embed"
-	"errors"
-	"fmt"
 	"net"
 	"path"
 	"strings"
@@ -35,6 +33,16 @@ type Config struct {
 	// LogTank is `srs_log_tank`: "console" (the default here; SRS outside
 	// docker defaults to file) or "file"; env SRS_SRS_LOG_TANK or SRS_LOG_TANK.
 	LogTank string
+	// WriteTimeout is the picosrs extension `write_timeout`, float seconds,
+	// default 30s: a socket write (RTMP or HTTP, on every port) that makes
+	// no progress for this long closes the connection. Env
+	// SRS_WRITE_TIMEOUT. Must be > 0.
+	WriteTimeout time.Duration
+	// MemoryLimit is the picosrs extension `memory_limit`, bytes with an
+	// optional k/m/g suffix (KiB/MiB/GiB, either case; "48m"), default 0
+	// (none): the Go runtime's soft memory limit (debug.SetMemoryLimit),
+	// for routers. Env SRS_MEMORY_LIMIT.
+	MemoryLimit int64
 	// HTTPServer is the `http_server` block (SRS 1's `http_stream`).
 	HTTPServer HTTPServer
 	// HTTPAPI is the `http_api` block.
@@ -276,7 +284,11 @@ func FromDirective(root *Directive, env func(string) (string, bool)) (*Config, [
 		return nil, b.w.list, err
 	}
 	c := b.config(root)
-	if err := c.Validate(); err != nil {
+	v := &validator{src: b.src}
+	for _, e := range b.errs {
+		v.at(e.vhost, e.path, "%s", e.msg)
+	}
+	if err := c.validate(v); err != nil {
 		return nil, b.w.list, err
 	}
 	return c, b.w.list, nil
@@ -284,11 +296,15 @@ func FromDirective(root *Directive, env func(string) (string, bool)) (*Config, [
 
 // builder reads typed values out of a transformed tree, SRS getter style.
 type builder struct {
-	env *environ
-	w   warnings
+	env       *environ
+	w         warnings
+	src       sources    // where each value came from, for validation errors
+	vhostName string     // the vhost being read, "" outside vhosts
+	errs      []fieldErr // values that do not parse
 }
 
 func (b *builder) boolean(path string, d *Directive, def bool) bool {
+	b.note(path, d)
 	if _, ok := b.env.get(path); !ok && d != nil {
 		if v := d.Arg0(); v != "" && v != "on" && v != "off" {
 			want := map[bool]string{false: "off", true: "on"}[!def]
@@ -299,31 +315,34 @@ func (b *builder) boolean(path string, d *Directive, def bool) bool {
 }
 
 func (b *builder) str(path string, d *Directive, def string) string {
-	if v, ok := b.env.get(path); ok {
-		return v
+	v, _, ok := b.value(path, d)
+	if !ok {
+		return def
 	}
-	if v := d.Arg0(); v != "" {
-		return v
-	}
-	return def
+	return v
 }
 
 func (b *builder) list(path string, d *Directive, def []string) []string {
 	if v, ok := b.env.get(path); ok {
+		b.note(path, nil)
 		return strings.Fields(v)
 	}
 	if d != nil && len(d.Args) > 0 {
+		b.note(path, d)
 		return copyArgs(d.Args)
 	}
 	return def
 }
 
-// value returns the env override or arg0, and whether there is one.
+// value returns the env override or arg0, and whether there is one, and
+// notes where it came from.
 func (b *builder) value(path string, d *Directive) (string, *Directive, bool) {
 	if v, ok := b.env.get(path); ok {
+		b.note(path, nil)
 		return v, nil, true
 	}
 	if v := d.Arg0(); v != "" {
+		b.note(path, d)
 		return v, d, true
 	}
 	return "", nil, false
@@ -366,6 +385,8 @@ func (b *builder) config(root *Directive) *Config {
 	c.LogLevel = b.logStr("level", root, "trace")
 	c.LogFile = b.logStr("file", root, "./objs/srs.log")
 	c.LogTank = b.logStr("tank", root, "console")
+	c.WriteTimeout = seconds(b.float("write_timeout", root.Get("write_timeout"), 30))
+	c.MemoryLimit = b.size("memory_limit", root.Get("memory_limit"), 0)
 
 	hs := root.Get("http_server")
 	c.HTTPServer = HTTPServer{
@@ -428,6 +449,8 @@ func first(l []string, def string) string {
 
 func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 	v := &Vhost{Name: d.Arg0()}
+	b.vhostName = v.Name
+	defer func() { b.vhostName = "" }()
 	v.Enabled = boolOf(d.Get("enabled"), true, b, "vhost.enabled")
 	v.ChunkSize = b.integer("vhost.chunk_size", d.Get("chunk_size"), globalChunk)
 	v.MinLatency = b.boolean("vhost.min_latency", d.Get("min_latency"), false)
@@ -543,10 +566,17 @@ func withPort(hostport, port string) string {
 // Validate checks the values picosrs cannot run with. Messages name the
 // directive and, inside a vhost, the vhost, for example
 // "vhost __defaultVhost__: play.queue_length must be > 0". All problems are
-// reported, joined.
+// reported, joined. Load and FromDirective run the same checks; where a
+// check names the directive path it is about (the newer ones do), they
+// prefix its message with the FILE:LINE of the directive that set the value
+// (the error is then a *ParseError), or end it with "(from SRS_...)" when an
+// environment variable set it.
 func (c *Config) Validate() error {
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("conf: "+format, a...)) }
+	return c.validate(&validator{})
+}
+
+func (c *Config) validate(val *validator) error {
+	add := val.plain
 	if len(c.Listen) == 0 {
 		add("listen: no RTMP listen address (a config fragment?)")
 	}
@@ -570,10 +600,16 @@ func (c *Config) Validate() error {
 	if c.Exporter.Enabled && !validEndpoint(c.Exporter.Listen) {
 		add("exporter.listen: invalid address %q, want [ip:]port", c.Exporter.Listen)
 	}
+	if c.WriteTimeout <= 0 {
+		val.at("", "write_timeout", "write_timeout must be > 0")
+	}
+	if c.MemoryLimit < 0 {
+		val.at("", "memory_limit", "memory_limit must be >= 0")
+	}
 	seen := map[string]bool{}
 	for _, v := range c.Vhosts {
 		vadd := func(format string, a ...any) {
-			errs = append(errs, fmt.Errorf("conf: vhost %s: "+format, append([]any{v.Name}, a...)...))
+			val.plain("vhost %s: "+format, append([]any{v.Name}, a...)...)
 		}
 		if v.Name == "" {
 			add("vhost without a name")
@@ -652,7 +688,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return val.err()
 }
 
 func validTarget(t string) bool {

@@ -263,7 +263,7 @@ func TestDefaults(t *testing.T) {
 	c := mustLoad(t, "listen 1935;\nvhost v {}\n", nil)
 	want := &Config{
 		Listen: []string{"1935"}, MaxConnections: 1000, ChunkSize: 60000,
-		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console",
+		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console", WriteTimeout: 30 * time.Second,
 		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true},
 		HTTPAPI:    HTTPAPI{Listen: "1985", Crossdomain: true},
 		Exporter:   Exporter{Listen: "9972"},

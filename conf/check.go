@@ -148,6 +148,10 @@ var implemented = setOf(
 	"vhost.http_static", "vhost.http_static.enabled", "vhost.http_static.mount", "vhost.http_static.dir",
 	"vhost.security", "vhost.security.enabled", "vhost.security.allow", "vhost.security.deny",
 	"write_timeout", "memory_limit",
+	"http_server.https", "http_server.https.enabled", "http_server.https.listen",
+	"http_server.https.key", "http_server.https.cert",
+	"http_api.https", "http_api.https.enabled", "http_api.https.listen",
+	"http_api.https.key", "http_api.https.cert",
 )
 
 // silent lists process-level directives that SRS needs and a foreground Go

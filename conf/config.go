@@ -61,6 +61,9 @@ type HTTPServer struct {
 	Listen      string // `listen` (first address), default "8080"; env SRS_HTTP_SERVER_LISTEN
 	Dir         string // `dir`, default "./objs/nginx/html"; env SRS_HTTP_SERVER_DIR
 	Crossdomain bool   // `crossdomain`, default on; env SRS_HTTP_SERVER_CROSSDOMAIN
+	// HTTPS is the `https` block: HTTPS streaming on its own port
+	// (default 8088), env SRS_HTTP_SERVER_HTTPS_*.
+	HTTPS HTTPS
 }
 
 // HTTPAPI is the `http_api` block.
@@ -69,6 +72,10 @@ type HTTPAPI struct {
 	Listen      string      // `listen` (first address), default "1985"; env SRS_HTTP_API_LISTEN
 	Crossdomain bool        // `crossdomain`, default on; env SRS_HTTP_API_CROSSDOMAIN
 	Auth        HTTPAPIAuth // `auth` block
+	// HTTPS is the `https` block: the HTTPS API (default port 1990, or
+	// http_server's HTTPS port when the API shares the HTTP port), env
+	// SRS_HTTP_API_HTTPS_*.
+	HTTPS HTTPS
 }
 
 // HTTPAPIAuth is the `http_api.auth` block (HTTP basic auth).
@@ -389,23 +396,39 @@ func (b *builder) config(root *Directive) *Config {
 	c.MemoryLimit = b.size("memory_limit", root.Get("memory_limit"), 0)
 
 	hs := root.Get("http_server")
+	serverListens := b.list("http_server.listen", hs.Get("listen"), []string{"8080"})
 	c.HTTPServer = HTTPServer{
 		Enabled:     b.boolean("http_server.enabled", hs.Get("enabled"), false),
-		Listen:      first(b.list("http_server.listen", hs.Get("listen"), nil), "8080"),
+		Listen:      first(serverListens, "8080"),
 		Dir:         b.str("http_server.dir", hs.Get("dir"), "./objs/nginx/html"),
 		Crossdomain: b.boolean("http_server.crossdomain", hs.Get("crossdomain"), true),
+		HTTPS:       b.https("http_server.https", hs.Get("https"), "8088"),
 	}
 	api := root.Get("http_api")
 	auth := api.Get("auth")
+	apiListens := b.list("http_api.listen", api.Get("listen"), []string{"1985"})
 	c.HTTPAPI = HTTPAPI{
 		Enabled:     b.boolean("http_api.enabled", api.Get("enabled"), false),
-		Listen:      first(b.list("http_api.listen", api.Get("listen"), nil), "1985"),
+		Listen:      first(apiListens, "1985"),
 		Crossdomain: b.boolean("http_api.crossdomain", api.Get("crossdomain"), true),
 		Auth: HTTPAPIAuth{
 			Enabled:  b.boolean("http_api.auth.enabled", auth.Get("enabled"), false),
 			Username: b.str("http_api.auth.username", auth.Get("username"), ""),
 			Password: b.str("http_api.auth.password", auth.Get("password"), ""),
 		},
+		HTTPS: b.https("http_api.https", api.Get("https"), "1990"),
+	}
+	// SRS get_https_api_listens: an API sharing the HTTP server's port
+	// shares its HTTPS port too, unless the environment says otherwise.
+	if _, ok := b.env.get("http_api.https.listen"); !ok && equalStrings(apiListens, serverListens) {
+		if d := api.Get("https").Get("listen"); d != nil && d.Arg0() != c.HTTPServer.HTTPS.Listen {
+			b.w.add("http_api.https.listen", d, "http_api.https.listen %s ignored: http_api shares http_server's "+
+				"listen, so the HTTPS API shares http_server.https.listen %s, as in SRS", d.Arg0(), c.HTTPServer.HTTPS.Listen)
+		}
+		c.HTTPAPI.HTTPS.Listen = c.HTTPServer.HTTPS.Listen
+		if s, ok := b.src[srcKey("", "http_server.https.listen")]; ok {
+			b.src[srcKey("", "http_api.https.listen")] = s
+		}
 	}
 	ex := root.Get("exporter")
 	c.Exporter = Exporter{
@@ -438,6 +461,18 @@ func (b *builder) logStr(x string, root *Directive, def string) string {
 		}
 	}
 	return b.str("srs_log_"+x, root.Get("srs_log_"+x), def)
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func first(l []string, def string) string {
@@ -563,7 +598,8 @@ func withPort(hostport, port string) string {
 	return net.JoinHostPort(strings.Trim(hostport, "[]"), port)
 }
 
-// Validate checks the values picosrs cannot run with. Messages name the
+// Validate checks the values picosrs cannot run with, and loads the key
+// pair of each enabled HTTPS block into its Certificate. Messages name the
 // directive and, inside a vhost, the vhost, for example
 // "vhost __defaultVhost__: play.queue_length must be > 0". All problems are
 // reported, joined. Load and FromDirective run the same checks; where a
@@ -606,6 +642,8 @@ func (c *Config) validate(val *validator) error {
 	if c.MemoryLimit < 0 {
 		val.at("", "memory_limit", "memory_limit must be >= 0")
 	}
+	c.HTTPServer.HTTPS.validate(val, "http_server.https")
+	c.HTTPAPI.HTTPS.validate(val, "http_api.https")
 	seen := map[string]bool{}
 	for _, v := range c.Vhosts {
 		vadd := func(format string, a ...any) {

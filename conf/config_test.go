@@ -37,17 +37,31 @@ func mustLoad(t *testing.T, text string, env func(string) (string, bool)) *Confi
 	return c
 }
 
-// chdirSRS makes a temp dir whose conf/ is testdata/srs and enters it, so
-// that includes such as ./conf/include.vhost.conf resolve as under SRS.
+// chdirSRS makes a temp dir whose conf/ holds links to the files of
+// testdata/srs and enters it, so that includes such as
+// ./conf/include.vhost.conf resolve as under SRS. conf/server.key and
+// conf/server.crt, which the https samples load, are a throwaway pair (SRS
+// ships its own).
 func chdirSRS(t *testing.T) {
 	abs, err := filepath.Abs("testdata/srs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.Symlink(abs, filepath.Join(dir, "conf")); err != nil {
+	files, err := filepath.Glob(filepath.Join(abs, "*"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	confDir := filepath.Join(dir, "conf")
+	if err := os.Mkdir(confDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.Symlink(f, filepath.Join(confDir, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeKeyPair(t, filepath.Join(confDir, "server.key"), filepath.Join(confDir, "server.crt"))
 	t.Chdir(dir)
 }
 
@@ -264,9 +278,11 @@ func TestDefaults(t *testing.T) {
 	want := &Config{
 		Listen: []string{"1935"}, MaxConnections: 1000, ChunkSize: 60000,
 		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console", WriteTimeout: 30 * time.Second,
-		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true},
-		HTTPAPI:    HTTPAPI{Listen: "1985", Crossdomain: true},
-		Exporter:   Exporter{Listen: "9972"},
+		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true,
+			HTTPS: HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"}},
+		HTTPAPI: HTTPAPI{Listen: "1985", Crossdomain: true,
+			HTTPS: HTTPS{Listen: "1990", Key: "./conf/server.key", Cert: "./conf/server.crt"}},
+		Exporter: Exporter{Listen: "9972"},
 		Vhosts: []*Vhost{{
 			Name: "v", Enabled: true, ChunkSize: 60000,
 			HTTPRemux:  HTTPRemux{Mounts: []string{"[vhost]/[app]/[stream].flv"}, DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true, Grace: 5 * time.Second},
@@ -515,10 +531,12 @@ func TestEnvOverrides(t *testing.T) {
 			return c.LogLevel == "info" && c.LogTank == "file" && c.LogFile == "x.log"
 		}},
 		{[]string{"SRS_HTTP_SERVER_ENABLED", "off", "SRS_HTTP_SERVER_LISTEN", "9090", "SRS_HTTP_SERVER_DIR", "/www", "SRS_HTTP_SERVER_CROSSDOMAIN", "off"}, func(c *Config) bool {
-			return c.HTTPServer == HTTPServer{Enabled: false, Listen: "9090", Dir: "/www", Crossdomain: false}
+			return c.HTTPServer == HTTPServer{Enabled: false, Listen: "9090", Dir: "/www", Crossdomain: false,
+				HTTPS: HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"}}
 		}},
 		{[]string{"SRS_HTTP_API_ENABLED", "on", "SRS_HTTP_API_LISTEN", "1986", "SRS_HTTP_API_CROSSDOMAIN", "no", "SRS_HTTP_API_AUTH_ENABLED", "on", "SRS_HTTP_API_AUTH_USERNAME", "u", "SRS_HTTP_API_AUTH_PASSWORD", "p"}, func(c *Config) bool {
-			return c.HTTPAPI == HTTPAPI{Enabled: true, Listen: "1986", Crossdomain: true, Auth: HTTPAPIAuth{Enabled: true, Username: "u", Password: "p"}}
+			return c.HTTPAPI == HTTPAPI{Enabled: true, Listen: "1986", Crossdomain: true, Auth: HTTPAPIAuth{Enabled: true, Username: "u", Password: "p"},
+				HTTPS: HTTPS{Listen: "1990", Key: "./conf/server.key", Cert: "./conf/server.crt"}}
 		}},
 		{[]string{"SRS_EXPORTER_ENABLED", "on", "SRS_EXPORTER_LISTEN", "9973", "SRS_EXPORTER_LABEL", "l", "SRS_EXPORTER_TAG", "t"}, func(c *Config) bool {
 			return c.Exporter == Exporter{Enabled: true, Listen: "9973", Label: "l", Tag: "t"}

@@ -123,6 +123,7 @@ var srsAllowed = map[string][]string{
 // our own.)
 var extensions = map[string][]string{
 	"":                 {"write_timeout", "memory_limit"},
+	"http_server":      {"mpegts_js", "hls_js"},
 	"vhost.http_remux": {"grace"},
 }
 
@@ -150,6 +151,7 @@ var implemented = setOf(
 	"write_timeout", "memory_limit",
 	"http_server.https", "http_server.https.enabled", "http_server.https.listen",
 	"http_server.https.key", "http_server.https.cert",
+	"http_server.mpegts_js", "http_server.hls_js",
 	"http_api.https", "http_api.https.enabled", "http_api.https.listen",
 	"http_api.https.key", "http_api.https.cert",
 )

@@ -3,6 +3,7 @@ package conf
 import (
 	_ "embed"
 	"net"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -64,7 +65,24 @@ type HTTPServer struct {
 	// HTTPS is the `https` block: HTTPS streaming on its own port
 	// (default 8088), env SRS_HTTP_SERVER_HTTPS_*.
 	HTTPS HTTPS
+	// MpegtsJS is the picosrs extension `mpegts_js`: the URL the built-in
+	// player page loads mpegts.js from, default DefaultMpegtsJS. An
+	// absolute http(s) URL, or a path served by this server (for a router
+	// without Internet access, put the file under dir). Env
+	// SRS_HTTP_SERVER_MPEGTS_JS.
+	MpegtsJS string
+	// HLSJS is the picosrs extension `hls_js`: the URL the built-in player
+	// page loads hls.js from, default DefaultHLSJS; as MpegtsJS. Env
+	// SRS_HTTP_SERVER_HLS_JS.
+	HLSJS string
 }
+
+// Default script URLs of the built-in player page, pinned versions on a
+// public CDN.
+const (
+	DefaultMpegtsJS = "https://cdn.jsdelivr.net/npm/mpegts.js@1.8.0/dist/mpegts.js"
+	DefaultHLSJS    = "https://cdn.jsdelivr.net/npm/hls.js@1.5.20/dist/hls.min.js"
+)
 
 // HTTPAPI is the `http_api` block.
 type HTTPAPI struct {
@@ -403,6 +421,8 @@ func (b *builder) config(root *Directive) *Config {
 		Dir:         b.str("http_server.dir", hs.Get("dir"), "./objs/nginx/html"),
 		Crossdomain: b.boolean("http_server.crossdomain", hs.Get("crossdomain"), true),
 		HTTPS:       b.https("http_server.https", hs.Get("https"), "8088"),
+		MpegtsJS:    b.str("http_server.mpegts_js", hs.Get("mpegts_js"), DefaultMpegtsJS),
+		HLSJS:       b.str("http_server.hls_js", hs.Get("hls_js"), DefaultHLSJS),
 	}
 	api := root.Get("http_api")
 	auth := api.Get("auth")
@@ -642,6 +662,12 @@ func (c *Config) validate(val *validator) error {
 	if c.MemoryLimit < 0 {
 		val.at("", "memory_limit", "memory_limit must be >= 0")
 	}
+	if !scriptURL(c.HTTPServer.MpegtsJS) {
+		val.at("", "http_server.mpegts_js", "http_server.mpegts_js %q: want an http(s) URL or a path, without spaces, quotes or <>", c.HTTPServer.MpegtsJS)
+	}
+	if !scriptURL(c.HTTPServer.HLSJS) {
+		val.at("", "http_server.hls_js", "http_server.hls_js %q: want an http(s) URL or a path, without spaces, quotes or <>", c.HTTPServer.HLSJS)
+	}
 	c.HTTPServer.HTTPS.validate(val, "http_server.https")
 	c.HTTPAPI.HTTPS.validate(val, "http_api.https")
 	seen := map[string]bool{}
@@ -727,6 +753,26 @@ func (c *Config) validate(val *validator) error {
 		}
 	}
 	return val.err()
+}
+
+// scriptURL reports whether s can go into the player page's <script src>:
+// an absolute http(s) URL with a host, or a path (with no scheme), and no
+// character that could end the attribute.
+func scriptURL(s string) bool {
+	if s == "" || strings.ContainsAny(s, " \t\r\n\"'<>`\\") {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "":
+		return u.Host == "" || strings.HasPrefix(s, "//")
+	case "http", "https":
+		return u.Host != ""
+	}
+	return false
 }
 
 func validTarget(t string) bool {

@@ -279,7 +279,8 @@ func TestDefaults(t *testing.T) {
 		Listen: []string{"1935"}, MaxConnections: 1000, ChunkSize: 60000,
 		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console", WriteTimeout: 30 * time.Second,
 		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true,
-			HTTPS: HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"}},
+			HTTPS:    HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"},
+			MpegtsJS: DefaultMpegtsJS, HLSJS: DefaultHLSJS},
 		HTTPAPI: HTTPAPI{Listen: "1985", Crossdomain: true,
 			HTTPS: HTTPS{Listen: "1990", Key: "./conf/server.key", Cert: "./conf/server.crt"}},
 		Exporter: Exporter{Listen: "9972"},
@@ -532,7 +533,8 @@ func TestEnvOverrides(t *testing.T) {
 		}},
 		{[]string{"SRS_HTTP_SERVER_ENABLED", "off", "SRS_HTTP_SERVER_LISTEN", "9090", "SRS_HTTP_SERVER_DIR", "/www", "SRS_HTTP_SERVER_CROSSDOMAIN", "off"}, func(c *Config) bool {
 			return c.HTTPServer == HTTPServer{Enabled: false, Listen: "9090", Dir: "/www", Crossdomain: false,
-				HTTPS: HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"}}
+				HTTPS:    HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"},
+				MpegtsJS: DefaultMpegtsJS, HLSJS: DefaultHLSJS}
 		}},
 		{[]string{"SRS_HTTP_API_ENABLED", "on", "SRS_HTTP_API_LISTEN", "1986", "SRS_HTTP_API_CROSSDOMAIN", "no", "SRS_HTTP_API_AUTH_ENABLED", "on", "SRS_HTTP_API_AUTH_USERNAME", "u", "SRS_HTTP_API_AUTH_PASSWORD", "p"}, func(c *Config) bool {
 			return c.HTTPAPI == HTTPAPI{Enabled: true, Listen: "1986", Crossdomain: true, Auth: HTTPAPIAuth{Enabled: true, Username: "u", Password: "p"},

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// TestRootExtensions covers write_timeout and memory_limit: value,
-// environment override, and error with FILE:LINE.
+// TestRootExtensions covers write_timeout, memory_limit, mpegts_js and
+// hls_js: value, environment override, and error with FILE:LINE.
 func TestRootExtensions(t *testing.T) {
 	cases := []struct {
 		name string
@@ -16,7 +16,8 @@ func TestRootExtensions(t *testing.T) {
 		chk  func(c *Config) bool
 	}{
 		{name: "defaults", conf: "", chk: func(c *Config) bool {
-			return c.WriteTimeout == 30*time.Second && c.MemoryLimit == 0
+			return c.WriteTimeout == 30*time.Second && c.MemoryLimit == 0 &&
+				c.HTTPServer.MpegtsJS == DefaultMpegtsJS && c.HTTPServer.HLSJS == DefaultHLSJS
 		}},
 		{name: "writeTimeout", conf: "write_timeout 2.5;", chk: func(c *Config) bool { return c.WriteTimeout == 2500*time.Millisecond }},
 		{name: "writeTimeoutEnv", conf: "write_timeout 2.5;", env: []string{"SRS_WRITE_TIMEOUT", "7"},
@@ -31,6 +32,22 @@ func TestRootExtensions(t *testing.T) {
 			want: `t.conf:2: memory_limit "48MB": want bytes with an optional k, m or g suffix (KiB, MiB, GiB)`},
 		{name: "memoryLimitEnvSyntax", env: []string{"SRS_MEMORY_LIMIT", "-5"},
 			want: `conf: memory_limit "-5": want bytes with an optional k, m or g suffix (KiB, MiB, GiB) (from SRS_MEMORY_LIMIT)`},
+		{name: "scripts", conf: "http_server {\n    mpegts_js /js/mpegts.js;\n    hls_js //cdn.example/hls.js;\n}",
+			chk: func(c *Config) bool {
+				return c.HTTPServer.MpegtsJS == "/js/mpegts.js" && c.HTTPServer.HLSJS == "//cdn.example/hls.js"
+			}},
+		{name: "scriptsRelative", conf: "http_server { mpegts_js js/mpegts.js; hls_js http://192.168.1.1:8080/hls.min.js; }",
+			chk: func(c *Config) bool {
+				return c.HTTPServer.MpegtsJS == "js/mpegts.js" && c.HTTPServer.HLSJS == "http://192.168.1.1:8080/hls.min.js"
+			}},
+		{name: "scriptsEnv", env: []string{"SRS_HTTP_SERVER_MPEGTS_JS", "/m.js", "SRS_HTTP_SERVER_HLS_JS", "/h.js"},
+			chk: func(c *Config) bool { return c.HTTPServer.MpegtsJS == "/m.js" && c.HTTPServer.HLSJS == "/h.js" }},
+		{name: "mpegtsJSScheme", conf: "http_server {\n    mpegts_js javascript:alert(1);\n}",
+			want: `t.conf:3: http_server.mpegts_js "javascript:alert(1)": want an http(s) URL or a path, without spaces, quotes or <>`},
+		{name: "hlsJSQuote", conf: "http_server {\n    hls_js 'x\"><script>';\n}",
+			want: `t.conf:3: http_server.hls_js "x\"><script>": want an http(s) URL or a path, without spaces, quotes or <>`},
+		{name: "hlsJSNoHost", env: []string{"SRS_HTTP_SERVER_HLS_JS", "https:///hls.js"},
+			want: `conf: http_server.hls_js "https:///hls.js": want an http(s) URL or a path, without spaces, quotes or <> (from SRS_HTTP_SERVER_HLS_JS)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -125,6 +125,7 @@ var extensions = map[string][]string{
 	"":                 {"write_timeout", "memory_limit"},
 	"http_server":      {"mpegts_js", "hls_js"},
 	"vhost.http_remux": {"grace"},
+	"vhost.http_hooks": {"timeout"},
 }
 
 // implemented lists the directives picosrs honours. Everything else that SRS
@@ -154,7 +155,18 @@ var implemented = setOf(
 	"http_server.mpegts_js", "http_server.hls_js",
 	"http_api.https", "http_api.https.enabled", "http_api.https.listen",
 	"http_api.https.key", "http_api.https.cert",
+	"vhost.http_hooks", "vhost.http_hooks.enabled", "vhost.http_hooks.on_connect",
+	"vhost.http_hooks.on_close", "vhost.http_hooks.on_publish", "vhost.http_hooks.on_unpublish",
+	"vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.timeout",
 )
+
+// kept lists directives that are read into Config but that picosrs does not
+// act on, with the warning they get instead of "not implemented".
+var kept = map[string]string{
+	"vhost.http_hooks.on_dvr":        "kept in HTTPHooks.OnDVR but never called: picosrs does not record (no DVR)",
+	"vhost.http_hooks.on_hls":        "kept in HTTPHooks.OnHLS but not called by picosrs",
+	"vhost.http_hooks.on_hls_notify": "kept in HTTPHooks.OnHLSNotify but not called by picosrs",
+}
 
 // silent lists process-level directives that SRS needs and a foreground Go
 // binary does not: they are accepted without a warning because nearly every
@@ -304,6 +316,10 @@ func check(root *Directive, env *environ, w *warnings) error {
 func walk(d *Directive, path, vhost string, w *warnings, warn bool) error {
 	if path == "vhost" {
 		vhost = d.Arg0()
+	}
+	if msg, ok := kept[path]; ok && warn {
+		w.add(path, d, "%s is %s", path, msg)
+		warn = false
 	}
 	if warn && !implemented[path] && !silent[path] {
 		w.add(path, d, "%s is not implemented by picosrs; ignored", path)

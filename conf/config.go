@@ -126,6 +126,7 @@ type Vhost struct {
 	Forward    Forward
 	HTTPStatic HTTPStatic
 	Security   Security
+	HTTPHooks  HTTPHooks // `http_hooks` block
 }
 
 // HTTPRemux is the `http_remux` block: live FLV/TS/MP3/AAC over HTTP.
@@ -583,6 +584,8 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 			v.Security.Rules = append(v.Security.Rules, rule)
 		}
 	}
+
+	v.HTTPHooks = b.httpHooks(d.Get("http_hooks"))
 	return v
 }
 
@@ -751,6 +754,7 @@ func (c *Config) validate(val *validator) error {
 				vadd("security.%s %s: target must be all, an IP or a CIDR, got %q", kind, rule.Action, rule.Target)
 			}
 		}
+		v.HTTPHooks.validate(val, v.Name)
 	}
 	return val.err()
 }

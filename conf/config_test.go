@@ -160,6 +160,7 @@ func TestSRSConfigValues(t *testing.T) {
 		Cluster:    Cluster{Mode: "remote", Origins: []string{"127.0.0.1:1935", "localhost:1935"}, Vhost: "same.edge.srs.com"},
 		Forward:    Forward{Enabled: true, Destinations: []string{"127.0.0.1:1936", "127.0.0.1:1937"}},
 		HTTPStatic: HTTPStatic{Enabled: true, Mount: "[vhost]/hls", Dir: "./objs/nginx/html/hls"},
+		HTTPHooks:  defaultHTTPHooks,
 	}
 	if !reflect.DeepEqual(*cv, want) {
 		t.Errorf("compatible.conf vhost\n got %+v\nwant %+v", *cv, want)
@@ -291,6 +292,7 @@ func TestDefaults(t *testing.T) {
 			Publish:    Publish{FirstPktTimeout: 20 * time.Second, NormalTimeout: 5 * time.Second},
 			Cluster:    Cluster{Mode: "local", Vhost: "[vhost]"},
 			HTTPStatic: HTTPStatic{Mount: "[vhost]/", Dir: "./objs/nginx/html"},
+			HTTPHooks:  defaultHTTPHooks,
 		}},
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -122,10 +122,12 @@ var srsAllowed = map[string][]string{
 // testdata/full.conf. (hls_storage is SRS 2's directive, with a meaning of
 // our own.)
 var extensions = map[string][]string{
-	"":                 {"write_timeout", "memory_limit"},
-	"http_server":      {"mpegts_js", "hls_js"},
-	"vhost.http_remux": {"grace"},
-	"vhost.http_hooks": {"timeout"},
+	"":                  {"write_timeout", "memory_limit"},
+	"http_server":       {"mpegts_js", "hls_js"},
+	"vhost":             {"secure_link"},
+	"vhost.secure_link": {"enabled", "secret", "publish", "play", "bind_ip"},
+	"vhost.http_remux":  {"grace"},
+	"vhost.http_hooks":  {"timeout"},
 }
 
 // implemented lists the directives picosrs honours. Everything else that SRS
@@ -158,6 +160,8 @@ var implemented = setOf(
 	"vhost.http_hooks", "vhost.http_hooks.enabled", "vhost.http_hooks.on_connect",
 	"vhost.http_hooks.on_close", "vhost.http_hooks.on_publish", "vhost.http_hooks.on_unpublish",
 	"vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.timeout",
+	"vhost.secure_link", "vhost.secure_link.enabled", "vhost.secure_link.secret",
+	"vhost.secure_link.publish", "vhost.secure_link.play", "vhost.secure_link.bind_ip",
 )
 
 // kept lists directives that are read into Config but that picosrs does not

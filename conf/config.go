@@ -126,7 +126,8 @@ type Vhost struct {
 	Forward    Forward
 	HTTPStatic HTTPStatic
 	Security   Security
-	HTTPHooks  HTTPHooks // `http_hooks` block
+	HTTPHooks  HTTPHooks  // `http_hooks` block
+	SecureLink SecureLink // `secure_link` block (picosrs extension)
 }
 
 // HTTPRemux is the `http_remux` block: live FLV/TS/MP3/AAC over HTTP.
@@ -586,6 +587,7 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 	}
 
 	v.HTTPHooks = b.httpHooks(d.Get("http_hooks"))
+	v.SecureLink = b.secureLink(d.Get("secure_link"))
 	return v
 }
 
@@ -755,6 +757,7 @@ func (c *Config) validate(val *validator) error {
 			}
 		}
 		v.HTTPHooks.validate(val, v.Name)
+		v.SecureLink.validate(val, v.Name)
 	}
 	return val.err()
 }

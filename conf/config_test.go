@@ -161,6 +161,7 @@ func TestSRSConfigValues(t *testing.T) {
 		Forward:    Forward{Enabled: true, Destinations: []string{"127.0.0.1:1936", "127.0.0.1:1937"}},
 		HTTPStatic: HTTPStatic{Enabled: true, Mount: "[vhost]/hls", Dir: "./objs/nginx/html/hls"},
 		HTTPHooks:  defaultHTTPHooks,
+		SecureLink: defaultSecureLink,
 	}
 	if !reflect.DeepEqual(*cv, want) {
 		t.Errorf("compatible.conf vhost\n got %+v\nwant %+v", *cv, want)
@@ -293,6 +294,7 @@ func TestDefaults(t *testing.T) {
 			Cluster:    Cluster{Mode: "local", Vhost: "[vhost]"},
 			HTTPStatic: HTTPStatic{Mount: "[vhost]/", Dir: "./objs/nginx/html"},
 			HTTPHooks:  defaultHTTPHooks,
+			SecureLink: defaultSecureLink,
 		}},
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -157,6 +157,8 @@ var implemented = setOf(
 	"http_server.mpegts_js", "http_server.hls_js",
 	"http_api.https", "http_api.https.enabled", "http_api.https.listen",
 	"http_api.https.key", "http_api.https.cert",
+	"vhost.cluster.protocol", "vhost.cluster.follow_client", "vhost.cluster.origin_cluster",
+	"vhost.cluster.coworkers",
 	"vhost.http_hooks", "vhost.http_hooks.enabled", "vhost.http_hooks.on_connect",
 	"vhost.http_hooks.on_close", "vhost.http_hooks.on_publish", "vhost.http_hooks.on_unpublish",
 	"vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.timeout",

@@ -187,12 +187,38 @@ type Publish struct {
 type Cluster struct {
 	// Mode is "remote" (edge) when `mode` is exactly remote, else "local" (default).
 	Mode string
-	// Origins holds the `origin` arguments as host:port; a missing port is 1935.
+	// Origins holds the `origin` arguments as RTMP host:port; a missing
+	// port is 1935. Used when the edge pulls over RTMP.
 	Origins []string
+	// HTTPOrigins holds the same `origin` arguments as host:port for an
+	// HTTP-FLV pull (Protocol "flv", or FollowClient with an HTTP-FLV
+	// player); a missing port is 80, as in SRS (SrsEdgeFlvUpstream uses
+	// SRS_DEFAULT_HTTP_PORT).
+	HTTPOrigins []string
+	// HTTPSOrigins holds the same `origin` arguments as host:port for an
+	// HTTPS-FLV pull (Protocol "flvs"); a missing port is 443, as in SRS
+	// (SRS_DEFAULT_HTTPS_PORT).
+	HTTPSOrigins []string
 	// Vhost is `vhost`, the vhost to ask the origin for, default "[vhost]" (the same).
 	Vhost string
 	// TokenTraverse is `token_traverse`, default off.
 	TokenTraverse bool
+	// Protocol is `protocol`, how an edge pulls from the origin: "rtmp"
+	// (default; Origins), "flv" (HTTP-FLV; HTTPOrigins) or "flvs"
+	// (HTTPS-FLV; HTTPSOrigins). Anything else is refused.
+	Protocol string
+	// FollowClient is `follow_client`, default off: the edge pulls with the
+	// player's protocol (RTMP for an RTMP player, flv for an HTTP-FLV
+	// player, flvs for HTTPS-FLV) instead of Protocol, so that a signature
+	// in the player's query string reaches the origin unchanged.
+	FollowClient bool
+	// OriginCluster is `origin_cluster`, default off: this origin (mode
+	// local) asks its Coworkers for a stream it does not have, and
+	// redirects the RTMP player to the one that has it.
+	OriginCluster bool
+	// Coworkers is `coworkers`, the other origins' HTTP API addresses as
+	// written ("host:port", the http_api port), in order. Default none.
+	Coworkers []string
 }
 
 // Forward is the `forward` block (SRS 1's `forward a b;` is rewritten to it).
@@ -552,11 +578,21 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 	}
 	for _, o := range argsOf(cl.Get("origin")) {
 		v.Cluster.Origins = append(v.Cluster.Origins, withPort(o, "1935"))
+		v.Cluster.HTTPOrigins = append(v.Cluster.HTTPOrigins, withPort(o, "80"))
+		v.Cluster.HTTPSOrigins = append(v.Cluster.HTTPSOrigins, withPort(o, "443"))
 	}
 	if s := cl.Get("vhost").Arg0(); s != "" {
 		v.Cluster.Vhost = s
 	}
 	v.Cluster.TokenTraverse = boolOf(cl.Get("token_traverse"), false, b, "vhost.cluster.token_traverse")
+	v.Cluster.Protocol = "rtmp"
+	if p := cl.Get("protocol"); p.Arg0() != "" {
+		v.Cluster.Protocol = p.Arg0()
+		b.noteBlock("vhost.cluster.protocol", p)
+	}
+	v.Cluster.FollowClient = boolOf(cl.Get("follow_client"), false, b, "vhost.cluster.follow_client")
+	v.Cluster.OriginCluster = boolOf(cl.Get("origin_cluster"), false, b, "vhost.cluster.origin_cluster")
+	v.Cluster.Coworkers = copyArgs(argsOf(cl.Get("coworkers")))
 
 	f := d.Get("forward")
 	v.Forward = Forward{
@@ -755,6 +791,9 @@ func (c *Config) validate(val *validator) error {
 			if !validTarget(rule.Target) {
 				vadd("security.%s %s: target must be all, an IP or a CIDR, got %q", kind, rule.Action, rule.Target)
 			}
+		}
+		if !isOneOf(v.Cluster.Protocol, "rtmp", "flv", "flvs") {
+			val.at(v.Name, "cluster.protocol", "cluster.protocol must be rtmp, flv or flvs, got %q", v.Cluster.Protocol)
 		}
 		v.HTTPHooks.validate(val, v.Name)
 		v.SecureLink.validate(val, v.Name)

@@ -128,6 +128,7 @@ var extensions = map[string][]string{
 	"vhost.secure_link": {"enabled", "secret", "publish", "play", "bind_ip"},
 	"vhost.http_remux":  {"grace"},
 	"vhost.http_hooks":  {"timeout"},
+	"vhost.hls":         {"hls_max_size", "hls_low_latency", "hls_part_duration"},
 }
 
 // implemented lists the directives picosrs honours. Everything else that SRS
@@ -164,6 +165,12 @@ var implemented = setOf(
 	"vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.timeout",
 	"vhost.secure_link", "vhost.secure_link.enabled", "vhost.secure_link.secret",
 	"vhost.secure_link.publish", "vhost.secure_link.play", "vhost.secure_link.bind_ip",
+	"vhost.hls", "vhost.hls.enabled", "vhost.hls.hls_fragment", "vhost.hls.hls_td_ratio",
+	"vhost.hls.hls_aof_ratio", "vhost.hls.hls_window", "vhost.hls.hls_on_error", "vhost.hls.hls_path",
+	"vhost.hls.hls_m3u8_file", "vhost.hls.hls_ts_file", "vhost.hls.hls_entry_prefix",
+	"vhost.hls.hls_acodec", "vhost.hls.hls_vcodec", "vhost.hls.hls_cleanup", "vhost.hls.hls_dispose",
+	"vhost.hls.hls_wait_keyframe", "vhost.hls.hls_ts_floor", "vhost.hls.hls_storage",
+	"vhost.hls.hls_max_size", "vhost.hls.hls_low_latency", "vhost.hls.hls_part_duration",
 )
 
 // kept lists directives that are read into Config but that picosrs does not
@@ -264,7 +271,10 @@ func check(root *Directive, env *environ, w *warnings) error {
 			continue
 		}
 		name := vhost.Arg0()
-		remuxes, hlsOn, tsMount := 0, false, false
+		// SRS also refuses hls on together with a .ts http_remux mount
+		// ("vhost.hls conflict with vhost.http-ts"). picosrs serves both from
+		// the same TS bytes, so it accepts them together.
+		remuxes := 0
 		var ingests []string
 		for _, c := range vhost.Children {
 			switch c.Name {
@@ -272,21 +282,6 @@ func check(root *Directive, env *environ, w *warnings) error {
 				remuxes++
 				if remuxes > 1 {
 					return posErr(c, "vhost.http_remux only one but count=%d of %s", remuxes, name)
-				}
-				on := false
-				for _, m := range c.Children {
-					if m.Name == "enabled" && m.Arg0() == "on" {
-						on = true
-					}
-					if on && m.Name == "mount" && strings.HasSuffix(m.Arg0(), ".ts") {
-						tsMount = true
-					}
-				}
-			case "hls":
-				for _, m := range c.Children {
-					if m.Name == "enabled" && m.Arg0() == "on" {
-						hlsOn = true
-					}
 				}
 			case "ingest":
 				id := c.Arg0()
@@ -297,9 +292,6 @@ func check(root *Directive, env *environ, w *warnings) error {
 				}
 				ingests = append(ingests, id)
 			}
-		}
-		if hlsOn && tsMount {
-			return posErr(vhost, "vhost.hls conflict with vhost.http-ts of %s", name)
 		}
 		fwd := vhost.Get("forward")
 		kick := vhost.Get("publish").Get("kickoff_for_idle")

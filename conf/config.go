@@ -126,6 +126,7 @@ type Vhost struct {
 	Forward    Forward
 	HTTPStatic HTTPStatic
 	Security   Security
+	HLS        HLS        // `hls` block
 	HTTPHooks  HTTPHooks  // `http_hooks` block
 	SecureLink SecureLink // `secure_link` block (picosrs extension)
 }
@@ -622,6 +623,7 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 		}
 	}
 
+	v.HLS = b.hls(d.Get("hls"))
 	v.HTTPHooks = b.httpHooks(d.Get("http_hooks"))
 	v.SecureLink = b.secureLink(d.Get("secure_link"))
 	return v
@@ -795,6 +797,7 @@ func (c *Config) validate(val *validator) error {
 		if !isOneOf(v.Cluster.Protocol, "rtmp", "flv", "flvs") {
 			val.at(v.Name, "cluster.protocol", "cluster.protocol must be rtmp, flv or flvs, got %q", v.Cluster.Protocol)
 		}
+		v.HLS.validate(val, v.Name)
 		v.HTTPHooks.validate(val, v.Name)
 		v.SecureLink.validate(val, v.Name)
 	}

@@ -676,4 +676,25 @@ func TestFullConf(t *testing.T) {
 		!reflect.DeepEqual(v.Cluster.Origins, []string{"127.0.0.1:19350", "127.0.0.1:1935"}) {
 		t.Fatalf("%+v", *v)
 	}
+	// The documented values are the defaults.
+	def := mustLoad(t, "listen 1935;\nvhost v {}\n", nil)
+	if c.WriteTimeout != def.WriteTimeout || c.MemoryLimit != def.MemoryLimit ||
+		c.HTTPServer.HTTPS != def.HTTPServer.HTTPS || c.HTTPAPI.HTTPS != def.HTTPAPI.HTTPS ||
+		c.HTTPServer.MpegtsJS != def.HTTPServer.MpegtsJS || c.HTTPServer.HLSJS != def.HTTPServer.HLSJS {
+		t.Errorf("root: %+v", c)
+	}
+	hls := defaultHLS
+	hls.EntryPrefix = "http://your-server"
+	if !reflect.DeepEqual(v.HLS, hls) {
+		t.Errorf("hls: %+v", v.HLS)
+	}
+	if h := v.HTTPHooks; h.Enabled || h.Timeout != 30*time.Second || len(h.OnPublish) != 2 || len(h.OnStop) != 1 {
+		t.Errorf("http_hooks: %+v", h)
+	}
+	if s := v.SecureLink; s.Enabled || !s.Publish || !s.Play || s.BindIP || len(s.Secret) < 16 {
+		t.Errorf("secure_link: %+v", s)
+	}
+	if cl := v.Cluster; cl.Protocol != "rtmp" || cl.FollowClient || cl.OriginCluster || len(cl.Coworkers) != 2 {
+		t.Errorf("cluster: %+v", cl)
+	}
 }

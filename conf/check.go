@@ -48,7 +48,9 @@ func (w *warnings) add(key string, d *Directive, format string, a ...any) {
 // srsAllowed is SRS 7's whitelist (check_normal_config): for each block that
 // SRS checks, the names of the children it accepts. Blocks not listed here are
 // not checked, as in SRS. Root listen and chunk_size are missing because the
-// SRS 7 rewrite has moved them into rtmp{} by the time this runs.
+// SRS 7 rewrite has moved them into rtmp{} by the time this runs. The
+// picosrs extensions are added to it (see extensions), so that they load
+// here although SRS would refuse them.
 var srsAllowed = map[string][]string{
 	"": {"pid", "ff_log_dir", "srs_log_tank", "srs_log_level", "srs_log_level_v2", "srs_log_file",
 		"max_connections", "daemon", "heartbeat", "tencentcloud_apm", "http_api", "stats", "vhost",
@@ -90,9 +92,8 @@ var srsAllowed = map[string][]string{
 		"try_annexb_first", "kickoff_for_idle"},
 	"vhost.ingest":      {"enabled", "input", "ffmpeg", "engine"},
 	"vhost.http_static": {"enabled", "mount", "dir"},
-	// grace is a picosrs extension, so it is accepted here although SRS would refuse it.
 	"vhost.http_remux": {"enabled", "mount", "fast_cache", "drop_if_not_match", "has_audio", "has_video",
-		"guess_has_av", "grace"},
+		"guess_has_av"},
 	"vhost.dash": {"enabled", "dash_fragment", "dash_update_period", "dash_timeshift", "dash_path",
 		"dash_mpd_file", "dash_window_size", "dash_dispose", "dash_cleanup"},
 	"vhost.hls": {"enabled", "hls_entry_prefix", "hls_path", "hls_fragment", "hls_window", "hls_on_error",
@@ -116,6 +117,20 @@ var srsAllowed = map[string][]string{
 	"vhost.rtsp": {"enabled", "rtmp_to_rtsp"},
 }
 
+// extensions are the directives picosrs adds to SRS's grammar, by block.
+// Each is documented as a picosrs extension in Config and in
+// testdata/full.conf. (hls_storage is SRS 2's directive, with a meaning of
+// our own.)
+var extensions = map[string][]string{
+	"":                  {"write_timeout", "memory_limit"},
+	"http_server":       {"mpegts_js", "hls_js"},
+	"vhost":             {"secure_link"},
+	"vhost.secure_link": {"enabled", "secret", "publish", "play", "bind_ip"},
+	"vhost.http_remux":  {"grace"},
+	"vhost.http_hooks":  {"timeout"},
+	"vhost.hls":         {"hls_max_size", "hls_low_latency", "hls_part_duration"},
+}
+
 // implemented lists the directives picosrs honours. Everything else that SRS
 // accepts is ignored with one warning per directive name.
 var implemented = setOf(
@@ -137,7 +152,34 @@ var implemented = setOf(
 	"vhost.forward", "vhost.forward.enabled", "vhost.forward.destination",
 	"vhost.http_static", "vhost.http_static.enabled", "vhost.http_static.mount", "vhost.http_static.dir",
 	"vhost.security", "vhost.security.enabled", "vhost.security.allow", "vhost.security.deny",
+	"write_timeout", "memory_limit",
+	"http_server.https", "http_server.https.enabled", "http_server.https.listen",
+	"http_server.https.key", "http_server.https.cert",
+	"http_server.mpegts_js", "http_server.hls_js",
+	"http_api.https", "http_api.https.enabled", "http_api.https.listen",
+	"http_api.https.key", "http_api.https.cert",
+	"vhost.cluster.protocol", "vhost.cluster.follow_client", "vhost.cluster.origin_cluster",
+	"vhost.cluster.coworkers",
+	"vhost.http_hooks", "vhost.http_hooks.enabled", "vhost.http_hooks.on_connect",
+	"vhost.http_hooks.on_close", "vhost.http_hooks.on_publish", "vhost.http_hooks.on_unpublish",
+	"vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.timeout",
+	"vhost.secure_link", "vhost.secure_link.enabled", "vhost.secure_link.secret",
+	"vhost.secure_link.publish", "vhost.secure_link.play", "vhost.secure_link.bind_ip",
+	"vhost.hls", "vhost.hls.enabled", "vhost.hls.hls_fragment", "vhost.hls.hls_td_ratio",
+	"vhost.hls.hls_aof_ratio", "vhost.hls.hls_window", "vhost.hls.hls_on_error", "vhost.hls.hls_path",
+	"vhost.hls.hls_m3u8_file", "vhost.hls.hls_ts_file", "vhost.hls.hls_entry_prefix",
+	"vhost.hls.hls_acodec", "vhost.hls.hls_vcodec", "vhost.hls.hls_cleanup", "vhost.hls.hls_dispose",
+	"vhost.hls.hls_wait_keyframe", "vhost.hls.hls_ts_floor", "vhost.hls.hls_storage",
+	"vhost.hls.hls_max_size", "vhost.hls.hls_low_latency", "vhost.hls.hls_part_duration",
 )
+
+// kept lists directives that are read into Config but that picosrs does not
+// act on, with the warning they get instead of "not implemented".
+var kept = map[string]string{
+	"vhost.http_hooks.on_dvr":        "kept in HTTPHooks.OnDVR but never called: picosrs does not record (no DVR)",
+	"vhost.http_hooks.on_hls":        "kept in HTTPHooks.OnHLS but not called by picosrs",
+	"vhost.http_hooks.on_hls_notify": "kept in HTTPHooks.OnHLSNotify but not called by picosrs",
+}
 
 // silent lists process-level directives that SRS needs and a foreground Go
 // binary does not: they are accepted without a warning because nearly every
@@ -160,9 +202,17 @@ func setOf(names ...string) map[string]bool {
 }
 
 var allowedSets = func() map[string]map[string]bool {
-	m := make(map[string]map[string]bool, len(srsAllowed))
+	m := make(map[string]map[string]bool, len(srsAllowed)+1)
 	for k, v := range srsAllowed {
 		m[k] = setOf(v...)
+	}
+	for k, v := range extensions {
+		if m[k] == nil {
+			m[k] = map[string]bool{}
+		}
+		for _, n := range v {
+			m[k][n] = true
+		}
 	}
 	return m
 }()
@@ -221,7 +271,10 @@ func check(root *Directive, env *environ, w *warnings) error {
 			continue
 		}
 		name := vhost.Arg0()
-		remuxes, hlsOn, tsMount := 0, false, false
+		// SRS also refuses hls on together with a .ts http_remux mount
+		// ("vhost.hls conflict with vhost.http-ts"). picosrs serves both from
+		// the same TS bytes, so it accepts them together.
+		remuxes := 0
 		var ingests []string
 		for _, c := range vhost.Children {
 			switch c.Name {
@@ -229,21 +282,6 @@ func check(root *Directive, env *environ, w *warnings) error {
 				remuxes++
 				if remuxes > 1 {
 					return posErr(c, "vhost.http_remux only one but count=%d of %s", remuxes, name)
-				}
-				on := false
-				for _, m := range c.Children {
-					if m.Name == "enabled" && m.Arg0() == "on" {
-						on = true
-					}
-					if on && m.Name == "mount" && strings.HasSuffix(m.Arg0(), ".ts") {
-						tsMount = true
-					}
-				}
-			case "hls":
-				for _, m := range c.Children {
-					if m.Name == "enabled" && m.Arg0() == "on" {
-						hlsOn = true
-					}
 				}
 			case "ingest":
 				id := c.Arg0()
@@ -254,9 +292,6 @@ func check(root *Directive, env *environ, w *warnings) error {
 				}
 				ingests = append(ingests, id)
 			}
-		}
-		if hlsOn && tsMount {
-			return posErr(vhost, "vhost.hls conflict with vhost.http-ts of %s", name)
 		}
 		fwd := vhost.Get("forward")
 		kick := vhost.Get("publish").Get("kickoff_for_idle")
@@ -279,6 +314,10 @@ func check(root *Directive, env *environ, w *warnings) error {
 func walk(d *Directive, path, vhost string, w *warnings, warn bool) error {
 	if path == "vhost" {
 		vhost = d.Arg0()
+	}
+	if msg, ok := kept[path]; ok && warn {
+		w.add(path, d, "%s is %s", path, msg)
+		warn = false
 	}
 	if warn && !implemented[path] && !silent[path] {
 		w.add(path, d, "%s is not implemented by picosrs; ignored", path)

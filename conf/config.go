@@ -2,9 +2,8 @@ package conf
 
 import (
 	_ "embed"
-	"errors"
-	"fmt"
 	"net"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -35,6 +34,16 @@ type Config struct {
 	// LogTank is `srs_log_tank`: "console" (the default here; SRS outside
 	// docker defaults to file) or "file"; env SRS_SRS_LOG_TANK or SRS_LOG_TANK.
 	LogTank string
+	// WriteTimeout is the picosrs extension `write_timeout`, float seconds,
+	// default 30s: a socket write (RTMP or HTTP, on every port) that makes
+	// no progress for this long closes the connection. Env
+	// SRS_WRITE_TIMEOUT. Must be > 0.
+	WriteTimeout time.Duration
+	// MemoryLimit is the picosrs extension `memory_limit`, bytes with an
+	// optional k/m/g suffix (KiB/MiB/GiB, either case; "48m"), default 0
+	// (none): the Go runtime's soft memory limit (debug.SetMemoryLimit),
+	// for routers. Env SRS_MEMORY_LIMIT.
+	MemoryLimit int64
 	// HTTPServer is the `http_server` block (SRS 1's `http_stream`).
 	HTTPServer HTTPServer
 	// HTTPAPI is the `http_api` block.
@@ -53,7 +62,27 @@ type HTTPServer struct {
 	Listen      string // `listen` (first address), default "8080"; env SRS_HTTP_SERVER_LISTEN
 	Dir         string // `dir`, default "./objs/nginx/html"; env SRS_HTTP_SERVER_DIR
 	Crossdomain bool   // `crossdomain`, default on; env SRS_HTTP_SERVER_CROSSDOMAIN
+	// HTTPS is the `https` block: HTTPS streaming on its own port
+	// (default 8088), env SRS_HTTP_SERVER_HTTPS_*.
+	HTTPS HTTPS
+	// MpegtsJS is the picosrs extension `mpegts_js`: the URL the built-in
+	// player page loads mpegts.js from, default DefaultMpegtsJS. An
+	// absolute http(s) URL, or a path served by this server (for a router
+	// without Internet access, put the file under dir). Env
+	// SRS_HTTP_SERVER_MPEGTS_JS.
+	MpegtsJS string
+	// HLSJS is the picosrs extension `hls_js`: the URL the built-in player
+	// page loads hls.js from, default DefaultHLSJS; as MpegtsJS. Env
+	// SRS_HTTP_SERVER_HLS_JS.
+	HLSJS string
 }
+
+// Default script URLs of the built-in player page, pinned versions on a
+// public CDN.
+const (
+	DefaultMpegtsJS = "https://cdn.jsdelivr.net/npm/mpegts.js@1.8.0/dist/mpegts.js"
+	DefaultHLSJS    = "https://cdn.jsdelivr.net/npm/hls.js@1.5.20/dist/hls.min.js"
+)
 
 // HTTPAPI is the `http_api` block.
 type HTTPAPI struct {
@@ -61,6 +90,10 @@ type HTTPAPI struct {
 	Listen      string      // `listen` (first address), default "1985"; env SRS_HTTP_API_LISTEN
 	Crossdomain bool        // `crossdomain`, default on; env SRS_HTTP_API_CROSSDOMAIN
 	Auth        HTTPAPIAuth // `auth` block
+	// HTTPS is the `https` block: the HTTPS API (default port 1990, or
+	// http_server's HTTPS port when the API shares the HTTP port), env
+	// SRS_HTTP_API_HTTPS_*.
+	HTTPS HTTPS
 }
 
 // HTTPAPIAuth is the `http_api.auth` block (HTTP basic auth).
@@ -93,6 +126,9 @@ type Vhost struct {
 	Forward    Forward
 	HTTPStatic HTTPStatic
 	Security   Security
+	HLS        HLS        // `hls` block
+	HTTPHooks  HTTPHooks  // `http_hooks` block
+	SecureLink SecureLink // `secure_link` block (picosrs extension)
 }
 
 // HTTPRemux is the `http_remux` block: live FLV/TS/MP3/AAC over HTTP.
@@ -152,12 +188,38 @@ type Publish struct {
 type Cluster struct {
 	// Mode is "remote" (edge) when `mode` is exactly remote, else "local" (default).
 	Mode string
-	// Origins holds the `origin` arguments as host:port; a missing port is 1935.
+	// Origins holds the `origin` arguments as RTMP host:port; a missing
+	// port is 1935. Used when the edge pulls over RTMP.
 	Origins []string
+	// HTTPOrigins holds the same `origin` arguments as host:port for an
+	// HTTP-FLV pull (Protocol "flv", or FollowClient with an HTTP-FLV
+	// player); a missing port is 80, as in SRS (SrsEdgeFlvUpstream uses
+	// SRS_DEFAULT_HTTP_PORT).
+	HTTPOrigins []string
+	// HTTPSOrigins holds the same `origin` arguments as host:port for an
+	// HTTPS-FLV pull (Protocol "flvs"); a missing port is 443, as in SRS
+	// (SRS_DEFAULT_HTTPS_PORT).
+	HTTPSOrigins []string
 	// Vhost is `vhost`, the vhost to ask the origin for, default "[vhost]" (the same).
 	Vhost string
 	// TokenTraverse is `token_traverse`, default off.
 	TokenTraverse bool
+	// Protocol is `protocol`, how an edge pulls from the origin: "rtmp"
+	// (default; Origins), "flv" (HTTP-FLV; HTTPOrigins) or "flvs"
+	// (HTTPS-FLV; HTTPSOrigins). Anything else is refused.
+	Protocol string
+	// FollowClient is `follow_client`, default off: the edge pulls with the
+	// player's protocol (RTMP for an RTMP player, flv for an HTTP-FLV
+	// player, flvs for HTTPS-FLV) instead of Protocol, so that a signature
+	// in the player's query string reaches the origin unchanged.
+	FollowClient bool
+	// OriginCluster is `origin_cluster`, default off: this origin (mode
+	// local) asks its Coworkers for a stream it does not have, and
+	// redirects the RTMP player to the one that has it.
+	OriginCluster bool
+	// Coworkers is `coworkers`, the other origins' HTTP API addresses as
+	// written ("host:port", the http_api port), in order. Default none.
+	Coworkers []string
 }
 
 // Forward is the `forward` block (SRS 1's `forward a b;` is rewritten to it).
@@ -276,7 +338,11 @@ func FromDirective(root *Directive, env func(string) (string, bool)) (*Config, [
 		return nil, b.w.list, err
 	}
 	c := b.config(root)
-	if err := c.Validate(); err != nil {
+	v := &validator{src: b.src}
+	for _, e := range b.errs {
+		v.at(e.vhost, e.path, "%s", e.msg)
+	}
+	if err := c.validate(v); err != nil {
 		return nil, b.w.list, err
 	}
 	return c, b.w.list, nil
@@ -284,11 +350,15 @@ func FromDirective(root *Directive, env func(string) (string, bool)) (*Config, [
 
 // builder reads typed values out of a transformed tree, SRS getter style.
 type builder struct {
-	env *environ
-	w   warnings
+	env       *environ
+	w         warnings
+	src       sources    // where each value came from, for validation errors
+	vhostName string     // the vhost being read, "" outside vhosts
+	errs      []fieldErr // values that do not parse
 }
 
 func (b *builder) boolean(path string, d *Directive, def bool) bool {
+	b.note(path, d)
 	if _, ok := b.env.get(path); !ok && d != nil {
 		if v := d.Arg0(); v != "" && v != "on" && v != "off" {
 			want := map[bool]string{false: "off", true: "on"}[!def]
@@ -299,31 +369,34 @@ func (b *builder) boolean(path string, d *Directive, def bool) bool {
 }
 
 func (b *builder) str(path string, d *Directive, def string) string {
-	if v, ok := b.env.get(path); ok {
-		return v
+	v, _, ok := b.value(path, d)
+	if !ok {
+		return def
 	}
-	if v := d.Arg0(); v != "" {
-		return v
-	}
-	return def
+	return v
 }
 
 func (b *builder) list(path string, d *Directive, def []string) []string {
 	if v, ok := b.env.get(path); ok {
+		b.note(path, nil)
 		return strings.Fields(v)
 	}
 	if d != nil && len(d.Args) > 0 {
+		b.note(path, d)
 		return copyArgs(d.Args)
 	}
 	return def
 }
 
-// value returns the env override or arg0, and whether there is one.
+// value returns the env override or arg0, and whether there is one, and
+// notes where it came from.
 func (b *builder) value(path string, d *Directive) (string, *Directive, bool) {
 	if v, ok := b.env.get(path); ok {
+		b.note(path, nil)
 		return v, nil, true
 	}
 	if v := d.Arg0(); v != "" {
+		b.note(path, d)
 		return v, d, true
 	}
 	return "", nil, false
@@ -366,25 +439,45 @@ func (b *builder) config(root *Directive) *Config {
 	c.LogLevel = b.logStr("level", root, "trace")
 	c.LogFile = b.logStr("file", root, "./objs/srs.log")
 	c.LogTank = b.logStr("tank", root, "console")
+	c.WriteTimeout = seconds(b.float("write_timeout", root.Get("write_timeout"), 30))
+	c.MemoryLimit = b.size("memory_limit", root.Get("memory_limit"), 0)
 
 	hs := root.Get("http_server")
+	serverListens := b.list("http_server.listen", hs.Get("listen"), []string{"8080"})
 	c.HTTPServer = HTTPServer{
 		Enabled:     b.boolean("http_server.enabled", hs.Get("enabled"), false),
-		Listen:      first(b.list("http_server.listen", hs.Get("listen"), nil), "8080"),
+		Listen:      first(serverListens, "8080"),
 		Dir:         b.str("http_server.dir", hs.Get("dir"), "./objs/nginx/html"),
 		Crossdomain: b.boolean("http_server.crossdomain", hs.Get("crossdomain"), true),
+		HTTPS:       b.https("http_server.https", hs.Get("https"), "8088"),
+		MpegtsJS:    b.str("http_server.mpegts_js", hs.Get("mpegts_js"), DefaultMpegtsJS),
+		HLSJS:       b.str("http_server.hls_js", hs.Get("hls_js"), DefaultHLSJS),
 	}
 	api := root.Get("http_api")
 	auth := api.Get("auth")
+	apiListens := b.list("http_api.listen", api.Get("listen"), []string{"1985"})
 	c.HTTPAPI = HTTPAPI{
 		Enabled:     b.boolean("http_api.enabled", api.Get("enabled"), false),
-		Listen:      first(b.list("http_api.listen", api.Get("listen"), nil), "1985"),
+		Listen:      first(apiListens, "1985"),
 		Crossdomain: b.boolean("http_api.crossdomain", api.Get("crossdomain"), true),
 		Auth: HTTPAPIAuth{
 			Enabled:  b.boolean("http_api.auth.enabled", auth.Get("enabled"), false),
 			Username: b.str("http_api.auth.username", auth.Get("username"), ""),
 			Password: b.str("http_api.auth.password", auth.Get("password"), ""),
 		},
+		HTTPS: b.https("http_api.https", api.Get("https"), "1990"),
+	}
+	// SRS get_https_api_listens: an API sharing the HTTP server's port
+	// shares its HTTPS port too, unless the environment says otherwise.
+	if _, ok := b.env.get("http_api.https.listen"); !ok && equalStrings(apiListens, serverListens) {
+		if d := api.Get("https").Get("listen"); d != nil && d.Arg0() != c.HTTPServer.HTTPS.Listen {
+			b.w.add("http_api.https.listen", d, "http_api.https.listen %s ignored: http_api shares http_server's "+
+				"listen, so the HTTPS API shares http_server.https.listen %s, as in SRS", d.Arg0(), c.HTTPServer.HTTPS.Listen)
+		}
+		c.HTTPAPI.HTTPS.Listen = c.HTTPServer.HTTPS.Listen
+		if s, ok := b.src[srcKey("", "http_server.https.listen")]; ok {
+			b.src[srcKey("", "http_api.https.listen")] = s
+		}
 	}
 	ex := root.Get("exporter")
 	c.Exporter = Exporter{
@@ -419,6 +512,18 @@ func (b *builder) logStr(x string, root *Directive, def string) string {
 	return b.str("srs_log_"+x, root.Get("srs_log_"+x), def)
 }
 
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func first(l []string, def string) string {
 	if len(l) == 0 {
 		return def
@@ -428,6 +533,8 @@ func first(l []string, def string) string {
 
 func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 	v := &Vhost{Name: d.Arg0()}
+	b.vhostName = v.Name
+	defer func() { b.vhostName = "" }()
 	v.Enabled = boolOf(d.Get("enabled"), true, b, "vhost.enabled")
 	v.ChunkSize = b.integer("vhost.chunk_size", d.Get("chunk_size"), globalChunk)
 	v.MinLatency = b.boolean("vhost.min_latency", d.Get("min_latency"), false)
@@ -472,11 +579,21 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 	}
 	for _, o := range argsOf(cl.Get("origin")) {
 		v.Cluster.Origins = append(v.Cluster.Origins, withPort(o, "1935"))
+		v.Cluster.HTTPOrigins = append(v.Cluster.HTTPOrigins, withPort(o, "80"))
+		v.Cluster.HTTPSOrigins = append(v.Cluster.HTTPSOrigins, withPort(o, "443"))
 	}
 	if s := cl.Get("vhost").Arg0(); s != "" {
 		v.Cluster.Vhost = s
 	}
 	v.Cluster.TokenTraverse = boolOf(cl.Get("token_traverse"), false, b, "vhost.cluster.token_traverse")
+	v.Cluster.Protocol = "rtmp"
+	if p := cl.Get("protocol"); p.Arg0() != "" {
+		v.Cluster.Protocol = p.Arg0()
+		b.noteBlock("vhost.cluster.protocol", p)
+	}
+	v.Cluster.FollowClient = boolOf(cl.Get("follow_client"), false, b, "vhost.cluster.follow_client")
+	v.Cluster.OriginCluster = boolOf(cl.Get("origin_cluster"), false, b, "vhost.cluster.origin_cluster")
+	v.Cluster.Coworkers = copyArgs(argsOf(cl.Get("coworkers")))
 
 	f := d.Get("forward")
 	v.Forward = Forward{
@@ -505,6 +622,10 @@ func (b *builder) vhost(d *Directive, globalChunk int) *Vhost {
 			v.Security.Rules = append(v.Security.Rules, rule)
 		}
 	}
+
+	v.HLS = b.hls(d.Get("hls"))
+	v.HTTPHooks = b.httpHooks(d.Get("http_hooks"))
+	v.SecureLink = b.secureLink(d.Get("secure_link"))
 	return v
 }
 
@@ -540,13 +661,21 @@ func withPort(hostport, port string) string {
 	return net.JoinHostPort(strings.Trim(hostport, "[]"), port)
 }
 
-// Validate checks the values picosrs cannot run with. Messages name the
+// Validate checks the values picosrs cannot run with, and loads the key
+// pair of each enabled HTTPS block into its Certificate. Messages name the
 // directive and, inside a vhost, the vhost, for example
 // "vhost __defaultVhost__: play.queue_length must be > 0". All problems are
-// reported, joined.
+// reported, joined. Load and FromDirective run the same checks; where a
+// check names the directive path it is about (the newer ones do), they
+// prefix its message with the FILE:LINE of the directive that set the value
+// (the error is then a *ParseError), or end it with "(from SRS_...)" when an
+// environment variable set it.
 func (c *Config) Validate() error {
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("conf: "+format, a...)) }
+	return c.validate(&validator{})
+}
+
+func (c *Config) validate(val *validator) error {
+	add := val.plain
 	if len(c.Listen) == 0 {
 		add("listen: no RTMP listen address (a config fragment?)")
 	}
@@ -570,10 +699,24 @@ func (c *Config) Validate() error {
 	if c.Exporter.Enabled && !validEndpoint(c.Exporter.Listen) {
 		add("exporter.listen: invalid address %q, want [ip:]port", c.Exporter.Listen)
 	}
+	if c.WriteTimeout <= 0 {
+		val.at("", "write_timeout", "write_timeout must be > 0")
+	}
+	if c.MemoryLimit < 0 {
+		val.at("", "memory_limit", "memory_limit must be >= 0")
+	}
+	if !scriptURL(c.HTTPServer.MpegtsJS) {
+		val.at("", "http_server.mpegts_js", "http_server.mpegts_js %q: want an http(s) URL or a path, without spaces, quotes or <>", c.HTTPServer.MpegtsJS)
+	}
+	if !scriptURL(c.HTTPServer.HLSJS) {
+		val.at("", "http_server.hls_js", "http_server.hls_js %q: want an http(s) URL or a path, without spaces, quotes or <>", c.HTTPServer.HLSJS)
+	}
+	c.HTTPServer.HTTPS.validate(val, "http_server.https")
+	c.HTTPAPI.HTTPS.validate(val, "http_api.https")
 	seen := map[string]bool{}
 	for _, v := range c.Vhosts {
 		vadd := func(format string, a ...any) {
-			errs = append(errs, fmt.Errorf("conf: vhost %s: "+format, append([]any{v.Name}, a...)...))
+			val.plain("vhost %s: "+format, append([]any{v.Name}, a...)...)
 		}
 		if v.Name == "" {
 			add("vhost without a name")
@@ -651,8 +794,34 @@ func (c *Config) Validate() error {
 				vadd("security.%s %s: target must be all, an IP or a CIDR, got %q", kind, rule.Action, rule.Target)
 			}
 		}
+		if !isOneOf(v.Cluster.Protocol, "rtmp", "flv", "flvs") {
+			val.at(v.Name, "cluster.protocol", "cluster.protocol must be rtmp, flv or flvs, got %q", v.Cluster.Protocol)
+		}
+		v.HLS.validate(val, v.Name)
+		v.HTTPHooks.validate(val, v.Name)
+		v.SecureLink.validate(val, v.Name)
 	}
-	return errors.Join(errs...)
+	return val.err()
+}
+
+// scriptURL reports whether s can go into the player page's <script src>:
+// an absolute http(s) URL with a host, or a path (with no scheme), and no
+// character that could end the attribute.
+func scriptURL(s string) bool {
+	if s == "" || strings.ContainsAny(s, " \t\r\n\"'<>`\\") {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "":
+		return u.Host == "" || strings.HasPrefix(s, "//")
+	case "http", "https":
+		return u.Host != ""
+	}
+	return false
 }
 
 func validTarget(t string) bool {

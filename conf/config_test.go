@@ -37,17 +37,31 @@ func mustLoad(t *testing.T, text string, env func(string) (string, bool)) *Confi
 	return c
 }
 
-// chdirSRS makes a temp dir whose conf/ is testdata/srs and enters it, so
-// that includes such as ./conf/include.vhost.conf resolve as under SRS.
+// chdirSRS makes a temp dir whose conf/ holds links to the files of
+// testdata/srs and enters it, so that includes such as
+// ./conf/include.vhost.conf resolve as under SRS. conf/server.key and
+// conf/server.crt, which the https samples load, are a throwaway pair (SRS
+// ships its own).
 func chdirSRS(t *testing.T) {
 	abs, err := filepath.Abs("testdata/srs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.Symlink(abs, filepath.Join(dir, "conf")); err != nil {
+	files, err := filepath.Glob(filepath.Join(abs, "*"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	confDir := filepath.Join(dir, "conf")
+	if err := os.Mkdir(confDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.Symlink(f, filepath.Join(confDir, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeKeyPair(t, filepath.Join(confDir, "server.key"), filepath.Join(confDir, "server.crt"))
 	t.Chdir(dir)
 }
 
@@ -140,12 +154,16 @@ func TestSRSConfigValues(t *testing.T) {
 	cv := comp.Vhost(DefaultVhost)
 	want := Vhost{
 		Name: DefaultVhost, Enabled: true, ChunkSize: 60000,
-		HTTPRemux:  HTTPRemux{Mounts: []string{"[vhost]/[app]/[stream].flv"}, DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true, Grace: 5 * time.Second},
-		Play:       Play{GopCache: false, GopCacheMaxFrames: 2500, QueueLength: 10 * time.Second, TimeJitter: "full", MwLatency: 100 * time.Millisecond, MwMsgs: 8},
-		Publish:    Publish{FirstPktTimeout: 20000 * time.Millisecond, NormalTimeout: 7000 * time.Millisecond},
-		Cluster:    Cluster{Mode: "remote", Origins: []string{"127.0.0.1:1935", "localhost:1935"}, Vhost: "same.edge.srs.com"},
+		HTTPRemux: HTTPRemux{Mounts: []string{"[vhost]/[app]/[stream].flv"}, DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true, Grace: 5 * time.Second},
+		Play:      Play{GopCache: false, GopCacheMaxFrames: 2500, QueueLength: 10 * time.Second, TimeJitter: "full", MwLatency: 100 * time.Millisecond, MwMsgs: 8},
+		Publish:   Publish{FirstPktTimeout: 20000 * time.Millisecond, NormalTimeout: 7000 * time.Millisecond},
+		Cluster: Cluster{Mode: "remote", Origins: []string{"127.0.0.1:1935", "localhost:1935"}, Vhost: "same.edge.srs.com",
+			HTTPOrigins: []string{"127.0.0.1:1935", "localhost:1935"}, HTTPSOrigins: []string{"127.0.0.1:1935", "localhost:1935"}, Protocol: "rtmp"},
 		Forward:    Forward{Enabled: true, Destinations: []string{"127.0.0.1:1936", "127.0.0.1:1937"}},
 		HTTPStatic: HTTPStatic{Enabled: true, Mount: "[vhost]/hls", Dir: "./objs/nginx/html/hls"},
+		HLS:        defaultHLS,
+		HTTPHooks:  defaultHTTPHooks,
+		SecureLink: defaultSecureLink,
 	}
 	if !reflect.DeepEqual(*cv, want) {
 		t.Errorf("compatible.conf vhost\n got %+v\nwant %+v", *cv, want)
@@ -263,17 +281,23 @@ func TestDefaults(t *testing.T) {
 	c := mustLoad(t, "listen 1935;\nvhost v {}\n", nil)
 	want := &Config{
 		Listen: []string{"1935"}, MaxConnections: 1000, ChunkSize: 60000,
-		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console",
-		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true},
-		HTTPAPI:    HTTPAPI{Listen: "1985", Crossdomain: true},
-		Exporter:   Exporter{Listen: "9972"},
+		LogLevel: "trace", LogFile: "./objs/srs.log", LogTank: "console", WriteTimeout: 30 * time.Second,
+		HTTPServer: HTTPServer{Listen: "8080", Dir: "./objs/nginx/html", Crossdomain: true,
+			HTTPS:    HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"},
+			MpegtsJS: DefaultMpegtsJS, HLSJS: DefaultHLSJS},
+		HTTPAPI: HTTPAPI{Listen: "1985", Crossdomain: true,
+			HTTPS: HTTPS{Listen: "1990", Key: "./conf/server.key", Cert: "./conf/server.crt"}},
+		Exporter: Exporter{Listen: "9972"},
 		Vhosts: []*Vhost{{
 			Name: "v", Enabled: true, ChunkSize: 60000,
 			HTTPRemux:  HTTPRemux{Mounts: []string{"[vhost]/[app]/[stream].flv"}, DropIfNotMatch: true, HasAudio: true, HasVideo: true, GuessHasAV: true, Grace: 5 * time.Second},
 			Play:       Play{GopCache: true, GopCacheMaxFrames: 2500, QueueLength: 30 * time.Second, TimeJitter: "full", MwLatency: 350 * time.Millisecond, MwMsgs: 8},
 			Publish:    Publish{FirstPktTimeout: 20 * time.Second, NormalTimeout: 5 * time.Second},
-			Cluster:    Cluster{Mode: "local", Vhost: "[vhost]"},
+			Cluster:    Cluster{Mode: "local", Vhost: "[vhost]", Protocol: "rtmp"},
 			HTTPStatic: HTTPStatic{Mount: "[vhost]/", Dir: "./objs/nginx/html"},
+			HLS:        defaultHLS,
+			HTTPHooks:  defaultHTTPHooks,
+			SecureLink: defaultSecureLink,
 		}},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -402,7 +426,6 @@ vhost b { hls { enabled off; } dvr { enabled off; } }
 		"t.conf:4: heartbeat is not implemented by picosrs; ignored",
 		"t.conf:5: work_dir is not implemented by picosrs; ignored",
 		"t.conf:6: http_api.raw_api is not implemented by picosrs; ignored",
-		"t.conf:7: vhost.hls is not implemented by picosrs; ignored",
 		"t.conf:7: vhost.play.atc is not implemented by picosrs; ignored",
 		"t.conf:7: vhost.publish.mr is not implemented by picosrs; ignored",
 		"t.conf:8: vhost.dvr is not implemented by picosrs; ignored",
@@ -430,7 +453,6 @@ func TestRefused(t *testing.T) {
 		{"illegalEngine", "listen 1935;\nvhost v { transcode { engine e { x 1; } } }", "t.conf:2: illegal vhost.transcode.engine.x of v"},
 		{"maxConnections", "listen 1935;\nmax_connections 0;", "conf: max_connections must be > 0, got 0"},
 		{"twoRemux", "listen 1935;\nvhost v {\n http_remux {}\n http_remux {}\n}", "t.conf:4: vhost.http_remux only one but count=2 of v"},
-		{"hlsAndTS", "listen 1935;\nvhost v { hls { enabled on; } http_remux { enabled on; mount [vhost]/[app]/[stream].ts; } }", "t.conf:2: vhost.hls conflict with vhost.http-ts of v"},
 		{"ingestID", "listen 1935;\nvhost v {\n ingest a {}\n ingest a {}\n}", "t.conf:4: ingest id=a exists for v"},
 		{"asprocess", "listen 1935;\nasprocess on;", "t.conf:2: daemon conflicts with asprocess"},
 		{"forwardKickoff", "listen 1935;\nvhost v { forward { enabled on; } publish { kickoff_for_idle 10; } }", "t.conf:2: vhost.forward conflicts with vhost.publish.kickoff_for_idle of v"},
@@ -515,10 +537,13 @@ func TestEnvOverrides(t *testing.T) {
 			return c.LogLevel == "info" && c.LogTank == "file" && c.LogFile == "x.log"
 		}},
 		{[]string{"SRS_HTTP_SERVER_ENABLED", "off", "SRS_HTTP_SERVER_LISTEN", "9090", "SRS_HTTP_SERVER_DIR", "/www", "SRS_HTTP_SERVER_CROSSDOMAIN", "off"}, func(c *Config) bool {
-			return c.HTTPServer == HTTPServer{Enabled: false, Listen: "9090", Dir: "/www", Crossdomain: false}
+			return c.HTTPServer == HTTPServer{Enabled: false, Listen: "9090", Dir: "/www", Crossdomain: false,
+				HTTPS:    HTTPS{Listen: "8088", Key: "./conf/server.key", Cert: "./conf/server.crt"},
+				MpegtsJS: DefaultMpegtsJS, HLSJS: DefaultHLSJS}
 		}},
 		{[]string{"SRS_HTTP_API_ENABLED", "on", "SRS_HTTP_API_LISTEN", "1986", "SRS_HTTP_API_CROSSDOMAIN", "no", "SRS_HTTP_API_AUTH_ENABLED", "on", "SRS_HTTP_API_AUTH_USERNAME", "u", "SRS_HTTP_API_AUTH_PASSWORD", "p"}, func(c *Config) bool {
-			return c.HTTPAPI == HTTPAPI{Enabled: true, Listen: "1986", Crossdomain: true, Auth: HTTPAPIAuth{Enabled: true, Username: "u", Password: "p"}}
+			return c.HTTPAPI == HTTPAPI{Enabled: true, Listen: "1986", Crossdomain: true, Auth: HTTPAPIAuth{Enabled: true, Username: "u", Password: "p"},
+				HTTPS: HTTPS{Listen: "1990", Key: "./conf/server.key", Cert: "./conf/server.crt"}}
 		}},
 		{[]string{"SRS_EXPORTER_ENABLED", "on", "SRS_EXPORTER_LISTEN", "9973", "SRS_EXPORTER_LABEL", "l", "SRS_EXPORTER_TAG", "t"}, func(c *Config) bool {
 			return c.Exporter == Exporter{Enabled: true, Listen: "9973", Label: "l", Tag: "t"}
@@ -650,5 +675,26 @@ func TestFullConf(t *testing.T) {
 	if v.HTTPRemux.Grace != 5*time.Second || len(v.Security.Rules) != 3 ||
 		!reflect.DeepEqual(v.Cluster.Origins, []string{"127.0.0.1:19350", "127.0.0.1:1935"}) {
 		t.Fatalf("%+v", *v)
+	}
+	// The documented values are the defaults.
+	def := mustLoad(t, "listen 1935;\nvhost v {}\n", nil)
+	if c.WriteTimeout != def.WriteTimeout || c.MemoryLimit != def.MemoryLimit ||
+		c.HTTPServer.HTTPS != def.HTTPServer.HTTPS || c.HTTPAPI.HTTPS != def.HTTPAPI.HTTPS ||
+		c.HTTPServer.MpegtsJS != def.HTTPServer.MpegtsJS || c.HTTPServer.HLSJS != def.HTTPServer.HLSJS {
+		t.Errorf("root: %+v", c)
+	}
+	hls := defaultHLS
+	hls.EntryPrefix = "http://your-server"
+	if !reflect.DeepEqual(v.HLS, hls) {
+		t.Errorf("hls: %+v", v.HLS)
+	}
+	if h := v.HTTPHooks; h.Enabled || h.Timeout != 30*time.Second || len(h.OnPublish) != 2 || len(h.OnStop) != 1 {
+		t.Errorf("http_hooks: %+v", h)
+	}
+	if s := v.SecureLink; s.Enabled || !s.Publish || !s.Play || s.BindIP || len(s.Secret) < 16 {
+		t.Errorf("secure_link: %+v", s)
+	}
+	if cl := v.Cluster; cl.Protocol != "rtmp" || cl.FollowClient || cl.OriginCluster || len(cl.Coworkers) != 2 {
+		t.Errorf("cluster: %+v", cl)
 	}
 }

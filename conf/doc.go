@@ -18,6 +18,22 @@
 //
 //	text --Parse--> *Directive --Transform+check--> *Directive --build+env--> *Config --Validate
 //
+// Validation errors name the directive, and the vhost inside one
+// ("vhost v: hls.hls_fragment must be > 0"). For the directives added with
+// write_timeout, memory_limit, https, mpegts_js, hls_js, hls, http_hooks,
+// secure_link and cluster.protocol, the builder remembers where each value
+// came from, so the error is a *ParseError at the directive's FILE:LINE, or
+// ends "(from SRS_...)" when an environment variable set it. An enabled
+// https block's key pair is read at load time: a bad pair fails Load (and
+// `picosrs -t`) like a syntax error.
+//
+// picosrs extensions (directives SRS does not have, accepted here on top of
+// SRS's whitelist and marked in Config's docs and testdata/full.conf):
+// write_timeout, memory_limit, http_server.mpegts_js and .hls_js,
+// vhost.secure_link, http_remux.grace, http_hooks.timeout, and
+// hls.hls_max_size, .hls_low_latency and .hls_part_duration; hls.hls_storage
+// is SRS 2's directive with a meaning of our own.
+//
 // The package never logs: warnings are returned as []Warning values. The
 // environment is read only through the injected lookup function.
 package conf

@@ -366,3 +366,27 @@ func FuzzH264SPS(f *testing.F) {
 		}
 	})
 }
+
+// TestH264SPSSizes: the SPSs the HTTP API's tests used before this package
+// existed (x264's 640x360 Main@3.0 cropped by 8 rows, 1280x720 High@3.1) give
+// the profile, level and size the API reported.
+func TestH264SPSSizes(t *testing.T) {
+	cases := []struct {
+		name          string
+		sps           []byte
+		profile, lvl  uint8
+		width, height int
+	}{
+		{"main-640x360", []byte{0x67, 0x4d, 0x40, 0x1e, 0xec, 0xa0, 0x50, 0x17, 0xfc, 0xb8, 0x08, 0x80, 0x00, 0x00, 0x03, 0x00, 0x80, 0x00, 0x00, 0x19, 0x07, 0x8b, 0x16, 0xcb}, 77, 30, 640, 360},
+		{"high-1280x720", []byte{0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50, 0x05, 0xbb, 0x01, 0x10, 0x00, 0x00, 0x03, 0x00, 0x10, 0x00, 0x00, 0x03, 0x03, 0x20, 0xf1, 0x83, 0x19, 0x60}, 100, 31, 1280, 720},
+	}
+	for _, c := range cases {
+		var s H264SPS
+		if err := s.Unmarshal(c.sps); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if s.ProfileIDC != c.profile || s.LevelIDC != c.lvl || s.Width() != c.width || s.Height() != c.height {
+			t.Fatalf("%s: profile %d level %d %dx%d, want %d %d %dx%d", c.name, s.ProfileIDC, s.LevelIDC, s.Width(), s.Height(), c.profile, c.lvl, c.width, c.height)
+		}
+	}
+}

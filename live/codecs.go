@@ -14,12 +14,15 @@ type codecState struct {
 	video int // FLV codec id, -1 until known
 	aac   adts.Config
 	aacOK bool
+	// videoInfo is what the video sequence header says, for the API.
+	videoInfo VideoInfo
 	ts    *tsMuxer // started by the stream's first TS viewer; nil until then
 }
 
 // reset forgets the codecs (a new publishing session).
 func (c *codecState) reset() {
 	c.audio, c.video, c.aacOK = -1, -1, false
+	c.videoInfo = VideoInfo{}
 	c.ts = nil
 }
 
@@ -43,6 +46,9 @@ func (c *codecState) ingest(p *Packet) error {
 	case flv.TagVideo:
 		if v := p.VideoCodec(); v >= 0 {
 			c.video = v
+			if p.seqHeader {
+				c.videoInfo = videoConfigInfo(v, p.VideoPayload())
+			}
 		}
 	}
 	if c.ts != nil {

@@ -17,7 +17,10 @@ func (s *Stream) WriteTag(t flv.Tag) {
 	s.published = true
 	if p.Type == flv.TagScript {
 		p.Timestamp = 0
-		if p.IsMetadata() {
+		if md, ok := flv.ParseMetadata(p.Data); ok {
+			// Parsed once here, into a bounded summary: nothing re-reads
+			// the publisher's AMF0 later (the API, a viewer's FLV header).
+			p.metadata = &md
 			s.meta = p
 		}
 	} else {

@@ -38,14 +38,14 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) < 4 || !isMetadata(got[0].Data) || !got[1].seqHeader || got[1].Type != flv.TagVideo || !got[2].seqHeader || got[2].Type != flv.TagAudio {
+	if len(got) < 4 || !got[0].IsMetadata() || !got[1].seqHeader || got[1].Type != flv.TagVideo || !got[2].seqHeader || got[2].Type != flv.TagAudio {
 		t.Fatalf("late joiner does not start with metadata and sequence headers: %d packets", len(got))
 	}
 	if !got[3].keyframe {
 		t.Fatalf("first packet after the headers is not a keyframe: %+v", got[3].Tag.Type)
 	}
 	for _, p := range got[3:] {
-		if p.seqHeader || isMetadata(p.Data) {
+		if p.seqHeader || p.IsMetadata() {
 			t.Fatal("headers sent twice")
 		}
 	}

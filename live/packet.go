@@ -1,8 +1,6 @@
 package live
 
 import (
-	"bytes"
-
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/rtmp"
 )
@@ -37,6 +35,10 @@ type Packet struct {
 	ts  []byte // MPEG-TS packets of this tag, when the stream serves TS
 	psi []byte // the stream's PAT/PMT when this tag was muxed (shared)
 
+	// metadata is what an onMetaData tag says, parsed once at ingest into a
+	// bounded summary; nil for every other tag.
+	metadata *flv.Metadata
+
 	videoFrame bool // a coded video frame (not a sequence header)
 	audioFrame bool // a coded audio frame (not a sequence header)
 	keyframe   bool // a coded video keyframe
@@ -63,14 +65,6 @@ func (p *Packet) seal(chunkSize int) {
 	if csid, typ, ok := rtmp.MediaChunkStream(p.Type); ok && chunkSize > 0 {
 		p.rtmpHead = rtmp.AppendMessageHeaders(p.rtmpInline[:0], csid, typ, p.Timestamp, rtmpSharedStreamID, len(p.Data), chunkSize)
 	}
-}
-
-// IsMetadata reports whether p is an onMetaData script tag.
-func (p *Packet) IsMetadata() bool { return isMetadata(p.Data) }
-
-func isMetadata(b []byte) bool {
-	// AMF0 string "onMetaData": marker 2, length 10.
-	return bytes.HasPrefix(b, []byte("\x02\x00\x0aonMetaData"))
 }
 
 // size is what the packet costs in memory, for the ring's byte cap.

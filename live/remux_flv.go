@@ -1,8 +1,6 @@
 package live
 
 import (
-	"bytes"
-
 	"github.com/picosrs/picosrs/flv"
 )
 
@@ -31,9 +29,9 @@ func (e *flvEncoder) guess(batch []*Packet) (hasAudio, hasVideo bool) {
 			hasAudio = true
 		case p.Type == flv.TagVideo:
 			hasVideo = true
-		case p.Type == flv.TagScript && isMetadata(p.Data):
-			hasAudio = hasAudio || bytes.Contains(p.Data, []byte("audiocodecid"))
-			hasVideo = hasVideo || bytes.Contains(p.Data, []byte("videocodecid"))
+		case p.metadata != nil:
+			hasAudio = hasAudio || p.metadata.HasAudioCodecID
+			hasVideo = hasVideo || p.metadata.HasVideoCodecID
 		}
 	}
 	return hasAudio, hasVideo

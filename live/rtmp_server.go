@@ -53,14 +53,18 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	defer nc.Close()
 	cfg := s.cfg.Load()
 	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
-	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second})
+	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second, WriteTimeout: cfg.WriteTimeout})
 	if err != nil {
 		log.Debug("rtmp handshake failed", "err", err)
 		return
 	}
 	nc.SetReadDeadline(time.Now().Add(rtmpRequestTimeout))
 	req, err := c.ReadRequest()
-	if err != nil {
+	switch {
+	case errors.Is(err, rtmp.ErrNameTooLong), errors.Is(err, rtmp.ErrRequestTooLarge):
+		log.Warn("rtmp request refused", "err", err) // the client was told why
+		return
+	case err != nil:
 		if !errors.Is(err, io.EOF) {
 			log.Info("rtmp request failed", "err", err)
 		}
@@ -105,6 +109,11 @@ func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key St
 		return
 	}
 	defer st.stopPublish(c)
+	// A publisher that stops reading (its acknowledgements fill the socket)
+	// is dropped within its publish timeout, and its name is free again.
+	if vh.NormalTimeout > 0 {
+		c.SetWriteTimeout(min(vh.NormalTimeout, s.cfg.Load().WriteTimeout))
+	}
 	if err = c.AcceptPublish(); err != nil {
 		log.Info("publish failed", "err", err)
 		return

@@ -1,10 +1,10 @@
 package live
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/picosrs/picosrs/adts"
+	"github.com/picosrs/picosrs/codec"
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/mp3"
 )
@@ -43,9 +43,9 @@ type AudioInfo struct {
 	Profile    string // AAC object type (LC, HE, HEv2, Main, ...); "Other" otherwise
 }
 
-// Info returns a snapshot of the stream, computed under the stream's read
-// lock. Codec details are parsed from the sequence headers on each call (a
-// few hundred bytes at most), so nothing is added to the publishing path.
+// Info returns a snapshot of the stream, taken under the stream's read lock.
+// Codec details come from what ingest parsed once (the sequence headers'
+// summary, onMetaData's): nothing the publisher sent is parsed again here.
 func (s *Stream) Info() StreamInfo {
 	i := StreamInfo{
 		Vhost: s.key.Vhost, App: s.key.App, Name: s.key.Name,
@@ -60,30 +60,13 @@ func (s *Stream) Info() StreamInfo {
 		i.PublishSince = s.pubSince
 	}
 	i.Consumers = len(s.consumers)
-	var metaW, metaH int
-	if s.meta != nil {
-		metaW, metaH = metaSize(s.meta.Data)
-	}
 	if s.codecs.video >= 0 {
-		v := &VideoInfo{Codec: videoCodecName(s.codecs.video), Width: metaW, Height: metaH}
-		if s.vsh != nil {
-			payload := s.vsh.VideoPayload()
-			switch s.codecs.video {
-			case flv.CodecH264:
-				if sps, err := parseAVCRecord(payload); err == nil || sps.profile != 0 {
-					v.Profile, v.Level = avcProfileName(sps.profile), levelName(sps.level)
-					if sps.width > 0 {
-						v.Width, v.Height = sps.width, sps.height
-					}
-				}
-			case flv.CodecHEVC:
-				if len(payload) >= 13 && payload[0] == 1 {
-					v.Profile = hevcProfileName(int(payload[1] & 0x1f))
-					v.Level = hevcLevelName(int(payload[12]))
-				}
-			}
+		v := s.codecs.videoInfo // from the sequence header, parsed once at ingest
+		v.Codec = videoCodecName(s.codecs.video)
+		if v.Width == 0 && s.meta != nil && s.meta.metadata != nil {
+			v.Width, v.Height = metaSize(s.meta.metadata)
 		}
-		i.Video = v
+		i.Video = &v
 	}
 	if s.codecs.audio >= 0 {
 		a := &AudioInfo{Codec: audioCodecName(s.codecs.audio), Profile: "Other"}
@@ -125,25 +108,42 @@ func (s *Stream) lastAudioFormat() (rate, channels int) {
 	return 0, 0
 }
 
-// metaSize returns width and height from an onMetaData script tag body.
-func metaSize(b []byte) (w, h int) {
-	vals, err := flv.UnmarshalAMF0(b)
-	if err != nil || len(vals) < 2 {
+// metaSize returns the picture size onMetaData announces, when it is sane.
+func metaSize(m *flv.Metadata) (w, h int) {
+	if m.Width < 0 || m.Height < 0 || m.Width > 1<<16 || m.Height > 1<<16 {
 		return 0, 0
 	}
-	var wf, hf float64
-	switch m := vals[1].(type) {
-	case flv.ECMAArray:
-		wf, _ = m.GetFloat64("width")
-		hf, _ = m.GetFloat64("height")
-	case flv.Object:
-		wf, _ = m.GetFloat64("width")
-		hf, _ = m.GetFloat64("height")
+	return int(m.Width), int(m.Height)
+}
+
+// videoConfigInfo reads profile, level and picture size from a video
+// sequence header (an AVC or HEVC decoder configuration record); what does
+// not parse is left out.
+func videoConfigInfo(codecID int, payload []byte) VideoInfo {
+	var v VideoInfo
+	switch codecID {
+	case flv.CodecH264:
+		var rec codec.AVCConfig
+		if rec.Unmarshal(payload) != nil {
+			return v
+		}
+		v.Profile, v.Level = codec.AVCProfileName(rec.ProfileIndication), codec.AVCLevelName(rec.LevelIndication)
+		var sps codec.H264SPS
+		if len(rec.SPS) > 0 && sps.Unmarshal(rec.SPS[0]) == nil {
+			v.Width, v.Height = sps.Width(), sps.Height()
+		}
+	case flv.CodecHEVC:
+		var rec codec.HEVCConfig
+		if rec.Unmarshal(payload) != nil {
+			return v
+		}
+		v.Profile, v.Level = codec.HEVCProfileName(rec.GeneralProfileIDC), codec.HEVCLevelName(rec.GeneralLevelIDC)
+		var sps codec.H265SPS
+		if sps.Unmarshal(rec.SPS()) == nil {
+			v.Width, v.Height = sps.Width(), sps.Height()
+		}
 	}
-	if wf < 0 || hf < 0 || wf > 1<<16 || hf > 1<<16 {
-		return 0, 0
-	}
-	return int(wf), int(hf)
+	return v
 }
 
 func videoCodecName(id int) string {
@@ -178,66 +178,9 @@ func audioCodecName(f int) string {
 	return "Other"
 }
 
-// avcProfileName names an H.264 profile_idc as SRS does (ITU-T H.264 A.2).
-func avcProfileName(p int) string {
-	switch p {
-	case 66:
-		return "Baseline"
-	case 77:
-		return "Main"
-	case 88:
-		return "Extended"
-	case 100:
-		return "High"
-	case 110:
-		return "High(10)"
-	case 122:
-		return "High(422)"
-	case 144, 244:
-		return "High(444)"
-	}
-	return "Other"
-}
 
-// levelName formats an H.264 level_idc: 31 -> "3.1", 30 -> "3", 9 -> "1b".
-func levelName(l int) string {
-	switch {
-	case l <= 0:
-		return "Other"
-	case l == 9:
-		return "1b"
-	case l%10 == 0:
-		return strconv.Itoa(l / 10)
-	}
-	return strconv.Itoa(l/10) + "." + strconv.Itoa(l%10)
-}
 
-// hevcProfileName names an HEVC general_profile_idc (ITU-T H.265 A.3).
-func hevcProfileName(p int) string {
-	switch p {
-	case 1:
-		return "Main"
-	case 2:
-		return "Main10"
-	case 3:
-		return "Main Still Picture"
-	case 4:
-		return "RExt"
-	}
-	return "Other"
-}
 
-// hevcLevelName formats an HEVC general_level_idc (30 x level): 93 -> "3.1".
-func hevcLevelName(l int) string {
-	if l <= 0 || l%3 != 0 {
-		return "Other"
-	}
-	major, minor := l/30, (l%30)/3
-	if minor == 0 {
-		return strconv.Itoa(major)
-	}
-	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
-}
 
 // aacProfileName names an AAC audio object type as SRS does.
 func aacProfileName(ot int) string {

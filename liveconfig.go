@@ -15,8 +15,9 @@ import (
 // configuration: live never reads configuration files itself.
 func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 	lc := &live.Config{
-		ChunkSize: c.ChunkSize,
-		Logger:    log,
+		ChunkSize:    c.ChunkSize,
+		WriteTimeout: c.WriteTimeout,
+		Logger:       log,
 	}
 	for _, v := range c.Vhosts {
 		lv := live.NewVhostConfig(v.Name)
@@ -73,10 +74,11 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 // configuration.
 func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 	hc := &httpd.Config{
-		Crossdomain: c.HTTPServer.Crossdomain,
-		Dir:         c.HTTPServer.Dir,
-		Version:     version,
-		Logger:      log,
+		Crossdomain:  c.HTTPServer.Crossdomain,
+		Dir:          c.HTTPServer.Dir,
+		WriteTimeout: c.WriteTimeout,
+		Version:      version,
+		Logger:       log,
 	}
 	for _, v := range c.Vhosts {
 		hc.Vhosts = append(hc.Vhosts, &httpd.Vhost{

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,6 +127,7 @@ func newLogger(cfg *conf.Config, stderr io.Writer) (*slog.Logger, func(), error)
 
 // serve runs the server until SIGTERM or SIGINT; SIGHUP reloads the file.
 func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
+	applyMemoryLimit(cfg, log)
 	srv := live.NewServer(liveConfig(cfg, log))
 	web := httpd.New(srv, httpConfig(cfg, log))
 	// Every connection on every port counts against max_connections from
@@ -167,7 +170,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		if !p.streams {
 			// API answers are small: the whole answer goes within the timeout
 			// (live viewers and static files move their own deadline).
-			hs.WriteTimeout = writeTimeout(cfg)
+			hs.WriteTimeout = cfg.WriteTimeout
 		}
 		servers = append(servers, hs)
 		go func() { errc <- hs.Serve(ln) }()
@@ -199,6 +202,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 				web.Reload(httpConfig(ncfg, log))
 				stats.Reload(apiConfig(ncfg, log))
 				conns.SetMax(ncfg.MaxConnections)
+				applyMemoryLimit(ncfg, log)
 				log.Info("reload done", "file", file)
 				continue
 			}
@@ -219,6 +223,24 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 				return 1
 			}
 		}
+	}
+}
+
+// applyMemoryLimit sets the Go runtime's soft memory limit from
+// memory_limit (SRS_MEMORY_LIMIT): the garbage collector works harder as the
+// heap nears it, which keeps a router's picosrs inside its share of RAM.
+// Without it, GOMEMLIMIT (which the runtime reads itself) applies, or no
+// limit.
+func applyMemoryLimit(cfg *conf.Config, log *slog.Logger) {
+	limit := cfg.MemoryLimit
+	if limit <= 0 {
+		if os.Getenv("GOMEMLIMIT") != "" {
+			return // the runtime's own setting from the environment stays
+		}
+		limit = math.MaxInt64
+	}
+	if prev := debug.SetMemoryLimit(limit); prev != limit && limit != math.MaxInt64 {
+		log.Info("memory limit", "bytes", limit)
 	}
 }
 
@@ -275,11 +297,6 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-}
-
-// writeTimeout is how long any socket write may make no progress.
-func writeTimeout(cfg *conf.Config) time.Duration {
-	return 30 * time.Second
 }
 
 // refuser returns what is done with a connection refused because

@@ -16,7 +16,7 @@ type codecState struct {
 	aacOK bool
 	// videoInfo is what the video sequence header says, for the API.
 	videoInfo VideoInfo
-	ts    *tsMuxer // started by the stream's first TS viewer; nil until then
+	ts        *tsMuxer // started by the stream's first TS viewer; nil until then
 }
 
 // reset forgets the codecs (a new publishing session).

@@ -178,10 +178,6 @@ func audioCodecName(f int) string {
 	return "Other"
 }
 
-
-
-
-
 // aacProfileName names an AAC audio object type as SRS does.
 func aacProfileName(ot int) string {
 	switch ot {

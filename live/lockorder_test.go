@@ -1,0 +1,143 @@
+package live
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/picosrs/picosrs/internal/fixture"
+	"github.com/picosrs/picosrs/rtmp"
+)
+
+// listenRTMP serves srv's RTMP on loopback and returns the address.
+func listenRTMP(t *testing.T, srv *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeRTMP(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return ln.Addr().String()
+}
+
+// TestLockOrder runs every nesting of the lock-order table in doc.go at
+// once, under the race detector in make test: an origin with republishing
+// publishers, HTTP viewers (Consumer.wmu, then Stream.mu) and RTMP viewers
+// (Consumer.wmu, then the connection's write lock) coming and going, API
+// readers and kicks (Server.mu, Stream.mu, clients.mu), and an edge whose
+// pull starts and stops with its players (Server.edgesMu, then Server.mu,
+// then Stream.mu). A lock taken out of order shows as a deadlock: the test
+// then fails with every goroutine's stack.
+func TestLockOrder(t *testing.T) {
+	origin, originHTTP, _ := startViewers(t, testConfig())
+	originRTMP := listenRTMP(t, origin)
+	ecfg := testConfig()
+	ecfg.Vhosts[0].Origins = []string{originRTMP}
+	edge := NewServer(ecfg)
+	edgeRTMP := listenRTMP(t, edge)
+
+	tags := fixture.ReadFLV(t, "h264_aac.flv")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	var edgeTags, httpBytes, kicks atomic.Int64
+	loop := func(f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				f()
+			}
+		}()
+	}
+	// Publishers that come and go (session ends, grace periods, republish).
+	for _, name := range []string{"a", "b"} {
+		loop(func() {
+			pctx, stop := context.WithTimeout(ctx, 700*time.Millisecond)
+			fixture.Publish(pctx, "rtmp://"+originRTMP+"/live/"+name, tags, 2*time.Second, 4)
+			stop()
+		})
+	}
+	// HTTP viewers of the origin.
+	loop(func() {
+		c, err := net.Dial("tcp", originHTTP)
+		if err != nil {
+			return
+		}
+		io.WriteString(c, "GET /live/a.flv HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, _ := io.Copy(io.Discard, c)
+		httpBytes.Add(n)
+		c.Close()
+	})
+	// RTMP viewers of the edge, which start and join its pull.
+	for range 2 {
+		loop(func() {
+			pctx, stop := context.WithTimeout(ctx, 500*time.Millisecond)
+			defer stop()
+			c, err := rtmp.Dial(pctx, "rtmp://"+edgeRTMP+"/live/b", rtmp.DialConfig{})
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			if c.Play(pctx) != nil {
+				return
+			}
+			context.AfterFunc(pctx, func() { c.Close() })
+			for {
+				if _, err := c.ReadTag(); err != nil {
+					return
+				}
+				edgeTags.Add(1)
+			}
+		})
+	}
+	// The API: listings, snapshots, kicks.
+	loop(func() {
+		for _, srv := range []*Server{origin, edge} {
+			for _, st := range srv.Streams() {
+				st.Info()
+			}
+			if cs := srv.Clients(); len(cs) > 0 && srv.Kick(cs[len(cs)/2].ID) {
+				kicks.Add(1)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	})
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+		t.Fatal("deadlock: the load did not end")
+	}
+	if edgeTags.Load() == 0 || httpBytes.Load() == 0 || kicks.Load() == 0 {
+		t.Fatalf("the load did not run: %d tags through the edge, %d bytes to HTTP viewers, %d kicks", edgeTags.Load(), httpBytes.Load(), kicks.Load())
+	}
+	// The edge's pull stops edgeStopDelay after its last player (edgesMu,
+	// then Server.mu, then Stream.mu).
+	for deadline := time.Now().Add(edgeStopDelay + 5*time.Second); ; time.Sleep(50 * time.Millisecond) {
+		edge.edgesMu.Lock()
+		n := len(edge.edges)
+		edge.edgesMu.Unlock()
+		if n == 0 && len(edge.Streams()) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+			t.Fatalf("the edge's pull never stopped: %d pulls, %d streams", n, len(edge.Streams()))
+		}
+	}
+}

@@ -100,18 +100,22 @@ func (s *Server) runLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog.L
 	start := time.Now()
 	log.Info("http play start", "conn", client.ID)
 	err := v.Serve(out, gone)
+	var endErr error
 	switch {
 	case errors.Is(err, live.ErrCodecMismatch) && !fr.sent:
 		status, msg := playError(err)
 		writeRaw(conn, status, msg)
 	case err == io.EOF || errors.Is(err, live.ErrShutdown):
-		out.WriteFinal(fr.end()...)
+		endErr = out.WriteFinal(fr.end()...)
 	}
 	v.Close(err)
 	_, sent := client.Bytes()
 	attrs := []any{"conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", live.EndReason(err, client)}
 	if live.Failed(err) {
 		attrs = append(attrs, "err", err)
+	}
+	if endErr != nil {
+		attrs = append(attrs, "end_err", endErr) // the terminating chunk did not go out
 	}
 	log.Info("http play stop", attrs...)
 }

@@ -698,3 +698,25 @@ func TestFullConf(t *testing.T) {
 		t.Errorf("cluster: %+v", cl)
 	}
 }
+
+// TestExamplesLoad: every configuration shipped in conf/examples loads
+// without an error or a warning.
+func TestExamplesLoad(t *testing.T) {
+	files, err := filepath.Glob("examples/*.conf")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, f := range files {
+		cfg, warnings, err := Load(f, func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(warnings) > 0 {
+			t.Errorf("%s: warnings %v", f, warnings)
+		}
+		if f == filepath.Join("examples", "api.conf") && (!cfg.HTTPAPI.Enabled || !cfg.Exporter.Enabled || !cfg.HTTPAPI.Auth.Enabled) {
+			t.Errorf("%s: the API, its auth and the exporter must be on", f)
+		}
+	}
+}

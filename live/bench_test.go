@@ -26,7 +26,12 @@ func (c *discardConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *discardConn) SetWriteDeadline(time.Time) error { return nil }
 
 // discardWriter is discardConn's write without waiting: it takes everything.
-type discardWriter struct{ c *discardConn }
+// With done set, it signals each write there (the last viewer's, which ends
+// a fan-out round).
+type discardWriter struct {
+	c    *discardConn
+	done chan struct{}
+}
 
 func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
 	var n int64
@@ -35,10 +40,36 @@ func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
 	}
 	d.c.n += n
 	*v = (*v)[:0]
+	if d.done != nil {
+		select {
+		case d.done <- struct{}{}:
+		default:
+		}
+	}
 	return n, nil
 }
 
 func (d discardWriter) WriteAll(v *[][]byte) (int64, error) { return d.TryWrite(v) }
+
+// signalEncoder signals done when a batch gives the last viewer nothing to
+// write (its writer signals otherwise), so the benchmark learns that the
+// round reached it either way.
+type signalEncoder struct {
+	encoder
+	done chan struct{}
+}
+
+func (e signalEncoder) encode(bufs [][]byte, batch []*Packet) ([][]byte, error) {
+	n := len(bufs)
+	out, err := e.encoder.encode(bufs, batch)
+	if len(out) == n {
+		select {
+		case e.done <- struct{}{}:
+		default:
+		}
+	}
+	return out, err
+}
 
 // benchViewer is one HTTP viewer as the fan-out sees it: its consumer with
 // encoder and sink attached, caught up.
@@ -47,24 +78,13 @@ type benchViewer struct {
 	conn *discardConn
 }
 
-// waitRound waits until the stream's fan-out has finished its rounds.
-func waitRound(st *Stream) {
-	for {
-		st.mu.RLock()
-		busy := st.flushing
-		st.mu.RUnlock()
-		if !busy {
-			return
-		}
-		runtime.Gosched()
-	}
-}
-
 // benchFanOut publishes the 720p fixture, looping, to one stream with n
 // viewers of format f. For each tag it waits for the stream's real fan-out
-// (the goroutine WriteTag starts, as in the server) to finish its round:
-// every viewer's pull, encode and write without waiting, one tag per write
-// (SRS's mw_latency 0). allocs/op includes publishing (newPacket, the TS
+// (the goroutine WriteTag starts, as in the server) to write its last
+// viewer: every viewer's pull, encode and write without waiting, one tag per
+// write (SRS's mw_latency 0). The wait blocks on a channel the last viewer's
+// write signals, so the benchmark does not compete with the fan-out for the
+// stream lock. allocs/op includes publishing (newPacket, the TS
 // muxer); ns/viewer-tag and allocs/viewer-tag leave it out, measured on a
 // twin stream.
 func benchFanOut(b *testing.B, f Format, n int) {
@@ -94,11 +114,20 @@ func benchFanOut(b *testing.B, f Format, n int) {
 	}
 
 	vs := make([]*benchViewer, n)
+	roundDone := make(chan struct{}, 1)
 	for i := range vs {
 		conn := &discardConn{}
 		v := &benchViewer{c: st.subscribe(kindAV, f == FormatTS), conn: conn}
-		out := &ConnSink{conn: conn, nbw: discardWriter{conn}, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
-		v.c.attach(newEncoder(f, vh), out)
+		w := discardWriter{c: conn}
+		if i == n-1 {
+			w.done = roundDone // the last consumer the fan-out goes round
+		}
+		out := &ConnSink{conn: conn, nbw: w, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
+		var enc encoder = newEncoder(f, vh)
+		if i == n-1 {
+			enc = signalEncoder{enc, roundDone}
+		}
+		v.c.attach(enc, out)
 		v.c.wmu.Lock()
 		err := v.c.drain() // the start-up burst: headers and the cached GOP
 		v.c.wmu.Unlock()
@@ -112,6 +141,10 @@ func benchFanOut(b *testing.B, f Format, n int) {
 			v.c.Close()
 		}
 	})
+	select { // the start-up drain's own signal
+	case <-roundDone:
+	default:
+	}
 
 	// Publishing alone, on a twin stream without viewers: its time and
 	// allocations per tag are taken out of the figures per viewer.
@@ -130,7 +163,7 @@ func benchFanOut(b *testing.B, f Format, n int) {
 	runtime.ReadMemStats(&m0)
 	for range b.N {
 		pub.publish()
-		waitRound(st)
+		<-roundDone
 	}
 	runtime.ReadMemStats(&m1)
 	b.StopTimer()

@@ -20,7 +20,7 @@ func (s *Stream) kickFlush() {
 		return
 	}
 	s.flushing = true
-	go s.flushLoop()
+	go s.flushLoopF()
 }
 
 // flushLoop goes round the consumers until no tag arrived during the last

@@ -52,6 +52,7 @@ type Stream struct {
 	flushing   bool
 	flushAgain bool
 	round      []*Consumer // the consumers of the current round (the fan-out's own)
+	flushLoopF func()      // s.flushLoop, bound once: "go s.flushLoop()" would allocate a closure per round
 
 	stats   streamStats
 	drops   countLog // viewers resynchronised
@@ -61,6 +62,7 @@ type Stream struct {
 func newStream(srv *Server, key StreamKey, vh *VhostConfig) *Stream {
 	s := &Stream{srv: srv, key: key, vh: vh, chunkSize: srv.cfg.Load().ChunkSize}
 	s.log = srv.log.With("stream", key.String())
+	s.flushLoopF = s.flushLoop
 	s.jit.mode = vh.TimeJitter
 	s.codecs.reset()
 	return s

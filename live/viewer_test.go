@@ -19,6 +19,8 @@ import (
 // GET /app/stream.ext as a live viewer through Server.Play, with HTTP
 // chunked framing, and a sink that counts how the fan-out wrote.
 
+var testCRLF = []byte("\r\n")
+
 // testChunked is HTTP chunked framing, as httpd's.
 type testChunked struct {
 	head []byte
@@ -31,7 +33,7 @@ func (c *testChunked) Frame(n int) (h0, h1, tail []byte) {
 		h0, c.sent = c.head, true
 	}
 	if n > 0 {
-		h1, tail = append(strconv.AppendInt(c.size[:0], int64(n), 16), '\r', '\n'), []byte("\r\n")
+		h1, tail = append(strconv.AppendInt(c.size[:0], int64(n), 16), '\r', '\n'), testCRLF
 	}
 	return h0, h1, tail
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"syscall"
 	"time"
-
 )
 
 // Viewer is one player attached to a stream: its consumer, its entry in the

@@ -225,6 +225,7 @@ func TestAPIEnvOnly(t *testing.T) {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-exited
+		checkCrash(t, "server", out.String())
 		if t.Failed() {
 			t.Log(out.String())
 		}

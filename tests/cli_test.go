@@ -93,12 +93,18 @@ func TestDefaultConfigServesAllFormats(t *testing.T) {
 	}
 	cmd := exec.Command(binary)
 	cmd.Dir = t.TempDir()
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	defer func() { cmd.Process.Kill(); <-exited }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+		checkCrash(t, "server", out.String())
+	}()
 	waitPort(t, 1935, exited)
 	waitPort(t, 8080, exited)
 	s := &server{t: t, RTMP: 1935, HTTP: 8080}

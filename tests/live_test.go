@@ -89,11 +89,12 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 }
 
 // TestSecondPublisherRefused: the second publisher of a name is refused and
-// the first goes on undisturbed.
+// the first goes on undisturbed: its viewer's media keeps flowing.
 func TestSecondPublisherRefused(t *testing.T) {
 	s := startServer(t, baseConfig)
 	_, done1 := publish(t, "h264_aac.flv", s.rtmpURL("live/busy"), 1, true)
 	s.waitLive(t, "live/busy.flv")
+	v := watchFlow(t, s.httpURL("live/busy.flv"), flowGap)
 	_, done2 := publish(t, "aac_only.flv", s.rtmpURL("live/busy"), 1, true)
 	select {
 	case err := <-done2:
@@ -112,6 +113,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 	if !sameSet(p.codecs(), []string{"h264", "aac"}) {
 		t.Fatalf("stream after refusal: %v", p.codecs())
 	}
+	v.advance(t, time.Second, "the first publisher's viewer")
 	if !s.logged("stream is busy", 1) {
 		t.Error("refusal not logged")
 	}

@@ -18,11 +18,13 @@ import (
 // flowGap is how long an HTTP-FLV viewer of a real-time stream may go
 // without a media tag before a test that says "keeps flowing" fails. The
 // server merges writes over play.mw_latency (100 ms in baseConfig, 350 ms by
-// default) and the fixtures have a tag every 23-40 ms, so a healthy viewer
-// sees gaps under half a second; 2 s leaves room for a loaded 2-core machine
-// and the race detector, and is still far below any timeout that would end
-// a stuck viewer (write_timeout, 30 s by default).
-const flowGap = 2 * time.Second
+// default) and the fixtures have a tag every 23-40 ms, so on an idle
+// machine a healthy viewer sees gaps under half a second. The stalls this
+// guards against last until a timeout ends the viewer (write_timeout, 30 s
+// by default) or for ever; 5 s tells them apart from a machine whose two
+// cores are shared with compilers (load 10 measured: gaps of 2.8 s seen
+// there with nothing wrong) and the race detector.
+const flowGap = 5 * time.Second
 
 // flow is an HTTP-FLV viewer on a connection of its own that parses every
 // tag and records when media (audio and video) tags arrive. Every read has a
@@ -40,7 +42,9 @@ type flow struct {
 	tags    int       // media tags
 	lastAt  time.Time // when the last media tag came
 	longest time.Duration
-	firstTS uint32 // media timestamps: first and latest
+	gapEnd  time.Time // when the longest gap ended
+	gapTS   uint32    // the media timestamp just before it
+	firstTS uint32    // media timestamps: first and latest
 	lastTS  uint32
 	err     error // why the viewer ended: io.EOF is a clean end of the stream
 }
@@ -104,7 +108,7 @@ func (f *flow) run(resp *http.Response) {
 		now := time.Now()
 		f.mu.Lock()
 		if gap := now.Sub(f.lastAt); gap > f.longest {
-			f.longest = gap
+			f.longest, f.gapEnd, f.gapTS = gap, now, f.lastTS
 		}
 		if f.tags == 0 {
 			f.firstTS = tag.Timestamp
@@ -147,7 +151,11 @@ func (f *flow) check(t testing.TB, what string) {
 		t.Fatalf("%s: %s ended after %d media tags: %v", what, f.url, tags, err)
 	}
 	if longest > f.maxGap {
-		t.Fatalf("%s: %s had no media for %v (bound %v)", what, f.url, longest.Round(time.Millisecond), f.maxGap)
+		f.mu.Lock()
+		at, ts := f.gapEnd.Sub(f.start), f.gapTS
+		f.mu.Unlock()
+		t.Fatalf("%s: %s had no media for %v (bound %v), ending %v after the viewer started, after media time %d ms",
+			what, f.url, longest.Round(time.Millisecond), f.maxGap, at.Round(time.Millisecond), ts)
 	}
 	if tags == 0 {
 		t.Fatalf("%s: %s got no media", what, f.url)

@@ -1,10 +1,8 @@
 package tests
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -140,31 +138,9 @@ type status struct {
 // procStatus reads VmRSS, VmHWM and Threads from /proc/PID/status.
 func procStatus(t testing.TB, pid int) status {
 	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	st, err := readStatus(pid)
 	if err != nil {
 		t.Fatalf("no /proc: %v", err)
-	}
-	defer f.Close()
-	var st status
-	sc := bufio.NewScanner(io.Reader(f))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(v)
-		if len(fields) == 0 {
-			continue
-		}
-		n, _ := strconv.ParseInt(fields[0], 10, 64)
-		switch k {
-		case "VmRSS":
-			st.rss = n << 10
-		case "VmHWM":
-			st.hwm = n << 10
-		case "Threads":
-			st.threads = int(n)
-		}
 	}
 	return st
 }

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"testing"
@@ -33,14 +34,56 @@ func TestParseSPS(t *testing.T) {
 	}
 }
 
-// FuzzSPS: the API's SPS parser never panics.
+// FuzzSPS: the API's SPS parser never panics, and what it accepts obeys the
+// syntax's bounds: profile and level are bytes; the picture is at least one
+// pixel and at most 1024 macroblocks (16384 pixels) wide and 1024 map units
+// (32768 pixel rows, field-coded) high, so the cropping never takes away
+// the whole picture or adds to it. Parsing is deterministic, leaves its
+// input alone, and ignores bytes after the fields it reads (appended
+// bytes change nothing); an AVCDecoderConfigurationRecord carrying the SPS
+// gives the same picture, with the record's profile and level.
 func FuzzSPS(f *testing.F) {
 	f.Add([]byte{0x67, 0x4d, 0x40, 0x1e, 0xec, 0xa0, 0x50, 0x17, 0xfc, 0xb8, 0x08, 0x80})
 	f.Add([]byte{1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x1f})
+	f.Add(spsFields{profile: 100, level: 40, chroma: 2, mbW: 120, mbH: 34, crop: true, cl: 1, cr: 1, ct: 2, cb: 2}.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		parseSPS(b)
+		in := append([]byte(nil), b...)
+		s, err := parseSPS(b)
+		if !bytes.Equal(b, in) {
+			t.Fatal("parseSPS wrote to its input")
+		}
+		s2, err2 := parseSPS(b)
+		if s != s2 || (err == nil) != (err2 == nil) {
+			t.Fatalf("parsed twice: %+v %v, then %+v %v", s, err, s2, err2)
+		}
 		parseAVCRecord(b)
+		if err != nil {
+			return
+		}
+		checkSPSBounds(t, s)
+		if s3, err := parseSPS(append(in, 0xff, 0, 0, 3, 1)); err != nil || s3 != s {
+			t.Fatalf("appended bytes changed the result: %+v %v, was %+v", s3, err, s)
+		}
+		if len(b) <= 0xffff {
+			rec := append([]byte{1, 0x42, 0xc0, 0x15, 0xff, 0xe1, byte(len(b) >> 8), byte(len(b))}, b...)
+			r, err := parseAVCRecord(rec)
+			if err != nil || r.width != s.width || r.height != s.height || r.profile != 0x42 || r.level != 0x15 {
+				t.Fatalf("in a record: %+v %v; alone: %+v", r, err, s)
+			}
+		}
 	})
+}
+
+// checkSPSBounds fails when s is outside what the SPS syntax (and the
+// parser's 1024-macroblock limit) allows.
+func checkSPSBounds(t testing.TB, s spsInfo) {
+	t.Helper()
+	if s.profile < 0 || s.profile > 255 || s.level < 0 || s.level > 255 {
+		t.Fatalf("profile %d level %d: not bytes", s.profile, s.level)
+	}
+	if s.width < 1 || s.width > 1024*16 || s.height < 1 || s.height > 2*1024*16 {
+		t.Fatalf("picture %dx%d: outside 1..16384 x 1..32768", s.width, s.height)
+	}
 }
 
 // TestStreamInfoFixture feeds a fixture into a stream and checks what the API

@@ -2,6 +2,7 @@ package live
 
 import (
 	"net"
+	"net/netip"
 	"testing"
 )
 
@@ -78,13 +79,91 @@ func TestSecurityNilVhost(t *testing.T) {
 	}
 }
 
+// FuzzSecurityTarget: for any rule targets and client address,
+//   - `allow play all` alone admits every address to play, and nobody to
+//     publish (no rule of that action);
+//   - a rule set admits a client exactly when an allow rule of its action
+//     matches it and no deny rule of that action does: a matching deny
+//     always refuses, rules of the other action never matter;
+//   - the order of the rules never matters;
+//   - the same address as a *net.TCPAddr or as text gets the same answer,
+//     and an address always matches itself as an IP target and a
+//     full-length prefix.
 func FuzzSecurityTarget(f *testing.F) {
 	for _, s := range []string{"all", "127.0.0.1", "10.0.0.0/8", "::1", "::ffff:10.0.0.0/104", "x/y", "1.2.3.4/99", ""} {
-		f.Add(s, "10.1.2.3")
+		f.Add(s, "10.0.0.0/8", "10.1.2.3", byte(0x1f))
 	}
-	f.Fuzz(func(t *testing.T, target, ip string) {
+	f.Add("127.0.0.1", "all", "::ffff:127.0.0.1", byte(0x2a))
+	f.Add("fe80::/10", "::1", "fe80::1%eth0", byte(0x15))
+	f.Add("10.0.0.0/8", "10.1.2.3", "10.1.2.3", byte(0x3e)) // deny play 10/8, allow play 10.1.2.3, allow play all
+	f.Fuzz(func(t *testing.T, target, target2, ip string, kinds byte) {
+		addrs := []net.Addr{strAddr(net.JoinHostPort(ip, "1"))}
+		if p := net.ParseIP(ip); p != nil {
+			addrs = append(addrs, &net.TCPAddr{IP: p, Port: 1})
+		}
 		vh := NewVhostConfig("v")
-		vh.Security = []SecurityRule{{Allow: true, Play: true, Target: target}}
-		vh.allowed(true, strAddr(net.JoinHostPort(ip, "1")))
+		vh.Security = []SecurityRule{{Allow: true, Play: true, Target: "all"}}
+		for _, a := range addrs {
+			if !vh.allowed(true, a) {
+				t.Fatalf("allow play all refused %v", a)
+			}
+			if vh.allowed(false, a) {
+				t.Fatalf("allow play all let %v publish", a)
+			}
+		}
+
+		rules := []SecurityRule{
+			{Allow: kinds&1 != 0, Play: kinds&2 != 0, Target: target},
+			{Allow: kinds&4 != 0, Play: kinds&8 != 0, Target: target2},
+			{Allow: kinds&16 != 0, Play: kinds&32 != 0, Target: "all"},
+		}
+		ipAddr := addrIP(addrs[0])
+		for _, play := range []bool{false, true} {
+			allow, deny := false, false
+			for _, r := range rules {
+				if r.Play == play && r.matches(ipAddr) {
+					allow = allow || r.Allow
+					deny = deny || !r.Allow
+				}
+			}
+			want := allow && !deny
+			for _, perm := range [][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+				vh.Security = []SecurityRule{rules[perm[0]], rules[perm[1]], rules[perm[2]]}
+				for _, a := range addrs {
+					if got := vh.allowed(play, a); got != want {
+						t.Fatalf("rules %+v, play=%v, %v: allowed %v, want %v (an allow matches: %v, a deny matches: %v)",
+							vh.Security, play, a, got, want, allow, deny)
+					}
+				}
+			}
+			// Rules of the other action change nothing.
+			var own []SecurityRule
+			for _, r := range rules {
+				if r.Play == play {
+					own = append(own, r)
+				}
+			}
+			vh.Security = append(own, SecurityRule{Allow: false, Play: !play, Target: "all"})
+			if got := vh.allowed(play, addrs[0]); got != want && len(own) > 0 {
+				t.Fatalf("a deny of the other action changed the answer for play=%v: %v", play, got)
+			}
+			// A matching deny always refuses, whatever else allows.
+			if (SecurityRule{Target: target}).matches(ipAddr) {
+				vh.Security = append([]SecurityRule{{Allow: true, Play: play, Target: "all"}}, rules...)
+				vh.Security = append(vh.Security, SecurityRule{Allow: false, Play: play, Target: target})
+				if vh.allowed(play, addrs[0]) {
+					t.Fatalf("deny %s matches %s but play=%v was allowed", target, ip, play)
+				}
+			}
+		}
+		// An address matches itself.
+		if ipAddr.IsValid() {
+			if !(SecurityRule{Target: ipAddr.String()}).matches(ipAddr) {
+				t.Fatalf("%s does not match itself", ipAddr)
+			}
+			if p := netip.PrefixFrom(ipAddr, ipAddr.BitLen()); !(SecurityRule{Target: p.String()}).matches(ipAddr) {
+				t.Fatalf("%s does not match %s", ipAddr, p)
+			}
+		}
 	})
 }

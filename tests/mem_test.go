@@ -132,6 +132,7 @@ func TestMemory(t *testing.T) {
 
 type status struct {
 	rss, hwm int64 // bytes
+	data     int64 // VmData, bytes: writable memory mapped, touched or not
 	threads  int
 }
 

@@ -65,6 +65,7 @@ func apiClients(t testing.TB, s *server) map[string][]map[string]any {
 // an RTMP viewer (ffmpeg) attach; the API lists all three with the stream's
 // codecs and growing byte counts; DELETE ends the viewer, then the publisher.
 func TestAPIReportsStreamsAndClients(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, apiConfig)
 	waitPort(t, s.API, s.exited)
 	_, pubDone := publish(t, "h264_aac.flv", s.rtmpURL("live/api"), 1, true)
@@ -190,6 +191,7 @@ func TestAPIReportsStreamsAndClients(t *testing.T) {
 // TestAPIAuth: with http_api.auth on, wrong or missing credentials get 401
 // with a Basic challenge, the right ones get the answer.
 func TestAPIAuth(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, baseConfig+`
 http_api {
     enabled on;
@@ -222,6 +224,7 @@ http_api {
 
 // TestAPIEnvOnly: picosrs -e with SRS_HTTP_API_* answers /api/v1/versions.
 func TestAPIEnvOnly(t *testing.T) {
+	t.Parallel()
 	rtmpPort, apiPort := freePort(t), freePort(t)
 	cmd := exec.Command(binary, "-e")
 	cmd.Dir = t.TempDir()
@@ -251,6 +254,7 @@ func TestAPIEnvOnly(t *testing.T) {
 // TestMetricsGrow: /metrics (on the API's port) parses as Prometheus text
 // and its byte counters grow while a stream is published and played.
 func TestMetricsGrow(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, apiConfig)
 	waitPort(t, s.API, s.exited)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/m"), 1, true)

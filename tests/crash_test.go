@@ -11,6 +11,7 @@ import (
 // TestCrashScan: the log check every server gets when its test ends finds
 // each kind of crash report, and nothing in an ordinary log.
 func TestCrashScan(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, log string
 		want      bool
@@ -33,6 +34,7 @@ func TestCrashScan(t *testing.T) {
 // detector's real report, from a program with a data race, is what
 // checkCrash looks for.
 func TestRaceBuild(t *testing.T) {
+	t.Parallel()
 	if !raceBuilt {
 		t.Skipf("no race detector on this platform (%s): see the note printed when the tests started", raceUnsupported())
 	}

@@ -86,6 +86,10 @@ func main() {
 // of a handler panic it recovered. (tests/harness_test.go checks the same.)
 var crashLine = regexp.MustCompile(`(?m)^(panic: |fatal error: |goroutine \d+ \[|WARNING: DATA RACE).*|http: panic serving.*`)
 
+// qemuI386Crash matches the runtime crashes qemu-i386 causes (the
+// signatures tests/qemu-retry.sh knows), which native 386 never shows.
+var qemuI386Crash = regexp.MustCompile(`morestack on g0|exitsyscall|schedule: holding locks`)
+
 // logBuffer keeps the server's output for the failure report.
 type logBuffer struct {
 	mu sync.Mutex
@@ -149,7 +153,14 @@ func run(binary, emu, fixture string, speed float64, timeout time.Duration) (sum
 		<-exited
 		if err == nil {
 			if m := crashLine.FindString(log.String()); m != "" {
-				err = fmt.Errorf("the server's log shows a crash: %q", m)
+				if strings.Contains(emu, "qemu-i386") && qemuI386Crash.MatchString(m) {
+					// qemu-i386 itself crashes the Go runtime now and then,
+					// often after the stream has gone through (see
+					// tests/qemu-retry.sh): not a picosrs crash.
+					fmt.Printf("smoke note: the server under %s crashed the way qemu-i386 makes Go crash: %q\n", emu, m)
+				} else {
+					err = fmt.Errorf("the server's log shows a crash: %q", m)
+				}
 			}
 		}
 		if err != nil {

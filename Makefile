@@ -8,13 +8,22 @@ FUZZTIME ?= 20s
 RACE     := $(shell [ "$$(getconf LONG_BIT 2>/dev/null)" = 64 ] && echo -race)
 PKGS     := ./...
 # 32-bit tests: ARM (GOARM=7) under qemu-user for every package; 386 natively
-# where the kernel allows, else under qemu-user, which mishandles Go's
-# syscalls on i386 (random "exitsyscall" crashes), so there only the packages
-# that make no syscalls run.
+# where the kernel allows (every package), else under qemu-user, which
+# mishandles Go's syscalls on i386 (random "exitsyscall" crashes), so there
+# only the packages that make no syscalls run.
 EXECARM  := $(shell [ "$$(uname -m)" = armv7l ] || echo -exec qemu-arm-static)
-EXEC386  := $(shell printf 'package main\nfunc main(){}\n' > /tmp/picosrs-386.go && GOARCH=386 CGO_ENABLED=0 $(GO) build -o /tmp/picosrs-386 /tmp/picosrs-386.go 2>/dev/null && /tmp/picosrs-386 2>/dev/null || echo -exec qemu-i386-static)
+UNIT386_QEMU := ./flv/... ./conf/... ./adts/... ./mp3/...
+# probe386 (a recipe fragment) sets exec386 to nothing when this machine runs
+# 386 binaries natively, else to "-exec qemu-i386-static". The probe is built
+# in a private temporary directory, removed when the recipe line ends, and
+# only by the targets that need it (not when the Makefile is read).
+probe386 = tmp386=$$(mktemp -d) && trap 'rm -rf "$$tmp386"' EXIT && \
+	printf 'package main\nfunc main(){}\n' > "$$tmp386/p.go" && \
+	if GOARCH=386 CGO_ENABLED=0 $(GO) build -o "$$tmp386/p" "$$tmp386/p.go" 2>/dev/null && "$$tmp386/p" 2>/dev/null; \
+	then exec386=; else exec386="-exec qemu-i386-static"; fi
 
-.PHONY: build run test deps lint unit e2e race test32 fuzz bench soak cross size clean test-cross qemu-deps mem
+.PHONY: build run test deps lint unit e2e race test32 fuzz bench soak cross size clean test-cross qemu-deps mem \
+	test-unit test-e2e test-arm test-386 test-mem test-bench
 
 build:
 	$(BUILD) -o picosrs .
@@ -22,15 +31,52 @@ build:
 run: build
 	./picosrs
 
-# test: vet and gofmt, then every unit and end-to-end test (race detector on
-# 64-bit), then the unit tests on 32-bit ARM and 386. ffmpeg and qemu-user are
+# test: vet and gofmt, then every stage below, each run even when one before
+# it failed, so one run shows every failure: every unit and end-to-end test
+# (race detector on 64-bit), the unit tests on 32-bit ARM and 386, the memory
+# budget (make mem), a short benchmark run whose fan-out must not allocate,
+# and the cross-built unit and smoke tests. ffmpeg and qemu-user are
 # installed when missing.
+TEST_STAGES := test-unit test-e2e test-arm test-386 test-mem test-bench test-cross
 test: deps lint
+	@failed=; for s in $(TEST_STAGES); do \
+		echo "== $$s"; $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test FAILED:$$failed"; exit 1; fi; echo "make test ok"
+
+test-unit:
 	$(GO) test $(RACE) -count=1 -timeout 15m $$($(GO) list ./... | grep -v /tests$$)
+
+test-e2e:
 	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
+
+test-arm:
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
-	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(if $(EXEC386),tests/qemu-retry.sh) $(GO) test -count=1 -timeout 10m $(EXEC386) ./flv/... ./conf/... ./adts/... ./mp3/...
-	$(MAKE) --no-print-directory test-cross
+
+# test-386: natively, every package but the end-to-end tests (test32 runs
+# those too); under qemu-user the syscall-free ones, through qemu-retry.sh.
+test-386:
+	@$(probe386); \
+	if [ -z "$$exec386" ]; then pkgs=$$($(GO) list ./... | grep -v /tests$$); \
+	else pkgs="$(UNIT386_QEMU)"; retry=tests/qemu-retry.sh; fi; \
+	echo "386 tests$${exec386:+ under qemu-i386}: $$pkgs"; \
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $$retry $(GO) test -count=1 -timeout 10m $$exec386 $$pkgs
+
+# test-mem: the memory budget (make mem) on the stripped, non-race binary,
+# streaming for 40 s instead of 60: RSS levels off after 30 s (the ring keeps
+# play.queue_length, 30 s), so 40 s sees the plateau.
+test-mem: export PICOSRS_MEM_SECONDS ?= 40
+test-mem: mem
+
+# test-bench: every Go benchmark, briefly (BENCHTIME, with -benchmem); fails
+# when the run fails or when a FanOut benchmark allocates (tests/benchcheck.sh).
+BENCHTIME ?= 100x
+test-bench:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$($(GO) list ./... | grep -v /tests$$) >"$$tmp/bench.txt" 2>&1; rc=$$?; \
+	cat "$$tmp/bench.txt"; \
+	if [ $$rc -ne 0 ]; then echo "benchmarks failed (exit $$rc)"; exit 1; fi; \
+	sh tests/benchcheck.sh "$$tmp/bench.txt"
 
 deps:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
@@ -65,7 +111,9 @@ race:
 # 32-bit coverage of the rest comes from ARM in `make test` and `make
 # test-cross`. Then vet for 32-bit ARM and MIPS.
 test32:
-	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $(if $(EXEC386),tests/qemu-retry.sh) $(GO) test -count=1 $(EXEC386) $(if $(EXEC386),./flv/... ./conf/... ./adts/... ./mp3/...,./...)
+	@$(probe386); \
+	if [ -z "$$exec386" ]; then pkgs=./...; else pkgs="$(UNIT386_QEMU)"; retry=tests/qemu-retry.sh; fi; \
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 CGO_ENABLED=0 $$retry $(GO) test -count=1 $$exec386 $$pkgs
 	GOARCH=arm GOARM=5 CGO_ENABLED=0 $(GO) vet ./...
 	GOARCH=mipsle GOMIPS=softfloat CGO_ENABLED=0 $(GO) vet ./...
 
@@ -86,8 +134,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./flv/... ./rtmp/... ./mpegts/... ./live/...
 	./tests/bench.sh
 
-# soak: minutes of publish/viewer churn and stalled-viewer timeouts; checks
-# that open files and memory return to their baseline.
+# soak: minutes of publish/viewer churn and stalled-viewer timeouts, and the
+# hostile mix (every attack of tests/hostile_test.go in a loop beside the
+# churn, TestSoakHostile); checks that open files, goroutines and memory
+# return to their baseline.
 SOAK_SECONDS ?= 120
 soak: deps
 	PICOSRS_SOAK=1 PICOSRS_SOAK_SECONDS=$(SOAK_SECONDS) $(GO) test -count=1 -v -timeout 30m -parallel 8 -run 'TestSoak|TestAbuse' ./tests/
@@ -134,7 +184,8 @@ test-cross: qemu-deps
 		echo "unit $$name under $$q"; \
 		env $$xenv CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m -exec $$q $(XUNIT) || failed="$$failed unit:$$name"; \
 	done; \
-	for p in $(XSMOKE_ON) linux/386:$(word 2,$(EXEC386)); do t=$${p%%:*}; q=$${p#*:}; $(xbuild) || { failed="$$failed build:$$name"; continue; }; \
+	$(probe386); \
+	for p in $(XSMOKE_ON) linux/386:$${exec386#-exec }; do t=$${p%%:*}; q=$${p#*:}; $(xbuild) || { failed="$$failed build:$$name"; continue; }; \
 		ge=; [ $$arch = 386 ] && ge=GODEBUG=asyncpreemptoff=1; \
 		rt=; [ $$arch = 386 ] && [ -n "$$q" ] && rt=tests/qemu-retry.sh; \
 		env $$ge $$rt dist/smoke $${q:+-exec $$q} dist/$$name || failed="$$failed smoke:$$name"; \

@@ -65,6 +65,7 @@ func apiClients(t testing.TB, s *server) map[string][]map[string]any {
 // an RTMP viewer (ffmpeg) attach; the API lists all three with the stream's
 // codecs and growing byte counts; DELETE ends the viewer, then the publisher.
 func TestAPIReportsStreamsAndClients(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, apiConfig)
 	waitPort(t, s.API, s.exited)
 	_, pubDone := publish(t, "h264_aac.flv", s.rtmpURL("live/api"), 1, true)
@@ -128,17 +129,28 @@ func TestAPIReportsStreamsAndClients(t *testing.T) {
 		t.Errorf("stream by id: %d %v", code, one)
 	}
 
-	time.Sleep(1500 * time.Millisecond)
-	_, m2 := apiGet(t, "GET", s.apiURL("/api/v1/streams/"+st["id"].(string)))
-	st2 := m2["stream"].(map[string]any)
-	for _, k := range []string{"recv_bytes", "send_bytes", "frames"} {
-		if st2[k].(float64) <= st[k].(float64) {
-			t.Errorf("%s did not grow: %v -> %v", k, st[k], st2[k])
+	// The counters grow (the API's sampler runs every second): wait for
+	// it, up to 10 s.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, m2 := apiGet(t, "GET", s.apiURL("/api/v1/streams/"+st["id"].(string)))
+		st2 := m2["stream"].(map[string]any)
+		_, c2 := apiGet(t, "GET", s.apiURL("/api/v1/clients/"+flv["id"].(string)))
+		var flat []string
+		for _, k := range []string{"recv_bytes", "send_bytes", "frames"} {
+			if st2[k].(float64) <= st[k].(float64) {
+				flat = append(flat, fmt.Sprintf("stream %s %v -> %v", k, st[k], st2[k]))
+			}
 		}
-	}
-	_, c2 := apiGet(t, "GET", s.apiURL("/api/v1/clients/"+flv["id"].(string)))
-	if c2["client"].(map[string]any)["send_bytes"].(float64) <= flv["send_bytes"].(float64) {
-		t.Errorf("flv viewer send_bytes did not grow")
+		if c2["client"].(map[string]any)["send_bytes"].(float64) <= flv["send_bytes"].(float64) {
+			flat = append(flat, "flv viewer send_bytes")
+		}
+		if len(flat) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("did not grow in 10 s: %s", strings.Join(flat, "; "))
+			break
+		}
 	}
 
 	// DELETE the HTTP-FLV viewer: its response ends; the others play on.
@@ -179,6 +191,7 @@ func TestAPIReportsStreamsAndClients(t *testing.T) {
 // TestAPIAuth: with http_api.auth on, wrong or missing credentials get 401
 // with a Basic challenge, the right ones get the answer.
 func TestAPIAuth(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, baseConfig+`
 http_api {
     enabled on;
@@ -211,6 +224,7 @@ http_api {
 
 // TestAPIEnvOnly: picosrs -e with SRS_HTTP_API_* answers /api/v1/versions.
 func TestAPIEnvOnly(t *testing.T) {
+	t.Parallel()
 	rtmpPort, apiPort := freePort(t), freePort(t)
 	cmd := exec.Command(binary, "-e")
 	cmd.Dir = t.TempDir()
@@ -225,6 +239,7 @@ func TestAPIEnvOnly(t *testing.T) {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-exited
+		checkCrash(t, "server", out.String())
 		if t.Failed() {
 			t.Log(out.String())
 		}
@@ -239,6 +254,7 @@ func TestAPIEnvOnly(t *testing.T) {
 // TestMetricsGrow: /metrics (on the API's port) parses as Prometheus text
 // and its byte counters grow while a stream is published and played.
 func TestMetricsGrow(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, apiConfig)
 	waitPort(t, s.API, s.exited)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/m"), 1, true)
@@ -262,19 +278,30 @@ func TestMetricsGrow(t *testing.T) {
 		}
 		return string(b), testtool.ParseProm(t, string(b))
 	}
-	time.Sleep(time.Second)
-	body, m1 := scrape()
+	// The exporter's sampler runs every second: wait for it to see the
+	// stream and its viewer, then for the byte counters to grow, up to 10 s
+	// each.
+	var body string
+	var m1 map[string]float64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		body, m1 = scrape()
+		if m1["srs_streams"] >= 1 && m1["srs_clients"] >= 2 && m1["srs_clients_total"] >= 2 && m1["srs_memory"] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics %v", m1)
+		}
+	}
 	if !strings.Contains(body, `label="e2e"`) || !strings.Contains(body, `tag="t1"`) {
 		t.Errorf("exporter label/tag missing:\n%s", body)
 	}
-	if m1["srs_streams"] < 1 || m1["srs_clients"] < 2 || m1["srs_clients_total"] < 2 || m1["srs_memory"] <= 0 {
-		t.Errorf("metrics %v", m1)
-	}
-	time.Sleep(2 * time.Second)
-	_, m2 := scrape()
-	for _, k := range []string{"srs_receive_bytes_total", "srs_send_bytes_total"} {
-		if m2[k] <= m1[k] {
-			t.Errorf("%s did not grow: %v -> %v", k, m1[k], m2[k])
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, m2 := scrape()
+		if m2["srs_receive_bytes_total"] > m1["srs_receive_bytes_total"] && m2["srs_send_bytes_total"] > m1["srs_send_bytes_total"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("byte counters did not grow in 10 s: %v -> %v", m1, m2)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 // holds SRS's own sample configs, answers as SRS 7 does: 98 accepted, the four
 // SRS refuses refused with a message.
 func TestConfigTestFlag(t *testing.T) {
+	t.Parallel()
 	srsConf, err := filepath.Abs("../conf/testdata/srs")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ func TestConfigTestFlag(t *testing.T) {
 
 // TestConfigErrorsNameFileAndLine: a syntax error is reported as FILE:LINE.
 func TestConfigErrorsNameFileAndLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "bad.conf")
 	os.WriteFile(file, []byte("listen 1935;\nvhost __defaultVhost__ {\n    http_remux {\n        enabled\n        on;\n    }\n}\n"), 0o644)
@@ -72,6 +74,7 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 // TestVersionAndDefault: -v prints the version; -t with no -c checks the
 // embedded default configuration.
 func TestVersionAndDefault(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(binary, "-v").Output()
 	if err != nil || len(strings.TrimSpace(string(out))) == 0 {
 		t.Fatalf("-v: %v %q", err, out)
@@ -93,12 +96,18 @@ func TestDefaultConfigServesAllFormats(t *testing.T) {
 	}
 	cmd := exec.Command(binary)
 	cmd.Dir = t.TempDir()
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	defer func() { cmd.Process.Kill(); <-exited }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+		checkCrash(t, "server", out.String())
+	}()
 	waitPort(t, 1935, exited)
 	waitPort(t, 8080, exited)
 	s := &server{t: t, RTMP: 1935, HTTP: 8080}

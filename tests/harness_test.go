@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +25,19 @@ import (
 	"github.com/picosrs/picosrs/internal/testtool"
 )
 
-var binary string // the picosrs binary built by TestMain
+var (
+	// binary is picosrs for the behaviour tests: built with -race where the
+	// platform has the race detector (64-bit with cgo), so a data race in
+	// the server shows in its log as "WARNING: DATA RACE" and fails the test
+	// that ran it (see checkCrash).
+	binary string
+	// plainBinary is picosrs as it ships (CGO_ENABLED=0, -trimpath,
+	// stripped, no race detector), for the tests that bound its memory: the
+	// race detector's shadow memory would be most of what they measure.
+	plainBinary string
+	// raceBuilt reports whether binary has the race detector.
+	raceBuilt bool
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "picosrs-e2e")
@@ -30,16 +45,70 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "picosrs")
-	cmd := exec.Command("go", "build", "-o", binary, "..")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build picosrs:", err)
-		os.Exit(1)
+	code := 1
+	if buildBinaries(dir) {
+		code = m.Run()
 	}
-	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// buildBinaries builds binary (with -race when it can) and plainBinary into
+// dir, at the same time; it says on stdout whether the race detector is in.
+func buildBinaries(dir string) bool {
+	binary, plainBinary = filepath.Join(dir, "picosrs"), filepath.Join(dir, "picosrs-plain")
+	build := func(env []string, args ...string) error {
+		cmd := exec.Command("go", append([]string{"build"}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	plainErr := make(chan error, 1)
+	go func() {
+		plainErr <- build([]string{"CGO_ENABLED=0"}, "-trimpath", "-ldflags", "-s -w", "-o", plainBinary, "..")
+	}()
+	why := raceUnsupported()
+	if why == "" {
+		if err := build(nil, "-race", "-o", binary, ".."); err != nil {
+			why = err.Error()
+		} else {
+			raceBuilt = true
+		}
+	}
+	ok := true
+	if !raceBuilt {
+		if err := build(nil, "-o", binary, ".."); err != nil {
+			fmt.Fprintln(os.Stderr, "build picosrs:", err)
+			ok = false
+		}
+		fmt.Printf("e2e: picosrs is built WITHOUT the race detector (%s): the DATA RACE checks of the server's log cannot fire\n", why)
+	} else {
+		fmt.Println("e2e: picosrs is built with -race; memory bounds use a plain build")
+	}
+	if err := <-plainErr; err != nil {
+		fmt.Fprintln(os.Stderr, "build picosrs (plain):", err)
+		ok = false
+	}
+	return ok
+}
+
+// raceUnsupported says why this platform cannot build with -race, or "".
+// The race detector needs a 64-bit target and cgo.
+func raceUnsupported() string {
+	if strconv.IntSize != 64 {
+		return runtime.GOARCH + " is not 64-bit"
+	}
+	out, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+	if err != nil {
+		return "go env: " + err.Error()
+	}
+	if strings.TrimSpace(string(out)) != "1" {
+		return "cgo is disabled"
+	}
+	return ""
 }
 
 var (
@@ -73,13 +142,19 @@ func freePort(t testing.TB) int {
 type server struct {
 	t        testing.TB
 	cmd      *exec.Cmd
+	bin      string // the binary it runs: binary or plainBinary
 	RTMP     int
 	HTTP     int
 	API      int
+	Exporter int
 	mu       sync.Mutex
 	log      bytes.Buffer
 	exited   chan struct{}
 	exitCode int
+	// apiOn: the config has http_api on {API} (stat then reads the
+	// goroutines from it), with these basic-auth credentials if any.
+	apiOn            bool
+	apiUser, apiPass string
 }
 
 // logWriter collects the server's log for assertions and failure reports.
@@ -98,29 +173,56 @@ func (s *server) Log() string {
 	return s.log.String()
 }
 
-// startServer writes config (with {RTMP}, {HTTP} and {API} replaced by free
-// ports) and starts picosrs on it, waiting until both ports accept.
+// race reports whether the server runs with the race detector.
+func (s *server) race() bool { return s.bin == binary && raceBuilt }
+
+// startServer writes config (with {RTMP}, {HTTP}, {API} and {EXPORTER}
+// replaced by free ports) and starts picosrs (race-built where possible) on
+// it, waiting until its ports accept. When the test ends the server is
+// killed and its log must show no panic, runtime crash or data race.
 func startServer(t testing.TB, config string, env ...string) *server {
+	t.Helper()
+	return startBinary(t, binary, config, env...)
+}
+
+// startPlainServer is startServer with the plain (shipped, non-race) build,
+// for tests that bound the server's memory.
+func startPlainServer(t testing.TB, config string, env ...string) *server {
+	t.Helper()
+	return startBinary(t, plainBinary, config, env...)
+}
+
+func startBinary(t testing.TB, bin, config string, env ...string) *server {
 	t.Helper()
 	// A port can still be taken by another program between freePort and the
 	// server's bind: then the server exits at once and we try new ports.
 	for attempt := 1; ; attempt++ {
-		if s := tryStartServer(t, config, attempt == 3, env...); s != nil {
+		if s := tryStartServer(t, bin, config, attempt == 3, env...); s != nil {
 			return s
 		}
 	}
 }
 
-func tryStartServer(t testing.TB, config string, last bool, env ...string) *server {
+// fillPorts replaces the port placeholders of config with s's ports.
+func (s *server) fillPorts(config string) string {
+	return strings.NewReplacer("{RTMP}", fmt.Sprint(s.RTMP), "{HTTP}", fmt.Sprint(s.HTTP),
+		"{API}", fmt.Sprint(s.API), "{EXPORTER}", fmt.Sprint(s.Exporter)).Replace(config)
+}
+
+func tryStartServer(t testing.TB, bin, config string, last bool, env ...string) *server {
 	t.Helper()
-	s := &server{t: t, RTMP: freePort(t), HTTP: freePort(t), API: freePort(t), exited: make(chan struct{})}
-	config = strings.NewReplacer("{RTMP}", fmt.Sprint(s.RTMP), "{HTTP}", fmt.Sprint(s.HTTP), "{API}", fmt.Sprint(s.API)).Replace(config)
+	s := &server{t: t, bin: bin, RTMP: freePort(t), HTTP: freePort(t), API: freePort(t), Exporter: freePort(t), exited: make(chan struct{})}
+	s.apiOn = strings.Contains(config, "http_api") && strings.Contains(config, "listen {API}")
+	if m := apiAuthRE.FindStringSubmatch(config); m != nil {
+		s.apiUser, s.apiPass = m[1], m[2]
+	}
+	config = s.fillPorts(config)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "picosrs.conf")
 	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s.cmd = exec.Command(binary, "-c", file)
+	s.cmd = exec.Command(bin, "-c", file)
 	s.cmd.Dir = dir
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout = logWriter{s}
@@ -149,11 +251,43 @@ func tryStartServer(t testing.TB, config string, last bool, env ...string) *serv
 	t.Cleanup(func() {
 		s.cmd.Process.Kill()
 		<-s.exited
+		checkCrash(t, "server", s.Log())
 		if t.Failed() {
 			t.Logf("server log:\n%s", s.Log())
 		}
 	})
 	return s
+}
+
+// apiAuthRE finds http_api's credentials in a test config.
+var apiAuthRE = regexp.MustCompile(`username\s+(\S+);\s*password\s+(\S+);`)
+
+// crashLine matches what a Go program prints when it crashes or the race
+// detector fires: a panic, a fatal runtime error, a goroutine dump, a data
+// race report, and net/http's report of a handler panic it recovered.
+var crashLine = regexp.MustCompile(`^(panic: |fatal error: |goroutine \d+ \[|WARNING: DATA RACE)|http: panic serving`)
+
+// crashes returns the lines of a program's output that show a crash or a
+// data race, with the two lines after each (the panic value, the race's
+// first frame).
+func crashes(out string) []string {
+	lines := strings.Split(out, "\n")
+	var found []string
+	for i, l := range lines {
+		if crashLine.MatchString(l) {
+			found = append(found, strings.Join(lines[i:min(i+3, len(lines))], "\n"))
+		}
+	}
+	return found
+}
+
+// checkCrash fails the test when out (a server's log) shows a crash or a
+// data race. Every server the tests start is checked when it ends.
+func checkCrash(t testing.TB, what, out string) {
+	t.Helper()
+	if c := crashes(out); len(c) > 0 {
+		t.Errorf("%s log shows %d crash or race report(s); the first:\n%s", what, len(c), c[0])
+	}
 }
 
 // listening waits until port accepts, or the process exits (false).
@@ -374,4 +508,23 @@ func (s *server) logged(substr string, n int) bool {
 			return false
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a process's output can be written to
+// while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

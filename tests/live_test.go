@@ -15,6 +15,7 @@ import (
 // finds the right format and codecs on every HTTP mount and over RTMP, and
 // ffmpeg -xerror decodes seconds of each with no error.
 func TestPublishPlayEveryFormat(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		fixture string
 		mounts  map[string][]string // extension -> codecs ffprobe must find
@@ -71,6 +72,7 @@ func sameSet(got, want []string) bool {
 // TestLateJoinerStartsAtKeyframe: a player joining 5 s into the stream starts
 // with a keyframe, at once.
 func TestLateJoinerStartsAtKeyframe(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, baseConfig)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/late"), 1, true)
 	s.waitLive(t, "live/late.flv")
@@ -89,11 +91,13 @@ func TestLateJoinerStartsAtKeyframe(t *testing.T) {
 }
 
 // TestSecondPublisherRefused: the second publisher of a name is refused and
-// the first goes on undisturbed.
+// the first goes on undisturbed: its viewer's media keeps flowing.
 func TestSecondPublisherRefused(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, baseConfig)
 	_, done1 := publish(t, "h264_aac.flv", s.rtmpURL("live/busy"), 1, true)
 	s.waitLive(t, "live/busy.flv")
+	v := watchFlow(t, s.httpURL("live/busy.flv"), flowGap)
 	_, done2 := publish(t, "aac_only.flv", s.rtmpURL("live/busy"), 1, true)
 	select {
 	case err := <-done2:
@@ -112,6 +116,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 	if !sameSet(p.codecs(), []string{"h264", "aac"}) {
 		t.Fatalf("stream after refusal: %v", p.codecs())
 	}
+	v.advance(t, time.Second, "the first publisher's viewer")
 	if !s.logged("stream is busy", 1) {
 		t.Error("refusal not logged")
 	}
@@ -120,6 +125,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 // TestRTMPDumpPlays: librtmp's rtmpdump plays a stream (its own handshake and
 // command flow); what it saved decodes with both tracks.
 func TestRTMPDumpPlays(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, baseConfig)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/dump"), 1, true)
 	s.waitLive(t, "live/dump.flv")

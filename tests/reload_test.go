@@ -68,7 +68,7 @@ func (s *server) configFile() string { return s.cmd.Args[len(s.cmd.Args)-1] }
 // substituted as startServer does).
 func (s *server) rewrite(t testing.TB, config string) {
 	t.Helper()
-	config = strings.NewReplacer("{RTMP}", fmt.Sprint(s.RTMP), "{HTTP}", fmt.Sprint(s.HTTP), "{API}", fmt.Sprint(s.API)).Replace(config)
+	config = s.fillPorts(config)
 	if err := os.WriteFile(s.configFile(), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -91,63 +91,6 @@ func (s *server) hup(t testing.TB, want string) {
 	}
 }
 
-// watcher reads an HTTP stream and reports the bytes it got each second; the
-// channel closes when the stream ends, and err holds why.
-type watcher struct {
-	counts chan int
-	err    error
-	resp   *http.Response
-}
-
-func watch(t testing.TB, url string) *watcher {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %s", url, resp.Status)
-	}
-	w := &watcher{counts: make(chan int, 1024), resp: resp}
-	t.Cleanup(func() { resp.Body.Close() })
-	go func() {
-		defer close(w.counts)
-		buf := make([]byte, 32<<10)
-		n, last := 0, time.Now()
-		for {
-			m, err := resp.Body.Read(buf)
-			n += m
-			if time.Since(last) >= time.Second {
-				w.counts <- n
-				n, last = 0, last.Add(time.Second)
-			}
-			if err != nil {
-				w.err = err
-				return
-			}
-		}
-	}()
-	return w
-}
-
-// flowing checks that the watcher got data in each second so far.
-func (w *watcher) flowing(t testing.TB, what string) {
-	t.Helper()
-	for {
-		select {
-		case n, ok := <-w.counts:
-			if !ok {
-				t.Fatalf("%s: viewer ended: %v", what, w.err)
-			}
-			if n == 0 {
-				t.Errorf("%s: a second with no data", what)
-			}
-		default:
-			return
-		}
-	}
-}
-
 // TestReload: SIGHUP with a new mount and a new vhost takes effect while the
 // viewer of an unaffected stream keeps receiving; an invalid file is refused
 // with its file:line and the running configuration stays.
@@ -156,7 +99,7 @@ func TestReload(t *testing.T) {
 	s := startServer(t, reloadConfigA)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/keep"), 1, true)
 	s.waitLive(t, "live/keep.flv")
-	v := watch(t, s.httpURL("live/keep.flv"))
+	v := watchFlow(t, s.httpURL("live/keep.flv"), flowGap)
 
 	get := func(path string) int {
 		c := &http.Client{Timeout: 3 * time.Second}
@@ -174,8 +117,7 @@ func TestReload(t *testing.T) {
 
 	s.rewrite(t, reloadConfigB)
 	s.hup(t, "reload done")
-	time.Sleep(1500 * time.Millisecond)
-	v.flowing(t, "across the reload")
+	v.advance(t, 1500*time.Millisecond, "across the reload")
 
 	// The new mount, on a stream published after the reload. (A stream
 	// that was already running keeps the muxers it started with: its TS
@@ -191,7 +133,7 @@ func TestReload(t *testing.T) {
 	if p := ffprobe(t, s.httpURL("live/n.flv?vhost=new.example")); !sameSet(p.codecs(), []string{"aac"}) {
 		t.Errorf("new vhost: %v, want aac", p.codecs())
 	}
-	v.flowing(t, "after the reload")
+	v.check(t, "after the reload")
 
 	// An invalid file: an extra closing brace on its last line.
 	bad := reloadConfigB + "}\n"
@@ -202,14 +144,14 @@ func TestReload(t *testing.T) {
 	if log := s.Log(); !strings.Contains(log, want) {
 		t.Errorf("reload refusal does not name %s:\n%s", want, log[strings.LastIndex(log, "reload refused"):])
 	}
-	time.Sleep(1500 * time.Millisecond)
+	v.advance(t, 1500*time.Millisecond, "after the refused reload")
 	if p := ffprobe(t, s.httpURL("live/fresh.ts")); !sameSet(p.codecs(), []string{"h264", "aac"}) {
 		t.Errorf(".ts after a refused reload: %v", p.codecs())
 	}
 	if p := ffprobe(t, s.httpURL("live/n.flv?vhost=new.example")); !sameSet(p.codecs(), []string{"aac"}) {
 		t.Errorf("new vhost after a refused reload: %v", p.codecs())
 	}
-	v.flowing(t, "after the refused reload")
+	v.check(t, "after the refused reload")
 	s.checkLog(t, "reload refused")
 }
 
@@ -224,9 +166,8 @@ func TestShutdownSignals(t *testing.T) {
 			s := startServer(t, baseConfig)
 			publish(t, "h264_aac.flv", s.rtmpURL("live/bye"), 1, true)
 			s.waitLive(t, "live/bye.flv")
-			v := watch(t, s.httpURL("live/bye.flv"))
-			time.Sleep(1500 * time.Millisecond)
-			v.flowing(t, "before the signal")
+			v := watchFlow(t, s.httpURL("live/bye.flv"), flowGap)
+			v.advance(t, 1500*time.Millisecond, "before the signal")
 
 			start := time.Now()
 			if err := s.cmd.Process.Signal(sig); err != nil {
@@ -241,12 +182,12 @@ func TestShutdownSignals(t *testing.T) {
 			if s.exitCode != 0 {
 				t.Errorf("exit code %d after %v, want 0", s.exitCode, sig)
 			}
-			for range v.counts {
-			}
-			if !errors.Is(v.err, io.EOF) {
+			if err := v.wait(5 * time.Second); err == nil {
+				t.Errorf("viewer still connected after the server exited")
+			} else if !errors.Is(err, io.EOF) {
 				// live.Server.Shutdown closes every tracked connection at
 				// once, racing the pump's terminating chunk (httpSink.end).
-				t.Errorf("viewer ended with %v, want a clean EOF (terminating chunk)", v.err)
+				t.Errorf("viewer ended with %v, want a clean EOF (terminating chunk)", err)
 			}
 			if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", s.RTMP), time.Second); err == nil {
 				c.Close()

@@ -78,6 +78,7 @@ func startStatic(t *testing.T) (*server, string) {
 // byte offset (?start=N) with no error; an offset inside a tag and one past
 // the end get 416.
 func TestStaticFLVVOD(t *testing.T) {
+	t.Parallel()
 	s, dir := startStatic(t)
 	size, keys := vodFixture(t, dir)
 	off := keys[len(keys)/2]
@@ -116,6 +117,7 @@ func TestStaticFLVVOD(t *testing.T) {
 // TestStaticFiles: the index page, a file with its MIME type and Range, and
 // raw traversal attempts through the real binary.
 func TestStaticFiles(t *testing.T) {
+	t.Parallel()
 	s, dir := startStatic(t)
 	if err := os.WriteFile(filepath.Join(filepath.Dir(dir), "secret.txt"), []byte("TOP-SECRET"), 0o644); err != nil {
 		t.Fatal(err)

@@ -102,7 +102,7 @@ func (r *ChunkReader) ReadMessage() (Message, error) {
 		case TypeAbort:
 			if len(m.Body) >= 4 {
 				if cs := r.streams[binary.BigEndian.Uint32(m.Body)]; cs != nil && cs.buf != nil {
-					r.pending -= len(cs.buf)
+					r.pending -= int(cs.length)
 					cs.buf, cs.n = nil, 0
 				}
 			}
@@ -163,7 +163,7 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 	if format < 3 {
 		if !newMessage {
 			// A new header in the middle of a message: the peer gave up on it.
-			r.pending -= len(cs.buf)
+			r.pending -= int(cs.length)
 			cs.buf, cs.n = nil, 0
 			newMessage = true
 		}
@@ -226,28 +226,38 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		if r.allocLimit > 0 && r.allocated+uint64(cs.length) > r.allocLimit {
 			return m, false, fmt.Errorf("%w: %d bytes of message bodies (limit %d)", ErrMessageTooLarge, r.allocated+uint64(cs.length), r.allocLimit)
 		}
-		cs.buf = make([]byte, cs.length)
+		// The body grows as its chunks arrive, from at most bodyStart
+		// bytes: a header that declares megabytes costs nothing until
+		// the bytes come (memory stays within twice what was received).
+		cs.buf = make([]byte, 0, min(int(cs.length), bodyStart))
 		cs.n = 0
-		r.pending += len(cs.buf)
+		r.pending += int(cs.length)
 		r.allocated += uint64(cs.length)
 	}
-	n := len(cs.buf) - cs.n
-	if n > int(r.chunkSize) {
-		n = int(r.chunkSize)
+	n := min(int(cs.length)-cs.n, int(r.chunkSize))
+	if cs.n+n > cap(cs.buf) {
+		grown := make([]byte, cs.n, min(int(cs.length), max(2*cap(cs.buf), cs.n+n)))
+		copy(grown, cs.buf)
+		cs.buf = grown
 	}
-	if _, err := io.ReadFull(r.r, cs.buf[cs.n:cs.n+n]); err != nil {
+	cs.buf = cs.buf[:cs.n+n]
+	if _, err := io.ReadFull(r.r, cs.buf[cs.n:]); err != nil {
 		return m, false, unexpected(err)
 	}
 	cs.n += n
-	if cs.n < len(cs.buf) {
+	if cs.n < int(cs.length) {
 		return m, false, nil
 	}
 	m = Message{Type: cs.typ, Timestamp: cs.timestamp, StreamID: cs.streamID, ChunkStreamID: csid, Body: cs.buf}
 	r.messages++
-	r.pending -= len(cs.buf)
+	r.pending -= int(cs.length)
 	cs.buf, cs.n = nil, 0
 	return m, true, nil
 }
+
+// bodyStart is the most a message body is given before its bytes arrive;
+// a longer body doubles as they come. Most audio and video messages fit.
+const bodyStart = 64 << 10
 
 // isMedia reports whether messages of type t may be as large as the reader's
 // maxMessage: audio, video, data (metadata) and aggregate messages. Commands

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/picosrs/picosrs/flv"
@@ -341,4 +342,37 @@ func BenchmarkWriteTags(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(tags))/b.Elapsed().Seconds(), "tags/s")
+}
+
+// TestChunkReaderAllocatesWhatArrives: a header that declares an 8 MiB
+// message costs nothing until its bytes arrive: the body grows with its
+// chunks, so the memory held stays within twice the bytes received (plus
+// the first 64 KiB), however much the header declares.
+func TestChunkReaderAllocatesWhatArrives(t *testing.T) {
+	var in bytes.Buffer
+	w := NewChunkWriter(&in)
+	w.SetChunkSize(4096)
+	body := bytes.Repeat([]byte{7}, 8<<20-1)
+	w.Queue(&Message{Type: TypeVideo, ChunkStreamID: 6, Body: body})
+	w.Flush()
+	for _, received := range []int{20, 64 << 10, 1 << 20, len(in.Bytes())} {
+		data := in.Bytes()[:received]
+		r := NewChunkReader(bufio.NewReader(bytes.NewReader(data)), 0, 0)
+		r.chunkSize = 4096
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m, err := r.ReadMessage()
+		runtime.ReadMemStats(&after)
+		if received == len(in.Bytes()) {
+			if err != nil || !bytes.Equal(m.Body, body) {
+				t.Fatalf("whole message: %v", err)
+			}
+		} else if err == nil {
+			t.Fatalf("%d bytes of an 8 MiB message read as a whole message", received)
+		}
+		if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(3*received+(64<<10)+(8<<10)); got > bound {
+			t.Errorf("%d bytes received allocated %d (bound %d)", received, got, bound)
+		}
+	}
 }

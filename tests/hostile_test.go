@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/connlimit"
+	"github.com/picosrs/picosrs/rtmp"
 )
 
 // hostileConfig is the server every hostile test attacks: max_connections
@@ -314,7 +316,8 @@ func TestHostileStaticNonReaders(t *testing.T) {
 // then idle) and 270 idle TCP connections, split over the HTTP, API and
 // exporter ports. Bounds: every accepted connection counts against
 // max_connections from accept to close, so the server never holds more than
-// 60 (+2 for refusals being closed at the moment /proc is read), and those
+// 60, plus the refused connections it answers at once (connlimit.MaxRefusing,
+// each for at most a second) and 2 being closed as /proc is read; those
 // beyond 60 are let go within refusedWithin; a plain close is what is
 // asserted for them (a connection that sent no request has nothing to
 // answer, so a 503 is neither required nor refused). Every idle connection,
@@ -358,7 +361,7 @@ func TestHostileIdleFlood(t *testing.T) {
 		peak = max(peak, s.conns(t))
 		time.Sleep(50 * time.Millisecond)
 	}
-	if peak > 62 {
+	if peak > 60+connlimit.MaxRefusing+2 {
 		t.Errorf("the server held %d connections at once (max_connections 60)", peak)
 	}
 	if held := countTrue(s.held(t, all)); held > 60 {
@@ -442,25 +445,32 @@ func TestHostileRTMPNonReaders(t *testing.T) {
 }
 
 // TestHostileAckWindowPublisher (f): a publisher sets its window
-// acknowledgement size to 1 byte (the server must acknowledge every
-// message it reads) and never reads while it keeps publishing. Bound: it is
-// dropped within publish.normal_timeout (5 s) + hostileMargin, and a new
-// publisher of the same stream name is then accepted.
+// acknowledgement size to 1 byte (the server would acknowledge every
+// message it reads; it raises such a window to rtmp.MinAckWindow) and never
+// reads; it publishes for 3 s, then stalls, its connection open, as a
+// camera that hangs. Bound: it is dropped within publish.normal_timeout
+// (5 s) + hostileMargin of stalling (before, the server sat blocked in an
+// acknowledgement's write with no deadline, so the stream stayed
+// "publishing" and the camera's reconnect got BadName), and a new publisher
+// of the same stream name is then accepted.
 func TestHostileAckWindowPublisher(t *testing.T) {
 	t.Parallel()
 	s, base, _ := hostileServer(t, 60)
 	stop := make(chan struct{})
-	defer close(stop)
+	stopSending := sync.OnceFunc(func() { close(stop) })
+	defer stopSending()
 	c, err := ackWindowPublisher(s.RTMP, "ackwin", stop)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	time.Sleep(3 * time.Second)
+	stopSending()
 	took, left := s.waitReleased(t, []net.Conn{c}, 5*time.Second+hostileMargin)
 	if left > 0 {
-		t.Errorf("a publisher that never reads, with a 1-byte ack window, still held %v later (normal_timeout 5 s)", took.Round(100*time.Millisecond))
+		t.Errorf("a publisher that never reads, with a 1-byte ack window, still held %v after it stalled (normal_timeout 5 s)", took.Round(100*time.Millisecond))
 	} else {
-		t.Logf("dropped after %v", took.Round(100*time.Millisecond))
+		t.Logf("dropped %v after it stalled", took.Round(100*time.Millisecond))
 	}
 	if p, err := quickPublish(s, "ackwin"); err != nil {
 		t.Errorf("a new publisher of the same name: %v", err)
@@ -566,38 +576,59 @@ func TestHostileHTTPOnRTMPPort(t *testing.T) {
 	afterAbuse(t, s, base, b)
 }
 
-// TestHostileHugeNames (j): a 1 MiB app (in connect) and a 1 MiB stream name
-// (in publish). Bound: each is refused with an error status (_error, or
-// onStatus of level error); meanwhile the API's lists stay under 64 KiB and
-// no log line at info level or above is over 4 KiB (a name in a log line is
-// capped; debug lines are the operator's choice to see protocol detail).
+// TestHostileHugeNames (j): long names in connect (the app) and in publish
+// (the stream). Bound: a name over the limit (rtmp.MaxAppLength,
+// MaxStreamNameLength: 256 bytes) in a command the server reads is refused
+// with an error status (_error, or onStatus of level error); a 1 MiB name
+// makes its command larger than any command the server reads before
+// publish or play (rtmp.MaxCommandSize), so that connection is closed as
+// soon as the command's header says so, and the server logs why.
+// Meanwhile the API's lists stay under 64 KiB and no log line at info level
+// or above is over 4 KiB (a name in a log line is capped; debug lines are
+// the operator's choice to see protocol detail).
 func TestHostileHugeNames(t *testing.T) {
 	t.Parallel()
 	s, base, _ := hostileServer(t, 60)
-	big := strings.Repeat("n", 1<<20)
 	tcURL := fmt.Sprintf("rtmp://127.0.0.1:%d/live", s.RTMP)
-
-	a, err := dialRawRTMP(s.RTMP, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.connect(big, tcURL); !errors.Is(err, errRefused) {
-		t.Errorf("connect with a 1 MiB app: %v, want an error status", err)
-		if err == nil {
-			a.publish("x") // accepted: let it show wherever it shows
+	for _, n := range []int{rtmp.MaxAppLength + 1, 2 << 10, 1 << 20} {
+		name := strings.Repeat("n", n)
+		// cmd is about the size of the command carrying the name.
+		refusedOrClosed := func(what string, cmd int, err error) {
+			t.Helper()
+			if cmd > rtmp.MaxCommandSize {
+				if err == nil {
+					t.Errorf("%s of %d bytes: accepted, want the connection closed", what, n)
+				}
+				return
+			}
+			if !errors.Is(err, errRefused) {
+				t.Errorf("%s of %d bytes: %v, want an error status", what, n, err)
+			}
 		}
+		a, err := dialRawRTMP(s.RTMP, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The app is the tcUrl's path (the connect object's app field
+		// too): refused at connect or at publish.
+		err = a.connect(name, fmt.Sprintf("rtmp://127.0.0.1:%d/%s", s.RTMP, name))
+		if err == nil {
+			err = a.publish("x")
+		}
+		refusedOrClosed("an app", 2*n, err) // in the tcUrl and the app field
+		a.Close()
+		p, err := dialRawRTMP(s.RTMP, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.connect("live", tcURL); err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		refusedOrClosed("a stream name", n, p.publish(name))
+		p.Close()
 	}
-	p, err := dialRawRTMP(s.RTMP, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.connect("live", tcURL); err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	if err := p.publish(big); !errors.Is(err, errRefused) {
-		t.Errorf("publish with a 1 MiB stream name: %v, want an error status", err)
+	if !s.logged("rtmp request refused", 6) {
+		t.Errorf("refused requests not logged: %s", s.Log())
 	}
 	for _, path := range []string{"/api/v1/streams", "/api/v1/clients?count=100"} {
 		code, body, err := s.apiGetAuth(path)
@@ -607,8 +638,6 @@ func TestHostileHugeNames(t *testing.T) {
 			t.Errorf("%s: %d bytes, want under 64 KiB", path, len(body))
 		}
 	}
-	a.Close()
-	p.Close()
 	s.waitConns(t, 0, 5*time.Second, "the clients left")
 	for _, line := range strings.Split(s.Log(), "\n") {
 		if len(line) > 4<<10 && !strings.Contains(line, "level=DEBUG") {

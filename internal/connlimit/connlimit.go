@@ -22,10 +22,16 @@ import (
 // Limiter counts open connections against a maximum that may change at any
 // time (a configuration reload).
 type Limiter struct {
-	open    atomic.Int64
-	max     atomic.Int64 // 0: no limit
-	refused atomic.Uint64
+	open     atomic.Int64
+	max      atomic.Int64 // 0: no limit
+	refused  atomic.Uint64
+	refusing atomic.Int64 // refused connections being answered now
 }
+
+// MaxRefusing bounds the refused connections answered at once (each for up
+// to a second); beyond it a refused connection is closed at once, so a flood
+// cannot hold more than MaxRefusing sockets past the limit.
+const MaxRefusing = 4
 
 // SetMax sets the limit; 0 or less means no limit. Connections already open
 // stay open when the limit drops below their number.
@@ -52,7 +58,8 @@ func (l *Limiter) acquire() bool {
 // Listen returns ln with every accepted connection counted until it is
 // closed. A connection accepted while the limit is reached is handed to
 // refuse (in a goroutine of its own, so the accept loop never waits on a
-// client), which must close it; nil closes it at once.
+// client), which must close it; nil closes it at once, and so does a refusal
+// when MaxRefusing others are being answered.
 func (l *Limiter) Listen(ln net.Listener, refuse func(net.Conn)) net.Listener {
 	if refuse == nil {
 		refuse = func(c net.Conn) { c.Close() }
@@ -75,7 +82,15 @@ func (ln *listener) Accept() (net.Conn, error) {
 		if ln.l.acquire() {
 			return &Conn{Conn: c, l: ln.l}, nil
 		}
-		go ln.refuse(c)
+		if ln.l.refusing.Add(1) > MaxRefusing {
+			ln.l.refusing.Add(-1)
+			c.Close()
+			continue
+		}
+		go func() {
+			defer ln.l.refusing.Add(-1)
+			ln.refuse(c)
+		}()
 	}
 }
 

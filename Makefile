@@ -12,7 +12,10 @@ PKGS     := ./...
 # mishandles Go's syscalls on i386 (random "exitsyscall" crashes), so there
 # only the packages that make no syscalls run.
 EXECARM  := $(shell [ "$$(uname -m)" = armv7l ] || echo -exec qemu-arm-static)
-UNIT386_QEMU := ./flv/... ./conf/... ./adts/... ./mp3/...
+UNIT386_QEMU := ./flv/... ./conf/... ./adts/... ./mp3/... ./codec/...
+# The unit tests of every package (all but the end-to-end tests and the load
+# tool), for the runs under emulation.
+UNITPKGS := ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./codec/... ./access/... ./live/... ./httpd/... ./api/... ./internal/...
 # probe386 (a recipe fragment) sets exec386 to nothing when this machine runs
 # 386 binaries natively, else to "-exec qemu-i386-static". The probe is built
 # in a private temporary directory, removed when the recipe line ends, and
@@ -51,7 +54,7 @@ test-e2e:
 	$(GO) test $(RACE) -count=1 -timeout 15m -parallel 8 ./tests/
 
 test-arm:
-	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 10m $(EXECARM) $(UNITPKGS)
 
 # test-386: natively, every package but the end-to-end tests (test32 runs
 # those too); under qemu-user the syscall-free ones, through qemu-retry.sh.
@@ -97,7 +100,7 @@ lint:
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
-	$(GO) test -count=1 ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./live/... ./internal/...
+	$(GO) test -count=1 $(UNITPKGS)
 
 e2e: deps build
 	$(GO) test -count=1 -v ./tests/...
@@ -131,7 +134,7 @@ fuzz:
 # against the real server at every point of the performance table
 # (BENCH_SECONDS, BENCH_VIEWERS, BENCH_POINTS for a quick run).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./flv/... ./rtmp/... ./mpegts/... ./live/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./flv/... ./rtmp/... ./mpegts/... ./codec/... ./live/...
 	./tests/bench.sh
 
 # soak: minutes of publish/viewer churn and stalled-viewer timeouts, and the
@@ -167,7 +170,7 @@ cross:
 # end-to-end smoke test (tests/smoke, native) against the cross-built binary run
 # under qemu-user for ARMv5, ARMv7, arm64, mipsle, mips and 386. qemu-user-static
 # is installed with apt when missing.
-XUNIT      ?= ./flv ./rtmp ./conf ./adts ./mp3 ./mpegts ./live ./internal/...
+XUNIT      ?= $(UNITPKGS)
 XUNIT_ON   ?= linux/arm/5:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
 XSMOKE_ON  ?= linux/arm/5:qemu-arm-static linux/arm/7:qemu-arm-static linux/arm64:qemu-aarch64-static linux/mipsle:qemu-mipsel-static linux/mips:qemu-mips-static
 qemu-deps:

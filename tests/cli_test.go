@@ -7,11 +7,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/picosrs/picosrs/internal/fixture"
 )
 
 // TestConfigTestFlag: `picosrs -t -c conf/FILE`, run from a folder whose conf/
-// holds SRS's own sample configs, answers as SRS 7 does: 98 accepted, the four
-// SRS refuses refused with a message.
+// holds SRS's own sample configs and a key pair where SRS keeps its own
+// (conf/server.key, conf/server.crt, which the HTTPS samples name), answers
+// as SRS 7 does: 98 accepted, the four SRS refuses refused with a message.
+// Without the key pair, the HTTPS samples are refused naming the file and
+// its directive's line.
 func TestConfigTestFlag(t *testing.T) {
 	t.Parallel()
 	srsConf, err := filepath.Abs("../conf/testdata/srs")
@@ -19,29 +24,53 @@ func TestConfigTestFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.Symlink(srsConf, filepath.Join(dir, "conf")); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, "conf"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(srsConf, "*.conf"))
 	if len(files) != 102 {
 		t.Fatalf("%d sample configs, want 102", len(files))
 	}
+	for _, f := range files {
+		if err := os.Symlink(f, filepath.Join(dir, "conf", filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(binary, "-t", "-c", filepath.Join(dir, "conf", "https.flv.live.conf")).CombinedOutput()
+	if err == nil || !regexp.MustCompile(`https\.flv\.live\.conf:\d+: http_server\.https\.key \./conf/server\.key`).Match(out) {
+		t.Errorf("an HTTPS sample without its key pair: %v, want a refusal naming the file and line:\n%s", err, out)
+	}
+	fixture.WriteCert(t, filepath.Join(dir, "conf"), "server.crt", "server.key")
 	refused := map[string]bool{"full.conf": true, "hls.edge.conf": true, "nginx.proxy.conf": true, "include.vhost.conf": true}
-	ok := 0
+	type result struct {
+		name string
+		code int
+		out  []byte
+	}
+	results := make(chan result, len(files))
+	sem := make(chan struct{}, 8)
 	for _, f := range files {
 		name := filepath.Base(f)
-		cmd := exec.Command(binary, "-t", "-c", "conf/"+name)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		code := cmd.ProcessState.ExitCode()
-		if refused[name] {
-			if code != 1 || len(strings.TrimSpace(string(out))) == 0 {
-				t.Errorf("%s: exit %d (%v), want 1 with a message:\n%s", name, code, err, out)
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cmd := exec.Command(binary, "-t", "-c", "conf/"+name)
+			cmd.Dir = dir
+			out, _ := cmd.CombinedOutput()
+			results <- result{name, cmd.ProcessState.ExitCode(), out}
+		}()
+	}
+	ok := 0
+	for range files {
+		r := <-results
+		if refused[r.name] {
+			if r.code != 1 || len(strings.TrimSpace(string(r.out))) == 0 {
+				t.Errorf("%s: exit %d, want 1 with a message:\n%s", r.name, r.code, r.out)
 			}
 			continue
 		}
-		if code != 0 {
-			t.Errorf("%s: exit %d, want 0:\n%s", name, code, out)
+		if r.code != 0 {
+			t.Errorf("%s: exit %d, want 0:\n%s", r.name, r.code, r.out)
 			continue
 		}
 		ok++

@@ -103,9 +103,15 @@ func (c *Consumer) Drops() int { return c.drops }
 // pull appends to dst the packets c should send next. It returns io.EOF when
 // the publishing session c belongs to has ended. c.wmu is held.
 func (c *Consumer) pull(dst []*Packet) ([]*Packet, error) {
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	return c.pullLocked(dst)
+}
+
+// pullLocked is pull with the stream's read lock already held (by the
+// fan-out, for a run of consumers).
+func (c *Consumer) pullLocked(dst []*Packet) ([]*Packet, error) {
 	s := c.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	head := s.ring.head
 	if c.epoch != s.epoch {
 		// The session ended: what c had not sent of it goes out, then EOF.

@@ -41,12 +41,17 @@ func (c *Consumer) trimBuffers() {
 	}
 }
 
-// step pulls one batch, encodes it and writes it; c.wmu is held. It returns
-// false when nothing was queued or, without wait, when the socket did not
-// take everything (c.pending is then set).
-func (c *Consumer) step(wait bool, now time.Time) (bool, error) {
+// step pulls one batch, encodes it and writes it; c.wmu is held, and with
+// locked the stream's read lock too (the fan-out's). It returns false when
+// nothing was queued or, without wait, when the socket did not take
+// everything (c.pending is then set).
+func (c *Consumer) step(wait, locked bool, now time.Time) (bool, error) {
 	var err error
-	c.batch, err = c.pull(c.batch[:0])
+	if locked {
+		c.batch, err = c.pullLocked(c.batch[:0])
+	} else {
+		c.batch, err = c.pull(c.batch[:0])
+	}
 	if err != nil || len(c.batch) == 0 {
 		return false, err
 	}
@@ -89,7 +94,7 @@ func (c *Consumer) drain() error {
 		return c.err
 	}
 	for {
-		more, err := c.step(true, time.Time{})
+		more, err := c.step(true, false, time.Time{})
 		if err != nil || !more {
 			return err
 		}
@@ -97,7 +102,10 @@ func (c *Consumer) drain() error {
 }
 
 // flush is the fan-out's turn for c: write what is queued without waiting,
-// or leave c to its goroutine.
+// or leave c to its goroutine. The fan-out holds the stream's read lock for
+// a run of consumers (so it takes the lock once per run, not once per
+// consumer): under it, the consumer's write lock is only ever tried, and
+// nothing here waits.
 func (c *Consumer) flush(now time.Time) {
 	if !c.wmu.TryLock() {
 		c.wake() // its goroutine is writing; it will look again
@@ -112,7 +120,7 @@ func (c *Consumer) flush(now time.Time) {
 		return
 	}
 	for {
-		more, err := c.step(false, now)
+		more, err := c.step(false, true, now)
 		if err != nil {
 			c.err = err
 		}

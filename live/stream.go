@@ -52,6 +52,7 @@ type Stream struct {
 	flushing   bool
 	flushAgain bool
 	round      []*Consumer // the consumers of the current round (the fan-out's own)
+	split      fanOutSplit // the helpers a large round is split over (the fan-out's own)
 	flushLoopF func()      // s.flushLoop, bound once: "go s.flushLoop()" would allocate a closure per round
 
 	stats   streamStats

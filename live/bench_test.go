@@ -88,7 +88,7 @@ func benchFanOut(b *testing.B, f Format, n int) {
 		conn := &discardConn{}
 		v := &benchViewer{c: st.subscribe(kindAV, f == FormatTS), conn: conn}
 		out := &ConnSink{conn: conn, nbw: discardWriter{conn}, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
-		v.c.attach(newEncoder(f, vh), out)
+		v.c.attach(newEncoder(f, vh), out, nil)
 		v.c.wmu.Lock()
 		err := v.c.drain() // the start-up burst: headers and the cached GOP
 		v.c.wmu.Unlock()

@@ -61,7 +61,7 @@ func (s *Stream) flushRound(now time.Time) {
 	if w := splitWorkers(len(s.round)); w > 1 {
 		s.split.run(s, s.round, w, now)
 	} else {
-		s.flushRun(s.round, now)
+		s.flushRun(s.round, &s.scratch, now)
 	}
 	clear(s.round)
 }
@@ -73,13 +73,14 @@ func (s *Stream) flushRound(now time.Time) {
 const flushRunLen = 32
 
 // flushRun gives each consumer of part its turn, holding the stream's read
-// lock for flushRunLen of them at a time.
-func (s *Stream) flushRun(part []*Consumer, now time.Time) {
+// lock for flushRunLen of them at a time; b is the batch and vector the
+// goroutine running it lends each consumer in turn.
+func (s *Stream) flushRun(part []*Consumer, b *scratch, now time.Time) {
 	for len(part) > 0 {
 		n := min(len(part), flushRunLen)
 		s.mu.RLock()
 		for _, c := range part[:n] {
-			c.flush(now)
+			c.flush(b, now)
 		}
 		s.mu.RUnlock()
 		part = part[n:]

@@ -27,15 +27,16 @@ type fanOutSplit struct {
 
 // fanOutHelper writes one share of a round.
 type fanOutHelper struct {
-	s    *Stream
-	part []*Consumer
-	now  time.Time
-	wg   *sync.WaitGroup
-	runF func() // run, bound once: "go h.run()" would allocate a closure per round
+	s       *Stream
+	scratch scratch
+	part    []*Consumer
+	now     time.Time
+	wg      *sync.WaitGroup
+	runF    func() // run, bound once: "go h.run()" would allocate a closure per round
 }
 
 func (h *fanOutHelper) run() {
-	h.s.flushRun(h.part, h.now)
+	h.s.flushRun(h.part, &h.scratch, h.now)
 	h.part = nil
 	h.wg.Done()
 }
@@ -60,6 +61,6 @@ func (f *fanOutSplit) run(s *Stream, round []*Consumer, workers int, now time.Ti
 		h.part, h.now = round[i*n/workers:(i+1)*n/workers], now
 		go h.runF()
 	}
-	s.flushRun(round[:n/workers], now)
+	s.flushRun(round[:n/workers], &s.scratch, now)
 	f.wg.Wait()
 }

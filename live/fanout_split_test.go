@@ -42,7 +42,7 @@ func TestSplitRound(t *testing.T) {
 		outs[i] = &bytes.Buffer{}
 		c := subscribeFormat(st, FormatFLV)
 		defer c.Close()
-		c.attach(newEncoder(FormatFLV, vh), &ConnSink{conn: &discardConn{}, nbw: recordWriter{outs[i]}, framer: plainFramer{}, sent: &atomic.Uint64{}})
+		c.attach(newEncoder(FormatFLV, vh), &ConnSink{conn: &discardConn{}, nbw: recordWriter{outs[i]}, framer: plainFramer{}, sent: &atomic.Uint64{}}, nil)
 	}
 	st.mu.Lock()
 	st.flushing = true // this test runs the rounds

@@ -93,6 +93,11 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	v.c = st.subscribe(kind, req.Format == FormatTS)
 	v.untrack = s.track(req.Conn)
 	v.stopPull = s.edgePlay(st, req.Param, req.Connect)
-	v.client, v.unregister = s.newClient(typ, req.Remote, req.Key, func() { req.Conn.Close() }, req.Counters)
+	// A kick closes the connection and ends the viewer: nothing may be
+	// reading it to notice.
+	v.client, v.unregister = s.newClient(typ, req.Remote, req.Key, func() {
+		req.Conn.Close()
+		v.c.hangUp(ErrViewerGone)
+	}, req.Counters)
 	return v, nil
 }

@@ -20,7 +20,10 @@
 //	     (Consumer.run), which waits for it, catches up and hands it back.
 //
 // Players of any transport attach through Server.Play (viewer.go); the RTMP
-// server (rtmp_server.go) serves publishers and RTMP players; edge.go pulls
+// server (rtmp_server.go) serves publishers and RTMP players. No goroutine
+// waits on a caught-up player: an RTMP player is read only when it has sent
+// something (playerInput, through internal/netwatch), an HTTP player's
+// hang-up is noticed by httpd the same way. edge.go pulls
 // a stream from origins for an edge's players; forward.go pushes one to
 // other servers.
 //

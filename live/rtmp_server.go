@@ -10,6 +10,7 @@ import (
 
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -47,10 +48,18 @@ func (s *Server) ServeRTMP(ln net.Listener) error {
 	}
 }
 
+// serveRTMPConn reads an RTMP connection's request and serves it: a
+// publisher on this goroutine until it stops, a player only until it is
+// attached to its stream (the player's viewer then owns the connection).
 func (s *Server) serveRTMPConn(nc net.Conn) {
 	untrack := s.track(nc)
-	defer untrack()
-	defer nc.Close()
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			nc.Close()
+			untrack()
+		}
+	}()
 	cfg := s.cfg.Load()
 	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
 	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second, WriteTimeout: cfg.WriteTimeout})
@@ -87,7 +96,7 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 		s.servePublish(c, nc, vh, key, req, log)
 		return
 	}
-	s.servePlay(c, nc, key, req, log)
+	handedOver = s.servePlay(c, nc, key, req, log)
 }
 
 func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key StreamKey, req *rtmp.Request, log *slog.Logger) {
@@ -164,7 +173,11 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 	return "error", true
 }
 
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+// servePlay attaches an RTMP player to its stream and reports whether it
+// did: the viewer then owns the connection, and closes it when it ends. No
+// goroutine waits on the player: the stream's fan-out writes it, and what it
+// sends (acknowledgements, pause, closeStream) is read when it arrives.
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) bool {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
@@ -175,41 +188,91 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.R
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
 		c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
-		return
+		return false
 	case err != nil:
 		log.Info("play refused", "err", err)
 		c.RejectPlay("NetStream.Play.Failed", err.Error())
-		return
+		return false
 	}
 	log = log.With("client", v.Client().ID)
 	if err := c.AcceptPlay(); err != nil {
 		log.Info("play failed", "err", err)
 		v.Close(err)
-		return
+		return false
 	}
 	setNoDelay(nc, v.st.vh.TCPNodelay)
 	start := time.Now()
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
 	enc := newRTMPEncoder(c, v.st.chunkSize)
-	// This goroutine sends the start-up burst, then reads the player's
-	// input; the stream's fan-out writes the player, and a goroutine of its
-	// own only when it needs one.
-	res := make(chan error, 1)
+	in := &playerInput{c: c, nc: nc, v: v}
+	watched, werr := s.inputs.WatchInput(nc, in.ready)
+	if werr == nil {
+		in.watch = watched
+	}
 	v.start(enc, out, func(err error) {
+		if in.watch != nil {
+			in.watch.Stop()
+		}
 		if err == io.EOF {
 			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 		}
-		res <- err
-		nc.Close() // ends ServePlayerInput
+		nc.Close()
+		v.Close(err)
+		attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
+		if Failed(err) {
+			attrs = append(attrs, "err", err)
+		}
+		log.Info("play stop", attrs...)
 	})
-	c.ServePlayerInput()
-	v.HangUp()
-	err = <-res
-	v.Close(err)
-	attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
-	if Failed(err) {
-		attrs = append(attrs, "err", err)
+	if werr != nil {
+		go in.serveBlocking() // no input watch here: a reader of its own
+	} else {
+		in.start()
 	}
-	log.Info("play stop", attrs...)
+	return true
+}
+
+// playerInputTimeout bounds the reading of a message an RTMP player has
+// begun to send.
+const playerInputTimeout = 10 * time.Second
+
+// playerInput reads what an RTMP player sends while it plays. Where the
+// connection's input can be watched, a goroutine runs only while there is
+// something to read; elsewhere one reads until the player leaves. Either
+// hangs the viewer up when the player stops playing, closes the connection
+// or breaks the protocol.
+type playerInput struct {
+	c     *rtmp.Conn
+	nc    net.Conn
+	v     *Viewer
+	watch *netwatch.Input // nil without a watch
+}
+
+// start handles what the player sent with its play command and is already
+// read (this rarely waits: only for the end of a message begun), then
+// waits for more.
+func (p *playerInput) start() {
+	if p.c.InputBuffered() > 0 {
+		p.serve()
+		return
+	}
+	p.watch.Arm()
+}
+
+// ready is called by the watcher when the player has sent something.
+func (p *playerInput) ready() { go p.serve() }
+
+func (p *playerInput) serve() {
+	p.nc.SetReadDeadline(time.Now().Add(playerInputTimeout))
+	if err := p.c.ServeBufferedPlayerInput(); err != nil {
+		p.v.HangUp()
+		return
+	}
+	p.watch.Arm()
+}
+
+func (p *playerInput) serveBlocking() {
+	p.c.ServePlayerInput()
+	p.v.HangUp()
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/netwatch"
 )
 
 // Server is the stream core: the registry of streams and clients, the RTMP
@@ -31,7 +33,8 @@ type Server struct {
 	wg      sync.WaitGroup // every connection's and viewer's goroutine
 	lnMu    sync.Mutex
 	lns     []net.Listener
-	active  sync.Map // io.Closer -> struct{}: connections to close on shutdown
+	active  sync.Map         // io.Closer -> struct{}: connections to close on shutdown
+	inputs  netwatch.Watcher // reads RTMP players only when they have sent something
 }
 
 // NewServer returns a server for cfg.

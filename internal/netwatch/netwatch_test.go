@@ -1,7 +1,10 @@
-package hangup
+package netwatch
 
 import (
+	"errors"
+	"io"
 	"net"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -119,4 +122,57 @@ func TestReadUntilClosed(t *testing.T) {
 	if g1.Load() != 1 || g2.Load() != 0 {
 		t.Fatalf("gone called %d and %d times, want 1 and 0", g1.Load(), g2.Load())
 	}
+}
+
+// TestWatchInput: nothing is reported before the first Arm; ready is called
+// when the peer sends, once per Arm; armed with bytes still unread it is
+// called again at once; the peer's close is reported; nothing is reported
+// after Stop.
+func TestWatchInput(t *testing.T) {
+	var w Watcher
+	client, server := pair(t)
+	ready := make(chan struct{}, 8)
+	in, err := w.WatchInput(server, func() { ready <- struct{}{} })
+	if errors.Is(err, ErrUnsupported) && runtime.GOOS != "linux" {
+		t.Skip("no input watch on", runtime.GOOS)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-ready:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: ready not called", what)
+		}
+	}
+	quiet := func(what string) {
+		t.Helper()
+		select {
+		case <-ready:
+			t.Fatalf("%s: ready called", what)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	client.Write([]byte("ab"))
+	quiet("not armed")
+	in.Arm()
+	wait("bytes sent")
+	client.Write([]byte("cd"))
+	quiet("not re-armed")
+	in.Arm() // four bytes unread: reported at once
+	wait("re-armed with bytes waiting")
+	var b [4]byte
+	if _, err := io.ReadFull(server, b[:]); err != nil || string(b[:]) != "abcd" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	in.Arm()
+	quiet("all read")
+	client.Close()
+	wait("peer closed")
+	in.Stop()
+	in.Arm()
+	quiet("stopped")
+	in.Stop()
 }

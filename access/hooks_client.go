@@ -1,0 +1,208 @@
+package access
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Errors of a hook call. Every failure is a *HookError that also matches
+// ErrHookDenied.
+var (
+	// ErrHookDenied matches every hook failure: for on_connect, on_publish
+	// and on_play it means the client is refused.
+	ErrHookDenied = errors.New("access: refused by http_hooks")
+	// ErrHookStatus: the service answered a status other than 200 (or 201,
+	// which SRS takes too).
+	ErrHookStatus = errors.New("access: hook answered a status other than 200")
+	// ErrHookAnswer: the body was neither 0 nor a JSON object whose code is 0.
+	ErrHookAnswer = errors.New(`access: hook answer is neither 0 nor {"code":0}`)
+	// ErrHookTooLarge: the body was longer than MaxHookAnswer.
+	ErrHookTooLarge = errors.New("access: hook answer too large")
+	// ErrHookUnreachable: no answer: the service was unreachable, the call
+	// timed out, or the URL is not a valid http(s) URL.
+	ErrHookUnreachable = errors.New("access: hook service gave no answer")
+)
+
+// MaxHookAnswer bounds the bytes read of a hook's answer: a verdict is a few
+// bytes, and a hostile or broken service cannot make the server hold more.
+const MaxHookAnswer = 64 << 10
+
+// maxLoggedBody bounds the part of an answer a HookError carries for the log.
+const maxLoggedBody = 256
+
+// HookError is a hook call that did not allow: which URL, what it answered
+// (Status 0 when it gave no answer) and why. It matches ErrHookDenied and
+// its Err.
+type HookError struct {
+	Event  Event
+	URL    string
+	Status int    // the HTTP status, 0 when there was no answer
+	Body   string // the start of the answer, printable, for the log
+	Err    error  // ErrHookStatus, ErrHookAnswer, ErrHookTooLarge or ErrHookUnreachable (wrapping the cause)
+}
+
+func (e *HookError) Error() string {
+	return fmt.Sprintf("%s %s: status %d, body %q: %v", e.Event, e.URL, e.Status, e.Body, e.Err)
+}
+
+// Unwrap returns the reason.
+func (e *HookError) Unwrap() error { return e.Err }
+
+// Is makes every HookError match ErrHookDenied.
+func (e *HookError) Is(target error) bool { return target == ErrHookDenied }
+
+// Verdict judges a hook's answer as SRS's SrsHttpHooks::do_post does: the
+// client is allowed when the status is 200 (or 201) and the body, without
+// surrounding white space, is 0 or a JSON object whose "code" is the integer
+// 0. Anything else is an error (ErrHookStatus or ErrHookAnswer). SRS
+// compares the body with "0" byte for byte; picosrs also accepts the
+// newline a shell or print() adds.
+func Verdict(status int, body []byte) error {
+	if status != http.StatusOK && status != http.StatusCreated {
+		return ErrHookStatus
+	}
+	b := bytes.TrimSpace(body)
+	if string(b) == "0" {
+		return nil
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return ErrHookAnswer
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return ErrHookAnswer
+	}
+	code, ok := obj["code"]
+	if !ok {
+		return ErrHookAnswer
+	}
+	// An integer, as SRS's ensure_property_integer: 0.0 or "0" do not do.
+	n, err := strconv.ParseInt(string(code), 10, 64)
+	if err != nil || n != 0 {
+		return ErrHookAnswer
+	}
+	return nil
+}
+
+// HookClient posts hook bodies to the operator's service. It is safe for
+// concurrent use; each call is bounded by the timeout it is given, reads at
+// most MaxHookAnswer bytes, follows no redirect and uses no proxy.
+type HookClient struct {
+	http *http.Client
+}
+
+// NewHookClient returns a client for http:// and https:// hook URLs; tlsConf
+// (nil for the system's roots) is used for https. A few idle connections
+// per service are kept for the next call.
+func NewHookClient(tlsConf *tls.Config) *HookClient {
+	tr := &http.Transport{
+		Proxy:                  nil,
+		DialContext:            (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:        tlsConf,
+		TLSHandshakeTimeout:    10 * time.Second,
+		MaxIdleConns:           16,
+		MaxIdleConnsPerHost:    2,
+		IdleConnTimeout:        30 * time.Second,
+		MaxResponseHeaderBytes: 16 << 10,
+	}
+	return &HookClient{http: &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Call posts body (JSON) to url within timeout and judges the answer with
+// Verdict. It returns nil when the answer allows, else a *HookError.
+func (c *HookClient) Call(ctx context.Context, e Event, url string, timeout time.Duration, body []byte) error {
+	if timeout <= 0 {
+		timeout = DefaultHookTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	herr := &HookError{Event: e, URL: url}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, err)
+		return herr
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "picosrs")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, unwrapURLError(err))
+		return herr
+	}
+	defer resp.Body.Close()
+	herr.Status = resp.StatusCode
+	ans, err := io.ReadAll(io.LimitReader(resp.Body, MaxHookAnswer+1))
+	herr.Body = printable(ans)
+	switch {
+	case err != nil:
+		herr.Err = fmt.Errorf("%w: reading the answer: %w", ErrHookUnreachable, unwrapURLError(err))
+		return herr
+	case len(ans) > MaxHookAnswer:
+		herr.Err = fmt.Errorf("%w: over %d bytes", ErrHookTooLarge, MaxHookAnswer)
+		return herr
+	}
+	if err := Verdict(resp.StatusCode, ans); err != nil {
+		herr.Err = err
+		return herr
+	}
+	return nil
+}
+
+// Admit calls urls in order with body and stops at the first that does not
+// allow: its *HookError is returned (nil when every URL allows, or there is
+// none), as SRS does for on_connect, on_publish and on_play.
+func (c *HookClient) Admit(ctx context.Context, e Event, urls []string, timeout time.Duration, body []byte) error {
+	for _, u := range urls {
+		if err := c.Call(ctx, e, u, timeout, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Notify calls every one of urls in order with body, whatever each answers,
+// as SRS does for on_close, on_unpublish and on_stop, and returns the
+// failures (each a *HookError) for the caller to log.
+func (c *HookClient) Notify(ctx context.Context, e Event, urls []string, timeout time.Duration, body []byte) []error {
+	var errs []error
+	for _, u := range urls {
+		if err := c.Call(ctx, e, u, timeout, body); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// unwrapURLError drops net/http's *url.Error wrapper, whose text repeats the
+// method and the URL the HookError already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// printable is the start of an answer as text for a log line: at most
+// maxLoggedBody bytes, invalid UTF-8 replaced.
+func printable(b []byte) string {
+	if len(b) > maxLoggedBody {
+		b = b[:maxLoggedBody]
+	}
+	return strings.ToValidUTF8(string(bytes.TrimSpace(b)), string(utf8.RuneError))
+}

@@ -135,6 +135,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 	conns := &connlimit.Limiter{}
 	conns.SetMax(cfg.MaxConnections)
 	stats := api.New(srv, conns.Open, hostPort(cfg.HTTPAPI.Listen), apiConfig(cfg, log))
+	srv.SetHookIDs(live.HookIDs{ServerID: stats.ServerID(), ServiceID: stats.ServiceID(), StreamID: api.StreamID})
 	errc := make(chan error, 4)
 	var servers []*http.Server
 

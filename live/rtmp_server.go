@@ -52,7 +52,8 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	defer untrack()
 	defer nc.Close()
 	cfg := s.cfg.Load()
-	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
+	id := s.nextID.Add(1) // the connection's, its client's and its hooks' id
+	log := s.log.With("conn", id, "remote", nc.RemoteAddr().String())
 	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second, WriteTimeout: cfg.WriteTimeout})
 	if err != nil {
 		log.Debug("rtmp handshake failed", "err", err)
@@ -83,21 +84,49 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := StreamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
-	if req.Kind == rtmp.KindPublish {
-		s.servePublish(c, nc, vh, key, req, log)
+	// SRS asks on_connect once the client has named its stream, and sends
+	// on_close when the connection ends, whatever happened in between.
+	hr := s.hookRequest(id, clientIP(nc.RemoteAddr()), key, req.Param, req.TcURL, req.PageURL)
+	defer func() {
+		nc.Close()
+		hr.SendBytes, hr.RecvBytes = c.BytesOut(), c.BytesIn()
+		s.notify(vh.Name, vh, access.OnClose, hr)
+	}()
+	if err := s.admit(vh, access.OnConnect, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", req.Kind == rtmp.KindPublish}, HookAttrs(err)...)...)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_connect")
+		} else {
+			c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_connect")
+		}
 		return
 	}
-	s.servePlay(c, nc, key, req, log)
+	if req.Kind == rtmp.KindPublish {
+		s.servePublish(c, nc, id, vh, key, req, hr, log)
+		return
+	}
+	s.servePlay(c, nc, id, key, req, log)
 }
 
-func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger) {
 	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", true)
 		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
 		return
 	}
-	client, unregister := s.newClient("fmle-publish", nc.RemoteAddr(), key, func() { nc.Close() },
-		func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() })
+	if err := vh.SecureLink.Check(access.Publish, key.Vhost, key.App, key.Name, req.Param, nc.RemoteAddr(), time.Now()); err != nil {
+		log.Info("rtmp refused by the vhost's secure_link", "publish", true, "err", err)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return
+	}
+	if err := s.admit(vh, access.OnPublish, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", true}, HookAttrs(err)...)...)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_publish")
+		return
+	}
+	client, unregister := s.newClient(&Client{ID: id, Type: "fmle-publish", IP: hr.IP,
+		Vhost: key.Vhost, App: key.App, Stream: key.Name, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
+		kick: func() { nc.Close() }, counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() }})
 	var err error
 	defer func() { unregister(Failed(err)) }()
 	log = log.With("client", client.ID)
@@ -108,6 +137,12 @@ func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key St
 		s.removeIfIdle(st)
 		return
 	}
+	// on_unpublish once the stream is free again and the publisher's
+	// connection closed, as SRS sends it after release_publish.
+	defer func() {
+		nc.Close()
+		s.notify(vh.Name, vh, access.OnUnpublish, hr)
+	}()
 	defer st.stopPublish(c)
 	// A publisher that stops reading (its acknowledgements fill the socket)
 	// is dropped within its publish timeout, and its name is free again.
@@ -164,17 +199,26 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 	return "error", true
 }
 
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, log *slog.Logger) {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
 		Format: FormatRTMP, Remote: nc.RemoteAddr(), Conn: nc,
 		Counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() },
+		ID:       id, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
 	})
 	switch {
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
 		c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
+		return
+	case errors.Is(err, ErrSecureLink):
+		log.Info("rtmp refused by the vhost's secure_link", "publish", false, "err", err)
+		c.RejectPlay("NetStream.Play.Failed", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return
+	case errors.Is(err, ErrHookDenied):
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", false}, HookAttrs(err)...)...)
+		c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_play")
 		return
 	case err != nil:
 		log.Info("play refused", "err", err)

@@ -88,9 +88,9 @@ func TestSign(t *testing.T) {
 	}
 	for _, c := range [][]string{
 		{"vhost", "cam.example", "stream", "door"}, // bind_ip and no -ip
-		{"stream", ""},                             // no stream
-		{"vhost", "open.example", "stream", "s"},   // no secure_link there
-		{"stream", "a/b"},                          // cannot be signed
+		{"stream", ""},                           // no stream
+		{"vhost", "open.example", "stream", "s"}, // no secure_link there
+		{"stream", "a/b"},                        // cannot be signed
 	} {
 		if _, msg, rc := sign(c...); rc == 0 || !strings.HasPrefix(msg, "picosrs -sign: ") {
 			t.Errorf("%q: rc %d, %q", c, rc, msg)

@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +30,9 @@ type hookCall struct {
 	keys []string // the body's keys, in order
 	body map[string]any
 	at   time.Time
+	// answered: the service's answer went out while the server still
+	// waited for it (a server that exited cut the call).
+	answered bool
 }
 
 func (c hookCall) str(k string) string { s, _ := c.body[k].(string); return s }
@@ -50,6 +57,7 @@ func newHookSvc(t testing.TB, tls bool) *hookSvc {
 		c.keys = jsonKeys(raw)
 		h.mu.Lock()
 		h.calls = append(h.calls, c)
+		i := len(h.calls) - 1
 		decide := h.decide
 		h.mu.Unlock()
 		status, answer, delay := 200, "0", time.Duration(0)
@@ -65,6 +73,12 @@ func newHookSvc(t testing.TB, tls bool) *hookSvc {
 		}
 		w.WriteHeader(status)
 		io.WriteString(w, answer)
+		http.NewResponseController(w).Flush()
+		if r.Context().Err() == nil {
+			h.mu.Lock()
+			h.calls[i].answered = true
+			h.mu.Unlock()
+		}
 	})
 	if tls {
 		h.srv = httptest.NewTLSServer(handler)
@@ -133,6 +147,23 @@ func (h *hookSvc) waitParam(t testing.TB, path, param string, d time.Duration) h
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no call to %s with param %q after %v (all: %v)", path, param, d, h.paths())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitClient waits for a call to path about client id, and returns it.
+func (h *hookSvc) waitClient(t testing.TB, path, id string, d time.Duration) hookCall {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		for _, c := range h.find(path, "") {
+			if c.str("client_id") == id {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no call to %s about client %s after %v (all: %v)", path, id, d, h.paths())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -566,4 +597,171 @@ func TestHookSlowDelaysOnlyItsClient(t *testing.T) {
 	if d < 5*time.Second || d > 9*time.Second {
 		t.Errorf("the slow player got its first bytes after %v, want just over 5 s", d)
 	}
+}
+
+// TestHooksKickAndShutdown: a viewer and a publisher kicked through the API
+// get on_stop and on_unpublish (with the id the API kicked); at SIGTERM the
+// remaining viewers (HTTP and RTMP) and publisher get on_stop, on_unpublish
+// and on_close before the process exits, which it does in time.
+func TestHooksKickAndShutdown(t *testing.T) {
+	t.Parallel()
+	h := newHookSvc(t, false)
+	// The service takes its time over each departure: the server must wait
+	// for the answers at shutdown, not just send the requests.
+	h.setDecide(func(path string, body map[string]any) (int, string, time.Duration) {
+		switch path {
+		case "/stop":
+			return 200, "0", 1500 * time.Millisecond // within the 3 s shutdown bound
+		case "/unpublish", "/close":
+			return 200, "0", 200 * time.Millisecond
+		}
+		return 200, "0", 0
+	})
+	// The race detector's exit pause (1 s) would keep the process, and its
+	// hook connections, alive past its shutdown: without it, a hook that
+	// shutdown does not wait for is cut.
+	s := startServer(t, hooksConfig(h, "5"), "GORACE=atexit_sleep_ms=0")
+	publish(t, "h264_aac.flv", s.rtmpURL("live/kick"), 1, true)
+	publish(t, "h264_aac.flv", s.rtmpURL("live/end"), 1, true)
+	s.waitLive(t, "live/kick.flv")
+	s.waitLive(t, "live/end.flv")
+
+	// Kick an HTTP viewer, then the publisher of live/kick.
+	v := watchFlow(t, s.httpURL("live/kick.flv?who=kicked"), flowGap)
+	v.advance(t, 500*time.Millisecond, "before the kick")
+	viewerID := h.waitParam(t, "/play", "?who=kicked", 5*time.Second).str("client_id")
+	if code, _ := apiGet(t, "DELETE", s.apiURL("/api/v1/clients/"+viewerID)); code != 200 {
+		t.Fatalf("kick viewer %s: %d", viewerID, code)
+	}
+	h.waitClient(t, "/stop", viewerID, 5*time.Second)
+	pubID := h.waitFor(t, "/publish", "kick", 1, time.Second)[0].str("client_id")
+	if code, _ := apiGet(t, "DELETE", s.apiURL("/api/v1/clients/"+pubID)); code != 200 {
+		t.Fatalf("kick publisher %s: %d", pubID, code)
+	}
+	if u := h.waitClient(t, "/unpublish", pubID, 5*time.Second); u.str("stream") != "kick" {
+		t.Errorf("on_unpublish %v", u.body)
+	}
+
+	// Shutdown with an HTTP viewer, an RTMP viewer and a publisher of live/end.
+	hv := watchFlow(t, s.httpURL("live/end.flv?who=http"), flowGap)
+	hv.advance(t, 500*time.Millisecond, "before the shutdown")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rc, err := rtmp.Dial(ctx, s.rtmpURL("live/end?who=rtmp"), rtmp.DialConfig{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if err := rc.Play(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			if _, err := rc.ReadTag(); err != nil {
+				return
+			}
+		}
+	}()
+	httpID := h.waitParam(t, "/play", "?who=http", 5*time.Second).str("client_id")
+	rtmpID := h.waitParam(t, "/play", "?who=rtmp", 5*time.Second).str("client_id")
+	endPub := h.waitFor(t, "/publish", "end", 1, time.Second)[0].str("client_id")
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after SIGTERM")
+	}
+	time.Sleep(100 * time.Millisecond) // the service's handlers see the server gone
+	got := map[string]bool{}
+	for _, path := range []string{"/stop", "/unpublish", "/close"} {
+		for _, c := range h.find(path, "") {
+			if c.answered {
+				got[path[1:]+" "+c.str("client_id")] = true
+			}
+		}
+	}
+	for _, want := range []string{"stop " + httpID, "stop " + rtmpID, "unpublish " + endPub, "close " + rtmpID, "close " + endPub} {
+		if !got[want] {
+			t.Errorf("the server exited without waiting for on_%s's answer (answered: %v)", want, got)
+		}
+	}
+	if s.exitCode != 0 {
+		t.Errorf("exit code %d", s.exitCode)
+	}
+}
+
+// TestHooksEdge: on an edge, on_play runs for the edge's players (with
+// their query); the edge's pull carries the first player's query to the
+// origin, whose hooks see it as an RTMP player's (on_connect, on_play,
+// param), and the edge's player is refused when the edge's hook says no.
+func TestHooksEdge(t *testing.T) {
+	t.Parallel()
+	oh := newHookSvc(t, false)
+	origin := startServer(t, hooksConfig(oh, "5"))
+	eh := newHookSvc(t, false)
+	eh.setDecide(func(path string, body map[string]any) (int, string, time.Duration) {
+		if path == "/play" && body["param"] == "?token=bad" {
+			return 200, `{"code":1}`, 0
+		}
+		return 200, "0", 0
+	})
+	edgeCfg := strings.Replace(edgeConfig(origin.addr()), "vhost __defaultVhost__ {", "vhost __defaultVhost__ {"+hooksBlock(eh, "5"), 1)
+	edge := startServer(t, edgeCfg)
+	publish(t, "h264_aac.flv", origin.rtmpURL("live/e"), 1, true)
+	origin.waitLive(t, "live/e.flv")
+
+	resp, err := http.Get(edge.httpURL("live/e.flv?token=bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("edge player refused by the edge's hook: status %d", resp.StatusCode)
+	}
+	decode(t, edge.httpURL("live/e.flv?token=good"), 2)
+	if c := eh.waitParam(t, "/play", "?token=good", 5*time.Second); c.str("stream") != "e" {
+		t.Errorf("edge on_play %v", c.body)
+	}
+	eh.waitParam(t, "/stop", "?token=good", 10*time.Second)
+	// The origin saw the edge's pull as a player carrying the token.
+	oc := oh.waitParam(t, "/connect", "?token=good", 10*time.Second)
+	op := oh.waitParam(t, "/play", "?token=good", 5*time.Second)
+	if oc.str("client_id") != op.str("client_id") || op.str("stream") != "e" || !strings.HasPrefix(op.str("tcUrl"), "rtmp://127.0.0.1:") {
+		t.Errorf("origin's hooks for the edge pull: connect %v, play %v", oc.body, op.body)
+	}
+	// One pull for the good player; the refused one started none.
+	for _, c := range oh.find("/play", "e") {
+		if c.str("param") != "" && c.str("client_id") != op.str("client_id") {
+			t.Errorf("another origin on_play: %v", c.body)
+		}
+	}
+}
+
+// TestHooksHTTPS: hook URLs over https (the server trusts the service's
+// certificate through SSL_CERT_FILE, as Go's TLS does on Linux).
+func TestHooksHTTPS(t *testing.T) {
+	t.Parallel()
+	h := newHookSvc(t, true)
+	certFile := filepath.Join(t.TempDir(), "hook.pem")
+	der := h.srv.Certificate().Raw
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, hooksConfig(h, "5"), "SSL_CERT_FILE="+certFile)
+	publish(t, "h264_aac.flv", s.rtmpURL("live/tls"), 1, true)
+	s.waitLive(t, "live/tls.flv")
+	h.waitFor(t, "/publish", "tls", 1, 5*time.Second)
+	h.waitFor(t, "/play3", "tls", 1, 5*time.Second)
+	if !strings.HasPrefix(h.url(""), "https://") {
+		t.Fatal("the hook service is not https")
+	}
+
+	// Without the certificate trusted, the same https hook refuses.
+	s2 := startServer(t, hooksConfig(h, "5"))
+	if err := rtmpPlay(s2.rtmpURL("live/tls")); err == nil {
+		t.Error("an https hook with an untrusted certificate let a player in")
+	}
+	s2.waitLog(t, 5*time.Second, "rtmp refused by http_hooks", "certificate")
 }

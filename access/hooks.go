@@ -1,8 +1,6 @@
 package access
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -164,11 +162,8 @@ func (e Event) Body(r *HookRequest) []byte {
 	if e < 0 || int(e) >= len(bodyFields) {
 		return []byte("{}")
 	}
-	var b bytes.Buffer
-	b.Grow(512)
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // keep the param's & readable; the JSON is the same
-	b.WriteByte('{')
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
 	first := true
 	for _, f := range bodyFields[e] {
 		var s string
@@ -204,22 +199,19 @@ func (e Event) Body(r *HookRequest) []byte {
 			s = r.StreamID
 		}
 		if !first {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
 		first = false
-		b.WriteByte('"')
-		b.WriteString(fieldNames[f])
-		b.WriteString(`":`)
+		b = appendJSONString(b, fieldNames[f])
+		b = append(b, ':')
 		switch f {
 		case fSendBytes:
-			b.WriteString(strconv.FormatUint(r.SendBytes, 10))
+			b = strconv.AppendUint(b, r.SendBytes, 10)
 		case fRecvBytes:
-			b.WriteString(strconv.FormatUint(r.RecvBytes, 10))
+			b = strconv.AppendUint(b, r.RecvBytes, 10)
 		default:
-			enc.Encode(s)           // a string always encodes
-			b.Truncate(b.Len() - 1) // Encode's newline
+			b = appendJSONString(b, s)
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
 }

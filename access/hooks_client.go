@@ -1,17 +1,15 @@
 package access
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -74,53 +72,31 @@ func Verdict(status int, body []byte) error {
 		return ErrHookStatus
 	}
 	b := bytes.TrimSpace(body)
-	if string(b) == "0" {
+	if string(b) == "0" || codeIsZero(b) {
 		return nil
 	}
-	if len(b) == 0 || b[0] != '{' {
-		return ErrHookAnswer
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return ErrHookAnswer
-	}
-	code, ok := obj["code"]
-	if !ok {
-		return ErrHookAnswer
-	}
-	// An integer, as SRS's ensure_property_integer: 0.0 or "0" do not do.
-	n, err := strconv.ParseInt(string(code), 10, 64)
-	if err != nil || n != 0 {
-		return ErrHookAnswer
-	}
-	return nil
+	return ErrHookAnswer
 }
 
-// HookClient posts hook bodies to the operator's service. It is safe for
-// concurrent use; each call is bounded by the timeout it is given, reads at
-// most MaxHookAnswer bytes, follows no redirect and uses no proxy.
+// HookClient posts hook bodies to the operator's service, as SRS's
+// SrsHttpClient does: one HTTP/1.1 POST on a connection of its own per call
+// (no keep-alive, no proxy, no redirect followed, no HTTP/2), http:// or
+// https://. It is safe for concurrent use; each call is bounded by the
+// timeout it is given and reads at most maxHookHeader bytes of header and
+// MaxHookAnswer bytes of answer. (It is written on net, crypto/tls and
+// net/http's request writer and response reader rather than on
+// http.Transport, which would add half a megabyte to the binary.)
 type HookClient struct {
-	http *http.Client
+	tls *tls.Config
 }
+
+// maxHookHeader bounds the status line and headers of an answer.
+const maxHookHeader = 16 << 10
 
 // NewHookClient returns a client for http:// and https:// hook URLs; tlsConf
-// (nil for the system's roots) is used for https. A few idle connections
-// per service are kept for the next call.
+// (nil for the system's roots) is used for https.
 func NewHookClient(tlsConf *tls.Config) *HookClient {
-	tr := &http.Transport{
-		Proxy:                  nil,
-		DialContext:            (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:        tlsConf,
-		TLSHandshakeTimeout:    10 * time.Second,
-		MaxIdleConns:           16,
-		MaxIdleConnsPerHost:    2,
-		IdleConnTimeout:        30 * time.Second,
-		MaxResponseHeaderBytes: 16 << 10,
-	}
-	return &HookClient{http: &http.Client{
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &HookClient{tls: tlsConf}
 }
 
 // Call posts body (JSON) to url within timeout and judges the answer with
@@ -132,35 +108,105 @@ func (c *HookClient) Call(ctx context.Context, e Event, url string, timeout time
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	herr := &HookError{Event: e, URL: url}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
+	status, ans, err := c.post(ctx, url, body)
+	herr.Status = status
+	herr.Body = printable(ans)
+	switch {
+	case err != nil && ctx.Err() == context.DeadlineExceeded:
+		herr.Err = fmt.Errorf("%w: no answer within %v", ErrHookUnreachable, timeout)
+		return herr
+	case err != nil && ctx.Err() != nil:
+		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, ctx.Err())
+		return herr
+	case errors.Is(err, ErrHookTooLarge):
+		herr.Err = err
+		return herr
+	case err != nil:
 		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, err)
 		return herr
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "picosrs")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, unwrapURLError(err))
-		return herr
-	}
-	defer resp.Body.Close()
-	herr.Status = resp.StatusCode
-	ans, err := io.ReadAll(io.LimitReader(resp.Body, MaxHookAnswer+1))
-	herr.Body = printable(ans)
-	switch {
-	case err != nil:
-		herr.Err = fmt.Errorf("%w: reading the answer: %w", ErrHookUnreachable, unwrapURLError(err))
-		return herr
-	case len(ans) > MaxHookAnswer:
-		herr.Err = fmt.Errorf("%w: over %d bytes", ErrHookTooLarge, MaxHookAnswer)
-		return herr
-	}
-	if err := Verdict(resp.StatusCode, ans); err != nil {
+	if err := Verdict(status, ans); err != nil {
 		herr.Err = err
 		return herr
 	}
 	return nil
+}
+
+// post sends one POST of body to rawurl and returns the status and the
+// answer (at most MaxHookAnswer bytes, else ErrHookTooLarge). ctx bounds
+// and cancels everything, the connection and the TLS handshake included.
+func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (status int, ans []byte, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawurl, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	port := req.URL.Port()
+	switch req.URL.Scheme {
+	case "http":
+		if port == "" {
+			port = "80"
+		}
+	case "https":
+		if port == "" {
+			port = "443"
+		}
+	default:
+		return 0, nil, fmt.Errorf("scheme %q: want http or https", req.URL.Scheme)
+	}
+	host := req.URL.Hostname()
+	if host == "" {
+		return 0, nil, errors.New("no host in the URL")
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if req.URL.Scheme == "https" {
+		cfg := &tls.Config{}
+		if c.tls != nil {
+			cfg = c.tls.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return 0, nil, err
+		}
+		conn = tc
+	}
+	req.Close = true // Connection: close, as SRS's client
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "picosrs")
+	if err := req.Write(conn); err != nil {
+		return 0, nil, err
+	}
+	// Headers and body together cannot make the server read more than
+	// this from a hook service, whatever it sends.
+	br := bufio.NewReaderSize(io.LimitReader(conn, maxHookHeader+2*MaxHookAnswer+4096), 4096)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength > MaxHookAnswer {
+		return resp.StatusCode, nil, fmt.Errorf("%w: %d bytes announced, over %d", ErrHookTooLarge, resp.ContentLength, MaxHookAnswer)
+	}
+	ans, err = io.ReadAll(io.LimitReader(resp.Body, MaxHookAnswer+1))
+	if len(ans) > MaxHookAnswer {
+		return resp.StatusCode, ans, fmt.Errorf("%w: over %d bytes", ErrHookTooLarge, MaxHookAnswer)
+	}
+	if err != nil {
+		return resp.StatusCode, ans, fmt.Errorf("reading the answer: %w", err)
+	}
+	return resp.StatusCode, ans, nil
 }
 
 // Admit calls urls in order with body and stops at the first that does not
@@ -186,16 +232,6 @@ func (c *HookClient) Notify(ctx context.Context, e Event, urls []string, timeout
 		}
 	}
 	return errs
-}
-
-// unwrapURLError drops net/http's *url.Error wrapper, whose text repeats the
-// method and the URL the HookError already names.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		return ue.Err
-	}
-	return err
 }
 
 // printable is the start of an answer as text for a log line: at most

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,18 @@ var verdictCases = []struct {
 	{"302", 302, "0", false},
 	{"204", 204, "", false},
 	{"403 code 0", 403, `{"code":0}`, false},
+	{"escaped key", 200, `{"c\u006fde":0}`, true},
+	{"last duplicate wins", 200, `{"code":0,"code":1}`, false},
+	{"last duplicate allows", 200, `{"code":1,"code":0}`, true},
+	{"nested code ignored", 200, `{"a":{"code":1},"b":[1,{"c":"}"}],"code":0}`, true},
+	{"trailing garbage", 200, `{"code":0}x`, false},
+	{"two objects", 200, `{"code":0}{"code":0}`, false},
+	{"leading zero", 200, `{"code":00}`, false},
+	{"exponent", 200, `{"code":0e0}`, false},
+	{"control char in string", 200, "{\"m\":\"a\x01\",\"code\":0}", false},
+	{"bad escape", 200, `{"m":"\q","code":0}`, false},
+	{"literals", 200, `{"a":true,"b":false,"c":null,"code":-0}`, true},
+	{"bad literal", 200, `{"a":nul,"code":0}`, false},
 }
 
 func TestVerdict(t *testing.T) {
@@ -47,35 +60,86 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
-// FuzzVerdict: whatever a hook service answers, Verdict returns without
-// panicking, and it allows only a 200/201 whose body is 0 or an object
-// whose code is the integer 0.
+// FuzzVerdict: whatever a hook service answers, Verdict returns a sentinel
+// or nil without panicking, and its hand-written JSON reader agrees with
+// encoding/json: it allows exactly the 200/201 answers whose body is 0 or
+// one JSON object whose "code" is written as the integer 0.
 func FuzzVerdict(f *testing.F) {
 	for _, c := range verdictCases {
 		f.Add(c.status, []byte(c.body))
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		err := Verdict(status, body)
-		if err != nil {
-			if err != ErrHookStatus && err != ErrHookAnswer {
-				t.Fatalf("error %v is not a sentinel", err)
+		if err != nil && err != ErrHookStatus && err != ErrHookAnswer {
+			t.Fatalf("error %v is not a sentinel", err)
+		}
+		want := status == 200 || status == 201
+		if want {
+			b := bytes.TrimSpace(body)
+			if string(b) != "0" {
+				var obj map[string]json.RawMessage
+				code := ""
+				if json.Unmarshal(b, &obj) == nil && len(b) > 0 && b[0] == '{' {
+					if c, ok := obj["code"]; ok {
+						code = string(c)
+					}
+				}
+				want = code == "0" || code == "-0"
+				if len(b) > maxJSONDepth && !want && err == nil {
+					t.Fatalf("allowed %q", body) // deep nesting: only allowing is checked
+				}
+				if len(b) > maxJSONDepth {
+					return
+				}
 			}
-			return
 		}
-		if status != 200 && status != 201 {
-			t.Fatalf("allowed status %d", status)
-		}
-		b := bytes.TrimSpace(body)
-		if string(b) == "0" {
-			return
-		}
-		var obj struct{ Code *json.Number }
-		d := json.NewDecoder(bytes.NewReader(b))
-		d.UseNumber()
-		if err := d.Decode(&obj); err != nil || obj.Code == nil || obj.Code.String() != "0" && obj.Code.String() != "-0" {
-			t.Fatalf("allowed %q", body)
+		if (err == nil) != want {
+			t.Fatalf("Verdict(%d, %q) = %v, encoding/json says allow=%v", status, body, err, want)
 		}
 	})
+}
+
+// FuzzBody: whatever the names, params and URLs a client sends, each hook
+// body is one JSON object that encoding/json reads back with the same
+// values (invalid UTF-8 replaced), SRS's fields in SRS's order.
+func FuzzBody(f *testing.F) {
+	f.Add("42", "live", "cam", "?token=a&b=<c>", "rtmp://h/live", "http://p/", uint64(1))
+	f.Add("\x00", "li\"ve", "\u2028", "\xff\xfe", "\t\n", "\x7f", uint64(1<<63))
+	f.Fuzz(func(t *testing.T, id, app, stream, param, tcURL, pageURL string, n uint64) {
+		r := &HookRequest{ServerID: "vid-s", ServiceID: "svc", ClientID: id, IP: "192.0.2.1", Vhost: "__defaultVhost__",
+			App: app, Stream: stream, Param: param, TcURL: tcURL, PageURL: pageURL, StreamID: "vid-t", SendBytes: n, RecvBytes: n / 2}
+		for e := OnConnect; e <= OnStop; e++ {
+			body := e.Body(r)
+			if got := keysInOrder(t, body); !reflect.DeepEqual(got, e.Fields()) {
+				t.Fatalf("%s: keys %v", e, got)
+			}
+			var m map[string]any
+			d := json.NewDecoder(bytes.NewReader(body))
+			d.UseNumber()
+			if err := d.Decode(&m); err != nil {
+				t.Fatalf("%s: %v: %s", e, err, body)
+			}
+			want := map[string]string{"client_id": id, "app": app, "stream": stream, "param": param, "tcUrl": tcURL, "pageUrl": pageURL}
+			for k, v := range want {
+				if got, ok := m[k]; ok && got != perByteValid(v) {
+					t.Fatalf("%s: %s = %q, want %q", e, k, got, v)
+				}
+			}
+			if e == OnClose && (m["send_bytes"].(json.Number).String() != strconv.FormatUint(n, 10)) {
+				t.Fatalf("send_bytes %v, want %d", m["send_bytes"], n)
+			}
+		}
+	})
+}
+
+// perByteValid replaces each invalid UTF-8 byte of s by U+FFFD, as
+// encoding/json and the hook bodies do.
+func perByteValid(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // TestBodyFields: each event's body has SRS's fields in SRS's order

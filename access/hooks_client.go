@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,8 +86,8 @@ func Verdict(status int, body []byte) error {
 // https://. It is safe for concurrent use; each call is bounded by the
 // timeout it is given and reads at most maxHookHeader bytes of header and
 // MaxHookAnswer bytes of answer. (It is written on net, crypto/tls and
-// net/http's request writer and response reader rather than on
-// http.Transport, which would add half a megabyte to the binary.)
+// net/http's response reader rather than on http.Transport, which would
+// add half a megabyte to the binary.)
 type HookClient struct {
 	tls *tls.Config
 }
@@ -136,12 +138,12 @@ func (c *HookClient) Call(ctx context.Context, e Event, url string, timeout time
 // answer (at most MaxHookAnswer bytes, else ErrHookTooLarge). ctx bounds
 // and cancels everything, the connection and the TLS handshake included.
 func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (status int, ans []byte, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawurl, bytes.NewReader(body))
+	u, err := url.Parse(rawurl)
 	if err != nil {
 		return 0, nil, err
 	}
-	port := req.URL.Port()
-	switch req.URL.Scheme {
+	port := u.Port()
+	switch u.Scheme {
 	case "http":
 		if port == "" {
 			port = "80"
@@ -151,9 +153,9 @@ func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (stat
 			port = "443"
 		}
 	default:
-		return 0, nil, fmt.Errorf("scheme %q: want http or https", req.URL.Scheme)
+		return 0, nil, fmt.Errorf("scheme %q: want http or https", u.Scheme)
 	}
-	host := req.URL.Hostname()
+	host := u.Hostname()
 	if host == "" {
 		return 0, nil, errors.New("no host in the URL")
 	}
@@ -168,7 +170,7 @@ func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (stat
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
-	if req.URL.Scheme == "https" {
+	if u.Scheme == "https" {
 		cfg := &tls.Config{}
 		if c.tls != nil {
 			cfg = c.tls.Clone()
@@ -182,16 +184,23 @@ func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (stat
 		}
 		conn = tc
 	}
-	req.Close = true // Connection: close, as SRS's client
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "picosrs")
-	if err := req.Write(conn); err != nil {
+	// The request as SRS's client sends it: one write, Connection: close.
+	req := make([]byte, 0, 256+len(body))
+	req = append(req, "POST "...)
+	req = append(req, u.RequestURI()...)
+	req = append(req, " HTTP/1.1\r\nHost: "...)
+	req = append(req, u.Host...)
+	req = append(req, "\r\nUser-Agent: picosrs\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "...)
+	req = strconv.AppendInt(req, int64(len(body)), 10)
+	req = append(req, "\r\n\r\n"...)
+	req = append(req, body...)
+	if _, err := conn.Write(req); err != nil {
 		return 0, nil, err
 	}
 	// Headers and body together cannot make the server read more than
 	// this from a hook service, whatever it sends.
 	br := bufio.NewReaderSize(io.LimitReader(conn, maxHookHeader+2*MaxHookAnswer+4096), 4096)
-	resp, err := http.ReadResponse(br, req)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodPost})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -87,7 +87,7 @@ func (s *Server) notify(vhost string, fallback *VhostConfig, e access.Event, r *
 func HookAttrs(err error) []any {
 	var he *access.HookError
 	if errors.As(err, &he) {
-		return []any{"hook", he.Event.String(), "url", he.URL, "status", he.Status, "body", he.Body, "err", he.Err}
+		return []any{"hook", he.Event.String(), "url", he.URL, "hook_status", he.Status, "body", he.Body, "err", he.Err}
 	}
 	return []any{"err", err}
 }

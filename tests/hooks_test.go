@@ -428,10 +428,10 @@ vhost refused.example {
 	cases := []struct {
 		name, stream, vhost, url, status, body string
 	}{
-		{"non-zero code", "code", "", h.url("/publish"), "status=200", "go away"},
-		{"500", "e500", "", h.url("/publish"), "status=500", "internal trouble"},
-		{"timeout", "slow", "", h.url("/publish"), "status=0", `body=""`},
-		{"refused", "any", "refused.example", refused, "status=0", `body=""`},
+		{"non-zero code", "code", "", h.url("/publish"), "hook_status=200", "go away"},
+		{"500", "e500", "", h.url("/publish"), "hook_status=500", "internal trouble"},
+		{"timeout", "slow", "", h.url("/publish"), "hook_status=0", `body=""`},
+		{"refused", "any", "refused.example", refused, "hook_status=0", `body=""`},
 	}
 	ffmpeg := testtool.Need(t, "ffmpeg")
 	for _, c := range cases {

@@ -9,7 +9,8 @@
 //	     once for every format (packet.go: FLV tag header, RTMP chunk
 //	     headers; codecs.go: ADTS header; ts_muxer.go: TS packets), pushed
 //	     to the stream's ring (ring.go), marked in the GOP cache (gop.go)
-//	  -> the stream's fan-out (fanout.go) goes round its consumers
+//	  -> the stream's fan-out (fanout.go) goes round its consumers, a large
+//	     round split over several goroutines (fanout_split.go)
 //	  -> Consumer.flush (consumer_write.go): pull the next packets from the
 //	     ring (consumer.go), encode them as slices of the shared packets
 //	     (remux_*.go), write them with a writev that never waits through
@@ -61,7 +62,9 @@
 //	  rtmp.Conn's write lock  an RTMP viewer's socket (sink_rtmp.go)
 //
 // clients.mu (the client registry) is a leaf: nothing is taken under it.
-// The fan-out takes Stream.mu only to copy the consumer list, and calls
-// Consumer.flush without it. TestLockOrder runs every nesting above at
-// once under the race detector.
+// The fan-out holds Stream.mu for reading over a run of 32 consumers and
+// only tries their Consumer.wmu under it (TryLock, which never waits), so it
+// cannot deadlock with a viewer's goroutine that holds wmu and waits for
+// Stream.mu. TestLockOrder runs every nesting above at once under the race
+// detector.
 package live

@@ -118,8 +118,13 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	v.c = st.subscribe(kind, req.Format == FormatTS)
 	v.untrack = s.track(req.Conn)
 	v.stopPull = s.edgePlay(st, req.Param, req.Connect)
+	// A kick closes the connection and ends the viewer: nothing may be
+	// reading it to notice.
 	v.client, v.unregister = s.newClient(&Client{ID: id, Type: typ, IP: hr.IP, Vhost: req.Key.Vhost, App: req.Key.App,
 		Stream: req.Key.Name, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
-		kick: func() { req.Conn.Close() }, counters: req.Counters})
+		kick: func() {
+			req.Conn.Close()
+			v.c.hangUp(ErrViewerGone)
+		}, counters: req.Counters})
 	return v, nil
 }

@@ -232,25 +232,23 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, 
 		return
 	}
 	setNoDelay(nc, v.st.vh.TCPNodelay)
-	// The player's input is read on this goroutine, whose stack the
-	// handshake and the commands have grown anyway; the writer is a fresh,
-	// small one that the fan-out mostly leaves parked.
 	start := time.Now()
 	log.Info("play start")
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
 	enc := newRTMPEncoder(c, v.st.chunkSize)
-	gone := make(chan struct{})
+	// This goroutine sends the start-up burst, then reads the player's
+	// input; the stream's fan-out writes the player, and a goroutine of its
+	// own only when it needs one.
 	res := make(chan error, 1)
-	go func() {
-		err := v.serve(enc, out, gone)
+	v.start(enc, out, func(err error) {
 		if err == io.EOF {
 			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 		}
 		res <- err
 		nc.Close() // ends ServePlayerInput
-	}()
+	})
 	c.ServePlayerInput()
-	close(gone)
+	v.HangUp()
 	err = <-res
 	v.Close(err)
 	attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}

@@ -192,8 +192,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.lnMu.Unlock()
 	})
-	// Viewers see s.closing and end their responses cleanly (the terminating
-	// chunk); give them a moment before cutting what is left.
+	// Viewers end their responses cleanly (the terminating chunk): they
+	// have no goroutine waiting on s.closing, so each is woken to see it.
+	// Give them a moment before cutting what is left.
+	for _, st := range s.Streams() {
+		st.mu.RLock()
+		for _, c := range st.consumers {
+			c.hangUp(ErrShutdown)
+		}
+		st.mu.RUnlock()
+	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {

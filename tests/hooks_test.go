@@ -611,9 +611,9 @@ func TestHooksKickAndShutdown(t *testing.T) {
 	h.setDecide(func(path string, body map[string]any) (int, string, time.Duration) {
 		switch path {
 		case "/stop":
-			return 200, "0", 1500 * time.Millisecond // within the 3 s shutdown bound
+			return 200, "0", 1200 * time.Millisecond // within the 3 s shutdown bound
 		case "/unpublish", "/close":
-			return 200, "0", 200 * time.Millisecond
+			return 200, "0", 100 * time.Millisecond
 		}
 		return 200, "0", 0
 	})

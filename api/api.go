@@ -279,6 +279,18 @@ func streamID(vhost, app, name string) string {
 	return "vid-" + shortHash("stream/"+vhost+"/"+app+"/"+name)
 }
 
+// StreamID is the id the API gives a stream (SRS's "vid-..."), for the
+// stream_id of the http_hooks bodies.
+func StreamID(vhost, app, name string) string { return streamID(vhost, app, name) }
+
+// ServerID is the server's id in every answer ("server"), stable across
+// restarts; ServiceID is this process's ("service"). The http_hooks bodies
+// carry both, as SRS's server_id and service_id.
+func (a *Server) ServerID() string { return a.serverID }
+
+// ServiceID is this process's id, as in every answer's "service".
+func (a *Server) ServiceID() string { return a.serviceID }
+
 // kbps is SRS's kbps object: the rate over the last 30 seconds.
 type kbps struct {
 	Recv30s int64 `json:"recv_30s"`

@@ -31,11 +31,12 @@ func makeLiveHead(f live.Format, version string, cors bool) []byte {
 }
 
 // playError answers a player the stream core refused: 403 for the security
-// rules, 415 for an audio mount of another codec, 404 for a vhost that is
-// not served.
+// rules, a signed URL that is missing, wrong or expired, or a refusal of the
+// http_hooks; 415 for an audio mount of another codec, 404 for a vhost that
+// is not served.
 func playError(err error) (status int, msg string) {
 	switch {
-	case errors.Is(err, live.ErrForbidden):
+	case errors.Is(err, live.ErrForbidden), errors.Is(err, live.ErrSecureLink), errors.Is(err, live.ErrHookDenied):
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, live.ErrCodecMismatch):
 		return http.StatusUnsupportedMediaType, strings.TrimPrefix(err.Error(), "live: ")
@@ -57,7 +58,10 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	// the viewer's life): the attributes go on each line.
 	log := cfg.Logger
 	who := []any{"remote", r.RemoteAddr, "stream", key.String(), "format", f.String()}
-	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r)}
+	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r),
+		// As SRS's SrsHttpMessage::to_request: the tcUrl an RTMP player of
+		// this host would have sent, and the Referer as pageUrl.
+		TcURL: "rtmp://" + requestHost(r) + "/" + key.App, PageURL: r.Header.Get("Referer")}
 	if r.URL.RawQuery != "" {
 		req.Param = "?" + r.URL.RawQuery
 	}
@@ -118,8 +122,8 @@ func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog
 		case err == io.EOF || errors.Is(err, live.ErrShutdown):
 			endErr = out.WriteFinal(fr.end()...)
 		}
+		conn.Close() // before on_stop (in Close), which may take the hook's time
 		v.Close(err)
-		conn.Close()
 		_, sent := client.Bytes()
 		attrs := append(who, "conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", live.EndReason(err, client))
 		if live.Failed(err) {
@@ -134,8 +138,15 @@ func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog
 
 // logRefusal logs one line for a player the stream core refused.
 func logRefusal(log *slog.Logger, who []any, err error, status int) {
-	if errors.Is(err, live.ErrForbidden) {
+	switch {
+	case errors.Is(err, live.ErrForbidden):
 		log.Info("http play refused by the vhost's security rules", who...)
+		return
+	case errors.Is(err, live.ErrSecureLink):
+		log.Info("http play refused by the vhost's secure_link", append(who, "status", status, "err", err)...)
+		return
+	case errors.Is(err, live.ErrHookDenied):
+		log.Info("http play refused by http_hooks", append(append(who, "status", status), live.HookAttrs(err)...)...)
 		return
 	}
 	log.Info("http play refused", append(who, "status", status, "err", err)...)

@@ -19,13 +19,23 @@
 //	  -> a socket that is full hands the viewer to its own goroutine
 //	     (Consumer.run), which waits for it, catches up and hands it back.
 //
-// Players of any transport attach through Server.Play (viewer.go); the RTMP
-// server (rtmp_server.go) serves publishers and RTMP players. No goroutine
-// waits on a caught-up player: an RTMP player is read only when it has sent
-// something (playerInput, through internal/netwatch), an HTTP player's
-// hang-up is noticed by httpd the same way. edge.go pulls
-// a stream from origins for an edge's players; forward.go pushes one to
-// other servers.
+// Players of any transport attach through Server.Play (play.go, viewer.go);
+// the RTMP server (rtmp_server.go) serves publishers and RTMP players;
+// edge.go pulls a stream from origins for an edge's players; forward.go
+// pushes one to other servers. No goroutine waits on a caught-up player: an
+// RTMP player is read only when it has sent something (playerInput, through
+// internal/netwatch), and httpd notices an HTTP player's hang-up the same
+// way.
+//
+// Who may come in is asked before anything is attached (package access):
+// the security rules and the signed URL, then the vhost's http_hooks
+// (hooks.go: on_connect and on_close around an RTMP connection, on_publish
+// before a publish is accepted and on_unpublish once the stream is free,
+// on_play in Server.Play and on_stop in Viewer.Close). A hook runs on the
+// goroutine of the client it is about and holds no lock, so a slow hook
+// service delays that client only; the end notifications run on the
+// client's goroutine (a player's: the one that ends it), which Shutdown
+// waits for.
 //
 // # Who owns what
 //

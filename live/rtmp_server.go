@@ -61,7 +61,8 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 		}
 	}()
 	cfg := s.cfg.Load()
-	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
+	id := s.nextID.Add(1) // the connection's, its client's and its hooks' id
+	log := s.log.With("conn", id, "remote", nc.RemoteAddr().String())
 	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second, WriteTimeout: cfg.WriteTimeout})
 	if err != nil {
 		log.Debug("rtmp handshake failed", "err", err)
@@ -92,21 +93,54 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := StreamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
-	if req.Kind == rtmp.KindPublish {
-		s.servePublish(c, nc, vh, key, req, log)
+	// SRS asks on_connect once the client has named its stream, and sends
+	// on_close when the connection ends, whatever happened in between.
+	hr := s.hookRequest(id, clientIP(nc.RemoteAddr()), key, req.Param, req.TcURL, req.PageURL)
+	closeConn := func() {
+		nc.Close()
+		hr.SendBytes, hr.RecvBytes = c.BytesOut(), c.BytesIn()
+		s.notify(vh.Name, vh, access.OnClose, hr)
+	}
+	defer func() {
+		if !handedOver {
+			closeConn()
+		}
+	}()
+	if err := s.admit(vh, access.OnConnect, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", req.Kind == rtmp.KindPublish}, HookAttrs(err)...)...)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_connect")
+		} else {
+			c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_connect")
+		}
 		return
 	}
-	handedOver = s.servePlay(c, nc, key, req, log)
+	if req.Kind == rtmp.KindPublish {
+		s.servePublish(c, nc, id, vh, key, req, hr, log)
+		return
+	}
+	handedOver = s.servePlay(c, nc, id, key, req, log, closeConn)
 }
 
-func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger) {
 	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", true)
 		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
 		return
 	}
-	client, unregister := s.newClient("fmle-publish", nc.RemoteAddr(), key, func() { nc.Close() },
-		func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() })
+	if err := vh.SecureLink.Check(access.Publish, key.Vhost, key.App, key.Name, req.Param, nc.RemoteAddr(), time.Now()); err != nil {
+		log.Info("rtmp refused by the vhost's secure_link", "publish", true, "err", err)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return
+	}
+	if err := s.admit(vh, access.OnPublish, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", true}, HookAttrs(err)...)...)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_publish")
+		return
+	}
+	client, unregister := s.newClient(&Client{ID: id, Type: "fmle-publish", IP: hr.IP,
+		Vhost: key.Vhost, App: key.App, Stream: key.Name, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
+		kick: func() { nc.Close() }, counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() }})
 	var err error
 	defer func() { unregister(Failed(err)) }()
 	log = log.With("client", client.ID)
@@ -117,6 +151,12 @@ func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key St
 		s.removeIfIdle(st)
 		return
 	}
+	// on_unpublish once the stream is free again and the publisher's
+	// connection closed, as SRS sends it after release_publish.
+	defer func() {
+		nc.Close()
+		s.notify(vh.Name, vh, access.OnUnpublish, hr)
+	}()
 	defer st.stopPublish(c)
 	// A publisher that stops reading (its acknowledgements fill the socket)
 	// is dropped within its publish timeout, and its name is free again.
@@ -174,35 +214,47 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 }
 
 // servePlay attaches an RTMP player to its stream and reports whether it
-// did: the viewer then owns the connection, and closes it when it ends. No
-// goroutine waits on the player: the stream's fan-out writes it, and what it
-// sends (acknowledgements, pause, closeStream) is read when it arrives.
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) bool {
+// did: the viewer then owns the connection, and when it ends calls
+// closeConn, which closes it and sends on_close. No goroutine waits on the
+// player: the stream's fan-out writes it, and what it sends
+// (acknowledgements, pause, closeStream) is read when it arrives.
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, log *slog.Logger, closeConn func()) bool {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
 		Format: FormatRTMP, Remote: nc.RemoteAddr(), Conn: nc,
 		Counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() },
+		ID:       id, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
 	})
 	switch {
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
 		c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
 		return false
+	case errors.Is(err, ErrSecureLink):
+		log.Info("rtmp refused by the vhost's secure_link", "publish", false, "err", err)
+		c.RejectPlay("NetStream.Play.Failed", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return false
+	case errors.Is(err, ErrHookDenied):
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", false}, HookAttrs(err)...)...)
+		c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_play")
+		return false
 	case err != nil:
 		log.Info("play refused", "err", err)
 		c.RejectPlay("NetStream.Play.Failed", err.Error())
 		return false
 	}
-	log = log.With("client", v.Client().ID)
 	if err := c.AcceptPlay(); err != nil {
-		log.Info("play failed", "err", err)
+		log.Info("play failed", "err", err, "client", id)
 		v.Close(err)
 		return false
 	}
 	setNoDelay(nc, v.st.vh.TCPNodelay)
 	start := time.Now()
-	log.Info("play start")
+	log.Info("play start", "client", id)
+	// What the end's log line names, without keeping a logger per player.
+	remote := nc.RemoteAddr().String()
+	s.wg.Add(1) // the connection's, until on_close is sent
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
 	enc := newRTMPEncoder(c, v.st.chunkSize)
 	in := &playerInput{c: c, nc: nc, v: v}
@@ -218,12 +270,15 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.R
 			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 		}
 		nc.Close()
-		v.Close(err)
-		attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
+		v.Close(err) // on_stop
+		attrs := []any{"conn", id, "remote", remote, "stream", key.String(), "client", id,
+			"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
 		if Failed(err) {
 			attrs = append(attrs, "err", err)
 		}
-		log.Info("play stop", attrs...)
+		s.log.Info("play stop", attrs...)
+		closeConn() // on_close
+		s.wg.Done()
 	})
 	if werr != nil {
 		go in.serveBlocking() // no input watch here: a reader of its own

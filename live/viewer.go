@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/picosrs/picosrs/access"
 )
 
 // Viewer is one player attached to a stream: its consumer, its entry in the
@@ -20,6 +22,7 @@ type Viewer struct {
 	unregister func(failed bool)
 	untrack    func()
 	stopPull   func()
+	hook       *access.HookRequest // what on_stop says of the player
 }
 
 // Client returns the viewer's entry in the client registry.
@@ -65,12 +68,16 @@ func (v *Viewer) Serve(out Sink, gone <-chan struct{}) error {
 }
 
 // Close detaches the viewer; err is what Serve returned (or the reason it
-// was never called), for the registry's count of clients that failed.
+// was never called), for the registry's count of clients that failed. It
+// then sends the vhost's on_stop hooks, on the caller's goroutine: close the
+// player's connection first, so that a slow hook service keeps nobody
+// waiting. A shutdown waits for it (within its bound).
 func (v *Viewer) Close(err error) {
 	v.stopPull()
 	v.c.Close()
 	v.untrack()
 	v.unregister(Failed(err))
+	v.srv.notify(v.st.key.Vhost, v.st.vh, access.OnStop, v.hook)
 	v.srv.wg.Done()
 }
 

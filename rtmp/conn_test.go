@@ -97,7 +97,8 @@ func TestPublishFlow(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	c, err := Dial(ctx, "rtmp://"+addr+"/live/app2/stream?token=abc&vhost=v.example", DialConfig{ChunkSize: 1000})
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/app2/stream?token=abc&vhost=v.example", DialConfig{ChunkSize: 1000,
+		ConnectParams: flv.Object{{Key: "pageUrl", Value: "http://page.example/watch"}, {Key: "swfUrl", Value: "http://page.example/p.swf"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,8 @@ func TestPublishFlow(t *testing.T) {
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	want := Request{Kind: KindPublish, TcURL: "rtmp://" + addr + "/live/app2", App: "live/app2", Stream: "stream",
-		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example"}
+		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example",
+		PageURL: "http://page.example/watch", SwfURL: "http://page.example/p.swf"}
 	if !reflect.DeepEqual(*req, want) {
 		t.Fatalf("request %+v, want %+v", *req, want)
 	}

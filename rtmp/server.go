@@ -51,6 +51,8 @@ func (k Kind) String() string {
 type Request struct {
 	Kind           Kind
 	TcURL          string
+	PageURL        string // connect's pageUrl: the page a Flash player ran in, often ""
+	SwfURL         string // connect's swfUrl
 	App            string // may contain '/'
 	Stream         string // stream name without its query
 	Param          string // query of the stream name, else of the tcUrl, with leading '?'; or ""
@@ -198,6 +200,8 @@ func (c *Conn) readRequest() (*Request, error) {
 func (c *Conn) onConnect(cmd *command) error {
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
+	r.PageURL, _ = cmd.Obj.GetString("pageUrl")
+	r.SwfURL, _ = cmd.Obj.GetString("swfUrl")
 	c.connectApp, _ = cmd.Obj.GetString("app")
 	// The app field may carry the tcUrl's parameters, so it gets the
 	// tcUrl's limit here; the app name itself is checked at publish/play.
@@ -206,6 +210,8 @@ func (c *Conn) onConnect(cmd *command) error {
 		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
 	} else if n := len(c.connectApp); n > MaxTcURLLength {
 		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
+	} else if n := max(len(r.PageURL), len(r.SwfURL)); n > MaxTcURLLength {
+		why = fmt.Sprintf("pageUrl or swfUrl of %d bytes is longer than %d", n, MaxTcURLLength)
 	}
 	if why != "" {
 		// Best effort: the error is what matters.

@@ -40,6 +40,8 @@ type PlayRequest struct {
 	// tcUrl, pageUrl and swfUrl; for an HTTP player rtmp://host/app (SRS
 	// builds it so) and its Referer.
 	TcURL, PageURL, SwfURL string
+
+	hook *access.HookRequest // what the hooks say of an RTMP player, built for its on_connect
 }
 
 // CanPlay reports why a player could not play req: no such vhost, the
@@ -100,7 +102,10 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	if id == 0 {
 		id = s.nextID.Add(1)
 	}
-	hr := s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
+	hr := req.hook
+	if hr == nil {
+		hr = s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
+	}
 	if err := s.admit(vh, access.OnPlay, hr); err != nil {
 		return nil, err
 	}

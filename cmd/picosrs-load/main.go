@@ -58,6 +58,7 @@ type options struct {
 	label, target      string
 	report             string
 	plot               string
+	compareTo          string
 	baseline           bool
 	baselineMerge      time.Duration
 }
@@ -84,6 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.serverLog, "server-log", "", "`file` for the output of -server-cmd (default: discarded)")
 	fs.StringVar(&o.label, "label", "", "name of the run, copied to the JSON")
 	fs.StringVar(&o.target, "target", "", "target of the run, copied to the JSON (for -report)")
+	fs.StringVar(&o.compareTo, "compare-to", "", "`label` of the run this one is paired with: -report prints that run's CPU and latency over this one's (a floor run, a one-core run)")
 	fs.StringVar(&o.report, "report", "", "print the table of a `file` of JSON lines and exit")
 	fs.StringVar(&o.plot, "plot", "", "print an SVG plot of CPU against latency for a `file` of JSON lines and exit")
 	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
@@ -161,6 +163,8 @@ type Result struct {
 	RSSMB           float64 `json:"server_rss_mb"` // once every viewer is connected and settled
 	RSSPerViewerKB  float64 `json:"server_rss_per_viewer_kb"`
 	PID             int     `json:"server_pid,omitempty"`
+	ToolCPUPercent  float64 `json:"tool_cpu_pct"`         // the load tool's own, in the same window
+	CompareTo       string  `json:"compare_to,omitempty"` // -report prints the ratio of that run to this one
 }
 
 func checkLoopback(addr string) error {
@@ -306,20 +310,23 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	var cpu0, cpu1 time.Duration
 	var t0, t1 time.Time
 	var rssSteady int64
+	var self0, self1 time.Duration
 	if sleepCtx(runCtx, time.Until(r.steady)) && pid > 0 {
 		cpu0, _ = procCPU(pid)
+		self0, _ = procCPU(os.Getpid())
 		t0 = time.Now()
 	}
 	<-runCtx.Done()
 	if pid > 0 && !t0.IsZero() {
 		cpu1, _ = procCPU(pid)
+		self1, _ = procCPU(os.Getpid())
 		t1 = time.Now()
 		_, rssSteady, _ = procMem(pid)
 	}
 	vwg.Wait()
 	pwg.Wait()
 
-	res := &Result{Label: o.label, Target: o.target, Proto: o.proto, Publishers: o.publishers, Viewers: o.viewers, PID: pid}
+	res := &Result{Label: o.label, Target: o.target, CompareTo: o.compareTo, Proto: o.proto, Publishers: o.publishers, Viewers: o.viewers, PID: pid}
 	var ttff []time.Duration
 	var bps, slowBps float64
 	for _, v := range vs {
@@ -380,6 +387,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		res.CPUSeconds = (cpu1 - cpu0).Seconds()
 		if res.Window > 0 {
 			res.CPUPercent = 100 * res.CPUSeconds / res.Window
+			res.ToolCPUPercent = 100 * (self1 - self0).Seconds() / res.Window
 		}
 		hwm, _, err := procMem(pid)
 		if err == nil {
@@ -487,6 +495,7 @@ func printResult(w io.Writer, r *Result) {
 	if r.PID > 0 {
 		rows = append(rows,
 			[2]string{"server CPU", fmt.Sprintf("%.2f s in %.1f s = %.1f %% of one core", r.CPUSeconds, r.Window, r.CPUPercent)},
+			[2]string{"load tool CPU", fmt.Sprintf("%.1f %% of one core", r.ToolCPUPercent)},
 			[2]string{"server peak RSS", fmt.Sprintf("%.1f MB (%.1f kB per viewer)", r.PeakRSSMB, r.RSSPerViewerKB)})
 	}
 	if r.FirstError != "" {
@@ -526,15 +535,51 @@ func printReport(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | target |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | load tool CPU % | target |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		viewers := fmt.Sprintf("%d %s", r.Viewers, r.Proto)
 		if r.Publishers > 1 {
 			viewers = fmt.Sprintf("%d pub × 1 %s", r.Publishers, r.Proto)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %s |\n",
-			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.Target)
+		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %.0f | %s |\n",
+			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.ToolCPUPercent, r.Target)
 	}
+	printPairs(w, rs)
 	return nil
+}
+
+// printPairs prints, for each run made with -compare-to, the ratio of the
+// run it names (the nearest before it, else after it) to itself: a setting
+// over the floor program run beside it, two cores over one.
+func printPairs(w io.Writer, rs []Result) {
+	first := true
+	for i, r := range rs {
+		if r.CompareTo == "" {
+			continue
+		}
+		j := -1
+		for k := i - 1; k >= 0 && j < 0; k-- {
+			if rs[k].Label == r.CompareTo {
+				j = k
+			}
+		}
+		for k := i + 1; k < len(rs) && j < 0; k++ {
+			if rs[k].Label == r.CompareTo {
+				j = k
+			}
+		}
+		if first {
+			fmt.Fprintln(w, "\nPaired runs (the first over the second, measured one after the other):")
+			first = false
+		}
+		if j < 0 || r.CPUPercent == 0 || r.LatP99 == 0 {
+			fmt.Fprintf(w, "  %s over %s: no run of %s to compare\n", r.CompareTo, r.Label, r.CompareTo)
+			continue
+		}
+		o := rs[j]
+		fmt.Fprintf(w, "  %s (%d %s) over %s (%d %s): CPU %.1f / %.1f %% = %.2fx, latency p99 %.1f / %.1f ms = %.2fx, tags lost %d and %d\n",
+			o.Label, o.Viewers, o.Proto, r.Label, r.Viewers, r.Proto, o.CPUPercent, r.CPUPercent, o.CPUPercent/r.CPUPercent,
+			o.LatP99, r.LatP99, o.LatP99/r.LatP99, o.Missing, r.Missing)
+	}
 }

@@ -189,6 +189,13 @@ func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) 
 	if len(body) > coworkerAnswerMax {
 		return nil, fmt.Errorf("%w: %s answered more than %d bytes", errCoworkerAnswer, coworker, coworkerAnswerMax)
 	}
+	return parseClustersAnswer(body, coworker, key)
+}
+
+// parseClustersAnswer reads a coworker's answer about key: where the
+// stream is, nil when the coworker does not have it, or an error for an
+// answer that is not SRS's or names no usable origin.
+func parseClustersAnswer(body []byte, coworker string, key StreamKey) (*RedirectError, error) {
 	var ans clustersAnswer
 	if err := json.Unmarshal(body, &ans); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", errCoworkerAnswer, coworker, err)
@@ -204,7 +211,7 @@ func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) 
 		return nil, fmt.Errorf("%w: %s named origin %q port %d", errCoworkerAnswer, coworker, o.IP, o.Port)
 	}
 	vhost := o.Vhost
-	if vhost == "" {
+	if vhost == "" || !validHost(vhost) {
 		vhost = key.Vhost
 	}
 	return &RedirectError{Coworker: coworker, IP: o.IP, Port: o.Port, HTTPPort: o.HTTPPort, Vhost: vhost}, nil

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/httpget"
 )
 
 // Origin cluster lookups: how long one question to the coworkers may take
@@ -39,9 +41,7 @@ var errCoworkerAnswer = errors.New("live: bad answer from coworker")
 // per stream per second. It runs on the player's own goroutine, under no
 // lock of the stream core: it delays that player only.
 type coworkers struct {
-	once   sync.Once
-	client *http.Client
-	fails  countLog // coworkers that did not answer
+	fails countLog // coworkers that did not answer
 
 	mu    sync.Mutex // a leaf: nothing is taken under it
 	found map[StreamKey]*coworkerLookup
@@ -59,7 +59,6 @@ type coworkerLookup struct {
 // locate returns where key is published among list (the coworkers' API
 // addresses), or nil when no coworker has it or none answered in time.
 func (c *coworkers) locate(list []string, key StreamKey, log *slog.Logger) *RedirectError {
-	c.once.Do(c.init)
 	now := time.Now()
 	c.mu.Lock()
 	if l := c.found[key]; l != nil {
@@ -91,6 +90,9 @@ func (c *coworkers) locate(list []string, key StreamKey, log *slog.Logger) *Redi
 // coworkerCacheMax by dropping expired answers; with no room, l is not
 // kept (its caller still gets its answer). c.mu is held.
 func (c *coworkers) remember(key StreamKey, l *coworkerLookup, now time.Time) {
+	if c.found == nil {
+		c.found = map[StreamKey]*coworkerLookup{}
+	}
 	if len(c.found) >= coworkerCacheMax {
 		for k, x := range c.found {
 			select {
@@ -104,24 +106,6 @@ func (c *coworkers) remember(key StreamKey, l *coworkerLookup, now time.Time) {
 	}
 	if len(c.found) < coworkerCacheMax {
 		c.found[key] = l
-	}
-}
-
-func (c *coworkers) init() {
-	c.found = map[StreamKey]*coworkerLookup{}
-	c.client = &http.Client{
-		Transport: &http.Transport{
-			Proxy:                  nil, // the coworkers are the operator's own servers
-			DialContext:            (&net.Dialer{Timeout: coworkerTimeout}).DialContext,
-			ResponseHeaderTimeout:  coworkerTimeout,
-			MaxResponseHeaderBytes: 16 << 10,
-			MaxIdleConnsPerHost:    2,
-			IdleConnTimeout:        30 * time.Second,
-			DisableCompression:     true,
-		},
-		// An API answers; it does not send us elsewhere.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       coworkerTimeout,
 	}
 }
 
@@ -168,19 +152,22 @@ type clustersAnswer struct {
 // key, with SRS's query (vhost, ip, app, stream, coworker: the address we
 // reach it by, which it names itself by when it listens on every address).
 func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) (*RedirectError, error) {
-	u := "http://" + coworker + "/api/v1/clusters?vhost=" + url.QueryEscape(key.Vhost) + "&ip=" +
+	raw := "http://" + coworker + "/api/v1/clusters?vhost=" + url.QueryEscape(key.Vhost) + "&ip=" +
 		"&app=" + url.QueryEscape(key.App) + "&stream=" + url.QueryEscape(key.Name) + "&coworker=" + strings.ReplaceAll(url.QueryEscape(coworker), "%3A", ":")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: coworker %q: %w", errCoworkerAnswer, coworker, err)
 	}
-	resp, err := c.client.Do(req)
+	resp, conn, err := httpget.Get(ctx, u, httpget.Options{Timeout: coworkerTimeout, UserAgent: "picosrs"})
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer conn.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: %s answered %s", errCoworkerAnswer, coworker, resp.Status)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetReadDeadline(dl)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, coworkerAnswerMax+1))
 	if err != nil {

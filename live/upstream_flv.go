@@ -2,16 +2,16 @@ package live
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/httpget"
 )
 
 // flvUpstream is an edge's HTTP-FLV (or HTTPS-FLV) pull from one origin
@@ -24,12 +24,10 @@ import (
 // garbage, a tag too large, a stall mid-tag or a body that stops is an
 // error, and the edge moves on to the next origin.
 type flvUpstream struct {
-	url    string // the URL read, after redirects
-	body   io.ReadCloser
-	r      *flv.Reader
-	idle   *time.Timer // cancels the request when a tag takes over edgeTimeout
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	url  string // the URL read, after redirects
+	conn net.Conn
+	body io.ReadCloser
+	r    *flv.Reader
 }
 
 // Errors of an HTTP-FLV pull.
@@ -40,101 +38,78 @@ var (
 
 // dialFLV starts the pull of st from origin (host:port) over scheme (http
 // or https) and reads the FLV header. The player's param and the upstream
-// vhost go in the query, as for an RTMP pull.
+// vhost go in the query, as for an RTMP pull. Each hop must connect and
+// answer within edgeTimeout. As SRS's, the pull does not verify an HTTPS
+// origin's certificate: origins commonly run SRS's self-signed one, and the
+// edge's players trust the edge, not the origin.
 func dialFLV(ctx context.Context, st *Stream, scheme, origin, vhost, param string) (*flvUpstream, error) {
 	raw := scheme + "://" + origin + "/" + st.key.App + "/" + st.key.Name + ".flv" + upstreamQuery(vhost, param)
-	ctx, cancel := context.WithCancelCause(ctx)
-	u := &flvUpstream{ctx: ctx, cancel: cancel}
-	u.idle = time.AfterFunc(edgeTimeout, func() { cancel(errOriginStalled) })
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	u, err := url.Parse(raw)
 	if err != nil {
-		u.Close()
 		return nil, fmt.Errorf("live: edge pull URL %q: %w", raw, err)
 	}
-	resp, err := edgeHTTPClient(st.log).Do(req)
-	if err != nil {
-		u.Close()
-		return nil, u.cause(err)
-	}
-	u.url, u.body = resp.Request.URL.Redacted(), resp.Body
-	if resp.StatusCode != http.StatusOK {
-		u.Close()
-		return nil, fmt.Errorf("live: origin %s answered %s", u.url, resp.Status)
-	}
-	u.r = flv.NewReader(resp.Body)
-	u.r.MaxTagSize = flv.DefaultMaxTagSize
-	if _, err := u.r.ReadHeader(); err != nil {
-		u.Close()
-		return nil, fmt.Errorf("live: origin %s: %w", u.url, u.cause(err))
-	}
-	return u, nil
-}
-
-// edgeHTTPClient is the client of one HTTP-FLV pull: each hop within
-// edgeTimeout to connect, shake hands and answer, no keep-alive (the pull is
-// one long response), no proxy from the environment, and redirects within
-// edgeRedirects without a loop, each logged. As SRS's, it does not verify
-// an HTTPS origin's certificate: origins commonly run SRS's self-signed
-// one, and the edge's player trusts the edge, not the origin.
-func edgeHTTPClient(log *slog.Logger) *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:                  nil,
-			DialContext:            (&net.Dialer{Timeout: edgeTimeout}).DialContext,
-			TLSHandshakeTimeout:    edgeTimeout,
-			ResponseHeaderTimeout:  edgeTimeout,
-			MaxResponseHeaderBytes: 16 << 10,
-			DisableKeepAlives:      true,
-			DisableCompression:     true,
-			TLSClientConfig:        &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // as SRS: see above
-		},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			to := req.URL.Redacted()
-			for _, v := range via {
-				if v.URL.Redacted() == to {
-					return fmt.Errorf("%w: back to %s", errRedirectLoop, to)
-				}
+	seen := []string{u.String()}
+	for {
+		resp, conn, err := httpget.Get(ctx, u, httpget.Options{Timeout: edgeTimeout, InsecureTLS: true, UserAgent: "picosrs"})
+		if err != nil {
+			return nil, fmt.Errorf("live: origin %s: %w", u.Redacted(), err)
+		}
+		if httpget.Redirect(resp.StatusCode) {
+			conn.Close()
+			to, err := httpget.Location(u, resp)
+			switch {
+			case err != nil:
+				return nil, fmt.Errorf("live: origin %s: %w", u.Redacted(), err)
+			case slices.Contains(seen, to.String()):
+				return nil, fmt.Errorf("%w: %s sends back to %s", errRedirectLoop, u.Redacted(), to.Redacted())
+			case len(seen) > edgeRedirects:
+				return nil, fmt.Errorf("%w: %d HTTP redirects in a row, the last to %s", errTooManyRedirects, len(seen), to.Redacted())
 			}
-			if len(via) > edgeRedirects {
-				return fmt.Errorf("%w: %d HTTP redirects in a row, the last to %s", errTooManyRedirects, len(via), to)
-			}
-			log.Info("edge pull redirected", "from", via[len(via)-1].URL.Redacted(), "to", to)
-			return nil
-		},
+			st.log.Info("edge pull redirected", "from", u.Redacted(), "to", to.Redacted(), "status", resp.StatusCode)
+			seen = append(seen, to.String())
+			u = to
+			continue
+		}
+		f := &flvUpstream{url: u.Redacted(), conn: conn, body: resp.Body}
+		if resp.StatusCode != 200 {
+			f.Close()
+			return nil, fmt.Errorf("live: origin %s answered %s", f.url, resp.Status)
+		}
+		f.r = flv.NewReader(resp.Body)
+		f.r.MaxTagSize = flv.DefaultMaxTagSize
+		deadline := time.Now().Add(edgeTimeout)
+		conn.SetReadDeadline(deadline)
+		if _, err := f.r.ReadHeader(); err != nil {
+			err = stalled(err, deadline)
+			f.Close()
+			return nil, fmt.Errorf("live: origin %s: %w", f.url, err)
+		}
+		return f, nil
 	}
 }
 
-// cause turns an error of a request the idle timer cancelled into
+// ReadTag reads the next tag, which must come whole within edgeTimeout.
+func (f *flvUpstream) ReadTag() (flv.Tag, error) {
+	deadline := time.Now().Add(edgeTimeout)
+	f.conn.SetReadDeadline(deadline)
+	t, err := f.r.ReadTag()
+	return t, stalled(err, deadline)
+}
+
+// stalled makes an error that came once the deadline of a read had passed
 // errOriginStalled.
-func (u *flvUpstream) cause(err error) error {
-	if c := context.Cause(u.ctx); errors.Is(c, errOriginStalled) {
-		return fmt.Errorf("%w (%v)", errOriginStalled, edgeTimeout)
+func stalled(err error, deadline time.Time) error {
+	if err != nil && !time.Now().Before(deadline) {
+		return fmt.Errorf("%w (%v): %w", errOriginStalled, edgeTimeout, err)
 	}
 	return err
 }
 
-// ReadTag reads the next tag, which must come whole within edgeTimeout.
-func (u *flvUpstream) ReadTag() (flv.Tag, error) {
-	u.idle.Reset(edgeTimeout)
-	t, err := u.r.ReadTag()
-	if err != nil {
-		return t, u.cause(err)
-	}
-	return t, nil
-}
-
 // Addr is the URL the pull reads.
-func (u *flvUpstream) Addr() string { return u.url }
+func (f *flvUpstream) Addr() string { return f.url }
 
 // BytesIn counts the body bytes read (only the pull's goroutine calls it).
-func (u *flvUpstream) BytesIn() uint64 { return uint64(u.r.Offset()) }
+func (f *flvUpstream) BytesIn() uint64 { return uint64(f.r.Offset()) }
 
 // Close ends the pull; a ReadTag in progress returns.
-func (u *flvUpstream) Close() error {
-	u.idle.Stop()
-	u.cancel(net.ErrClosed)
-	if u.body != nil {
-		return u.body.Close()
-	}
-	return nil
-}
+func (f *flvUpstream) Close() error { return f.conn.Close() }

@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/internal/httpget"
+	"github.com/picosrs/picosrs/internal/minijson"
 )
 
 // Origin cluster lookups: how long one question to the coworkers may take
@@ -25,7 +25,7 @@ const (
 	coworkerTimeout   = 3 * time.Second
 	coworkerCacheTTL  = time.Second
 	coworkerCacheMax  = 256
-	coworkerAnswerMax = 64 << 10
+	coworkerAnswerMax = 16 << 10 // SRS's answer is about 250 bytes
 )
 
 // errCoworkerAnswer is an answer of a coworker's /api/v1/clusters that is
@@ -132,22 +132,6 @@ func (c *coworkers) ask(list []string, key StreamKey, log *slog.Logger) *Redirec
 	return nil
 }
 
-// clustersAnswer is the part of SRS's /api/v1/clusters answer a lookup
-// reads (srs_app_http_api.cpp SrsGoApiClusters, srs_app_coworkers.cpp
-// SrsCoWorkers::dumps); data.origin is null when the coworker does not
-// publish the stream.
-type clustersAnswer struct {
-	Code int `json:"code"`
-	Data struct {
-		Origin *struct {
-			IP       string `json:"ip"`
-			Port     int    `json:"port"`
-			Vhost    string `json:"vhost"`
-			HTTPPort int    `json:"http_port"` // picosrs's addition
-		} `json:"origin"`
-	} `json:"data"`
-}
-
 // askOne asks coworker (host:port of its HTTP API) whether it publishes
 // key, with SRS's query (vhost, ip, app, stream, coworker: the address we
 // reach it by, which it names itself by when it listens on every address).
@@ -183,25 +167,39 @@ func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) 
 // stream is, nil when the coworker does not have it, or an error for an
 // answer that is not SRS's or names no usable origin.
 func parseClustersAnswer(body []byte, coworker string, key StreamKey) (*RedirectError, error) {
-	var ans clustersAnswer
-	if err := json.Unmarshal(body, &ans); err != nil {
+	// SRS's answer (srs_app_http_api.cpp SrsGoApiClusters,
+	// srs_app_coworkers.cpp SrsCoWorkers::dumps): {"code": 0, "data":
+	// {"query": {...}, "origin": null or {"ip", "port", "vhost", "api",
+	// "routers"}}}, and picosrs's "http_port" in origin.
+	ans, err := minijson.Parse(body)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", errCoworkerAnswer, coworker, err)
 	}
-	if ans.Code != 0 {
-		return nil, fmt.Errorf("%w: %s answered code %d", errCoworkerAnswer, coworker, ans.Code)
+	if code, _ := ans.Get("code"); code.Kind != minijson.Number || code.Num != 0 {
+		return nil, fmt.Errorf("%w: %s answered code %v", errCoworkerAnswer, coworker, code.Num)
 	}
-	o := ans.Data.Origin
-	if o == nil {
+	data, _ := ans.Get("data")
+	o, ok := data.Get("origin")
+	if !ok || o.Kind == minijson.Null {
 		return nil, nil
 	}
-	if !validHost(o.IP) || o.Port <= 0 || o.Port > 65535 || o.HTTPPort < 0 || o.HTTPPort > 65535 {
-		return nil, fmt.Errorf("%w: %s named origin %q port %d", errCoworkerAnswer, coworker, o.IP, o.Port)
+	ip, _ := o.Get("ip")
+	port, _ := o.Get("port")
+	rtmpPort, okPort := port.Int(1, 65535)
+	httpPort := 0
+	if hp, ok := o.Get("http_port"); ok {
+		if httpPort, ok = hp.Int(0, 65535); !ok {
+			okPort = false
+		}
 	}
-	vhost := o.Vhost
-	if vhost == "" || !validHost(vhost) {
-		vhost = key.Vhost
+	if ip.Kind != minijson.String || !validHost(ip.Str) || !okPort {
+		return nil, fmt.Errorf("%w: %s named origin %q port %v", errCoworkerAnswer, coworker, ip.Str, port.Num)
 	}
-	return &RedirectError{Coworker: coworker, IP: o.IP, Port: o.Port, HTTPPort: o.HTTPPort, Vhost: vhost}, nil
+	vhost := key.Vhost
+	if v, _ := o.Get("vhost"); v.Kind == minijson.String && v.Str != "" && validHost(v.Str) {
+		vhost = v.Str
+	}
+	return &RedirectError{Coworker: coworker, IP: ip.Str, Port: rtmpPort, HTTPPort: httpPort, Vhost: vhost}, nil
 }
 
 // validHost reports whether a coworker's answer names a host we may put in

@@ -159,15 +159,15 @@ func TestFLVUpstreamHostile(t *testing.T) {
 	}{
 		{"404", func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
-		}, nil, "404", time.Second},
+		}, nil, "404", 3 * time.Second},
 		{"garbage", func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>not a stream</html>")) }
-		}, flv.ErrNotFLV, "", time.Second},
+		}, flv.ErrNotFLV, "", 3 * time.Second},
 		{"302 to itself", func(self func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, self()+r.URL.RequestURI(), http.StatusFound)
 			}
-		}, errRedirectLoop, "", time.Second},
+		}, errRedirectLoop, "", 3 * time.Second},
 		{"100 MB tag", func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Write(hdr)
@@ -179,7 +179,7 @@ func TestFLVUpstreamHostile(t *testing.T) {
 					}
 				}
 			}
-		}, flv.ErrTagTooLarge, "", time.Second},
+		}, flv.ErrTagTooLarge, "", 3 * time.Second},
 		{"stall mid-tag", func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Write(hdr)
@@ -199,7 +199,7 @@ func TestFLVUpstreamHostile(t *testing.T) {
 				w.Write(tagHeader(5000))
 				w.Write(make([]byte, 1000-len(hdr)-flv.TagHeaderSize))
 			}
-		}, io.ErrUnexpectedEOF, "", time.Second},
+		}, io.ErrUnexpectedEOF, "", 3 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -104,6 +104,22 @@ func TestOriginCluster(t *testing.T) {
 	})
 	t.Run("players-on-A", func(t *testing.T) {
 		t.Parallel()
+		// What the lookup and the 302 cost a player: its first bytes through
+		// A against straight from C (a figure, not an assertion).
+		firstBytes := func(url string) time.Duration {
+			start := time.Now()
+			resp, err := http.Get(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if _, err := io.ReadFull(resp.Body, make([]byte, 13)); err != nil {
+				t.Fatal(err)
+			}
+			return time.Since(start)
+		}
+		direct, viaA := firstBytes(c.httpURL("live/s.flv")), firstBytes(a.httpURL("live/s.flv"))
+		t.Logf("first FLV bytes: %v from C, %v through A (coworker lookup and 302)", direct.Round(100*time.Microsecond), viaA.Round(100*time.Microsecond))
 		// HTTP: a 302 to the same path on C, which ffmpeg follows.
 		decode(t, a.httpURL("live/s.flv?token=abc"), 1)
 		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(a.httpURL("live/s.flv?token=abc"))

@@ -19,10 +19,11 @@ const RedirectWait = 3 * time.Second
 // url}, on message stream 0. Clients that follow redirects (SRS edges,
 // picosrs's client: Play and Publish return *RedirectError) reconnect there.
 //
-// It then reads what the client sends, for at most RedirectWait, until the
-// client answers with a command or hangs up, as SRS does: closing at once
-// could reset the connection (the client's Set Buffer Length unread) before
-// the client has read the redirect. The caller then closes.
+// It may come after AcceptPlay, as SRS's origins send it. It then reads
+// what the client sends, for at most RedirectWait, until the client answers
+// with a command or hangs up, as SRS does: closing at once could reset the
+// connection (the client's Set Buffer Length unread) before the client has
+// read the redirect. The caller then closes.
 func (c *Conn) Redirect(url string) error {
 	ex := flv.Object{
 		{Key: "code", Value: float64(302)},
@@ -35,6 +36,7 @@ func (c *Conn) Redirect(url string) error {
 	}
 	c.nc.SetReadDeadline(time.Now().Add(RedirectWait))
 	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
+	c.borrowReader() // after AcceptPlay a player holds no read buffer
 	// At most a few messages: a client that keeps sending anything but a
 	// command gets no more of this connection's time.
 	for range 16 {

@@ -60,3 +60,37 @@ func TestRedirectTcURL(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectAfterPlayStart: SRS's origins start the play and then
+// redirect; the client's ReadTag returns the redirect.
+func TestRedirectAfterPlayStart(t *testing.T) {
+	const target = "rtmp://10.0.0.7:19352/live/s"
+	addr, done := listen(t, func(c *Conn) error {
+		if _, err := c.ReadRequest(); err != nil {
+			return err
+		}
+		if err := c.AcceptPlay(); err != nil {
+			return err
+		}
+		return c.Redirect(target)
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Play(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = c.ReadTag()
+	var re *RedirectError
+	if !errors.As(err, &re) || re.URL != target {
+		t.Fatalf("got %v, want a redirect to %s", err, target)
+	}
+	c.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

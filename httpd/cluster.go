@@ -12,18 +12,19 @@ import (
 // coworkerLocation is where an HTTP player is redirected when its stream is
 // published on a coworker of an origin cluster: the same path and query on
 // the coworker's HTTP port (or on this server's port, the one the request
-// came in on, when the coworker did not say: an SRS coworker), with the
-// request's scheme.
+// came in on, when the coworker did not say: an SRS coworker); an HTTPS
+// player keeps its scheme and port.
 func coworkerLocation(r *http.Request, re *live.RedirectError) string {
 	own := ""
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		_, own, _ = net.SplitHostPort(a.String())
 	}
-	scheme := "http"
 	if r.TLS != nil {
-		scheme = "https"
+		// The coworker's answer names its HTTP port only: an HTTPS player
+		// goes to the port it came in on, on the coworker.
+		return "https://" + net.JoinHostPort(re.IP, own) + r.URL.RequestURI()
 	}
-	return scheme + "://" + re.HTTPHost(own) + r.URL.RequestURI()
+	return "http://" + re.HTTPHost(own) + r.URL.RequestURI()
 }
 
 // playerProtocol is how an HTTP player came, for an edge's follow_client:

@@ -49,7 +49,10 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		lv.NormalTimeout = v.Publish.NormalTimeout
 		if v.Cluster.Mode == "remote" {
 			lv.Origins = v.Cluster.Origins
+			lv.HTTPOrigins, lv.HTTPSOrigins = v.Cluster.HTTPOrigins, v.Cluster.HTTPSOrigins
 		}
+		lv.EdgeProtocol, lv.FollowClient = v.Cluster.Protocol, v.Cluster.FollowClient
+		lv.OriginCluster, lv.Coworkers = v.Cluster.OriginCluster, v.Cluster.Coworkers
 		lv.EdgeVhost = v.Cluster.Vhost
 		lv.TokenTraverse = v.Cluster.TokenTraverse
 		if v.Forward.Enabled {
@@ -109,6 +112,13 @@ func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
 		Label:       c.Exporter.Label,
 		Tag:         c.Exporter.Tag,
 		Logger:      log,
+		APIListen:   c.HTTPAPI.Listen,
+	}
+	if len(c.Listen) > 0 {
+		ac.RTMPListen = c.Listen[0]
+	}
+	if c.HTTPServer.Enabled {
+		ac.HTTPListen = c.HTTPServer.Listen
 	}
 	for _, v := range c.Vhosts {
 		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled})

@@ -4,7 +4,9 @@
 // attaches through live.Server.Play, its connection is hijacked and the
 // stream's fan-out writes it with HTTP chunked framing, chunked.go); anything
 // else is a static file (static.go), an FLV file played from an offset
-// (vod.go) or the index page (index.go).
+// (vod.go) or the index page (index.go). On an origin of an origin cluster,
+// a player of a stream published on a coworker gets a 302 to the same path
+// there (cluster.go).
 //
 // It talks to the stream core only through the Streams interface, and holds
 // no stream state of its own: the stream core knows nothing of URLs, mounts

@@ -227,6 +227,7 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, 
 		ID:       id, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
 		hook: hr, // the same fields: one request serves on_connect, on_play, on_stop and on_close
 	})
+	var re *RedirectError
 	switch {
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
@@ -239,6 +240,11 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, 
 	case errors.Is(err, ErrHookDenied):
 		log.Info("rtmp refused by http_hooks", append([]any{"publish", false}, HookAttrs(err)...)...)
 		c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_play")
+		return false
+	case errors.As(err, &re):
+		to := re.RTMPURL(key, req.Param)
+		log.Info("play redirected to the coworker that publishes the stream", "coworker", re.Coworker, "to", to)
+		c.Redirect(to)
 		return false
 	case err != nil:
 		log.Info("play refused", "err", err)

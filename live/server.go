@@ -26,6 +26,8 @@ type Server struct {
 	edgesMu sync.Mutex
 	edges   map[*Stream]*edgePull // the pull of each edge stream (edge.go)
 
+	coworkers coworkers // where the origin cluster publishes a stream (coworkers.go)
+
 	nextID  atomic.Uint64 // connection ids for logs, the API and the hooks
 	clients clients
 

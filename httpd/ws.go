@@ -1,0 +1,163 @@
+package httpd
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/picosrs/picosrs/internal/websocket"
+	"github.com/picosrs/picosrs/live"
+)
+
+// A live mount with `Upgrade: websocket` (WS-FLV, WS-TS, WS-MP3, WS-AAC):
+// the RFC 6455 handshake, then the same bytes as the HTTP response body, a
+// batch per binary frame, written by the stream's fan-out like any HTTP
+// viewer (same queue, slow-viewer policy, write timeout, security rules and
+// API accounting). Over TLS it is wss://.
+
+// serveWS upgrades one live player's request. A request that breaks the
+// handshake gets 400 (426 with Sec-WebSocket-Version for another version),
+// one the stream core refuses the same status as over HTTP, and with
+// crossdomain off an Origin other than the request's host gets 403 (what
+// CORS does for HTTP players, the server's business for WebSocket, which
+// browsers do not hold to CORS).
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f live.Format, key live.StreamKey) {
+	log := cfg.Logger.With("remote", r.RemoteAddr, "stream", key.String(), "format", "ws-"+f.String())
+	wsKey, err := websocket.CheckHandshake(r.Method, r.ProtoMajor, r.ProtoMinor, r.Header)
+	if err != nil {
+		log.Debug("ws handshake refused", "err", err)
+		if errors.Is(err, websocket.ErrVersion) {
+			w.Header().Set("Sec-WebSocket-Version", websocket.Version)
+			http.Error(w, err.Error(), http.StatusUpgradeRequired)
+			return
+		}
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if o := r.Header.Get("Origin"); o != "" && !cfg.Crossdomain && !sameOrigin(o, r.Host) {
+		log.Info("ws play refused: cross-origin with crossdomain off", "origin", o)
+		http.Error(w, "cross-origin WebSocket refused (http_server.crossdomain off)", http.StatusForbidden)
+		return
+	}
+	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r)}
+	if r.URL.RawQuery != "" {
+		req.Param = "?" + r.URL.RawQuery
+	}
+	if err := s.streams.CanPlay(req); err != nil {
+		status, msg := playError(err)
+		logRefusal(log, err, status)
+		http.Error(w, msg, status)
+		return
+	}
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "cannot upgrade this connection", http.StatusInternalServerError)
+		return
+	}
+	// Frames the client sent right behind its request are in net/http's
+	// buffer: keep them, and let the buffer go.
+	var rd io.Reader = conn
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+	}
+	conn.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+	if _, err := conn.Write(websocket.AppendAccept(nil, wsKey, "Server: picosrs/"+cfg.Version)); err != nil {
+		conn.Close()
+		return
+	}
+	req.Conn = conn
+	v, err := s.streams.Play(req)
+	if err != nil {
+		status, msg := playError(err)
+		logRefusal(log, err, status)
+		code := websocket.ClosePolicyViolation
+		if status == http.StatusUnsupportedMediaType {
+			code = websocket.CloseUnsupportedData
+		}
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		conn.Write(websocket.AppendCloseFrame(nil, code, msg))
+		conn.Close()
+		return
+	}
+	go s.runWS(conn, rd, v, log)
+}
+
+// runWS serves one WebSocket viewer until the stream ends, the viewer
+// leaves (a close frame, a protocol error, the socket closing) or the server
+// shuts down, then sends the close frame that says why.
+func (s *Server) runWS(conn net.Conn, rd io.Reader, v *live.Viewer, log *slog.Logger) {
+	defer conn.Close()
+	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
+	fr := newWSFramer()
+	wr := &wsReader{fr: fr, gone: make(chan struct{})}
+	go wr.run(rd)
+	out := v.ConnSink(conn, fr)
+	client := v.Client()
+	start := time.Now()
+	log.Info("ws play start", "conn", client.ID)
+	err := v.Serve(out, wr.gone)
+	var endErr error
+	if cf := wr.closing(err, client.Kicked()); cf != nil {
+		endErr = out.WriteFinal(cf)
+	}
+	v.Close(err)
+	if endErr == nil {
+		defer wr.linger(conn, rd) // before the deferred Close
+	}
+	_, sent := client.Bytes()
+	attrs := []any{"conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", wsReason(err, client, wr)}
+	if live.Failed(err) {
+		attrs = append(attrs, "err", err)
+	}
+	if endErr != nil {
+		attrs = append(attrs, "end_err", endErr) // the close frame did not go out
+	}
+	log.Info("ws play stop", attrs...)
+}
+
+// wsReason says why a WebSocket viewer ended, for its closing log line.
+func wsReason(err error, c *live.Client, wr *wsReader) string {
+	wr.mu.Lock()
+	rerr, code := wr.err, wr.peerCode
+	wr.mu.Unlock()
+	switch {
+	case errors.Is(err, live.ErrViewerGone) && rerr == nil && code != 0:
+		return "viewer sent close"
+	case errors.Is(err, live.ErrViewerGone) && rerr != nil && websocket.CloseCode(rerr) != websocket.CloseNormal:
+		return "viewer broke the protocol: " + rerr.Error()
+	}
+	return live.EndReason(err, c)
+}
+
+// wsEndStatus is the close status and reason for a viewer the server ends:
+// 1000 when the stream ended, 1001 on shutdown, 1003 for a codec the mount
+// cannot carry, 1008 for a kick or a viewer too slow, 1011 otherwise.
+func wsEndStatus(err error, kicked bool) (uint16, string) {
+	switch {
+	case err == nil || err == io.EOF:
+		return websocket.CloseNormal, "stream ended"
+	case errors.Is(err, live.ErrShutdown):
+		return websocket.CloseGoingAway, "server shutting down"
+	case errors.Is(err, live.ErrCodecMismatch):
+		return websocket.CloseUnsupportedData, strings.TrimPrefix(err.Error(), "live: ")
+	case kicked:
+		return websocket.ClosePolicyViolation, "kicked"
+	case errors.Is(err, live.ErrViewerGone):
+		return websocket.CloseGoingAway, "viewer left"
+	}
+	return websocket.CloseInternalError, live.EndReason(err, nil)
+}
+
+// sameOrigin reports whether an Origin header names the host the request
+// was sent to (scheme aside).
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
+}

@@ -278,7 +278,7 @@ func TestBrowserPlayerPage(t *testing.T) {
 	var before playState
 	last.Eval(ctx, playStateJS, &before)
 	stop()
-	time.Sleep(3 * time.Second)
+	time.Sleep(time.Second)
 	publish(t, "h264_aac.flv", s.rtmpURL("live/b"), 1, true)
 	var st playState
 	deadline := time.Now().Add(20 * time.Second)

@@ -14,9 +14,10 @@ type Conn struct {
 	net.Conn
 	nb *nbio.Writer // nil: the platform cannot write without waiting
 
-	mu    sync.Mutex // guards owned and out; taken inside crypto/tls's write lock, never around it
+	mu    sync.Mutex // guards owned, buf and off; taken inside crypto/tls's write lock, never around it
 	owned bool
-	out   []byte // records queued, not yet on the socket
+	buf   []byte // records queued: buf[off:] is not yet on the socket
+	off   int
 	one   [1][]byte
 }
 
@@ -40,10 +41,10 @@ func (l *listener) Accept() (net.Conn, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	c.mu.Lock()
 	if c.owned {
-		if c.out == nil {
-			c.out = getBuf()
+		if c.buf == nil {
+			c.buf = getBuf()
 		}
-		c.out = append(c.out, b...)
+		c.buf = append(c.buf, b...)
 		c.mu.Unlock()
 		return len(b), nil
 	}
@@ -55,7 +56,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 // close_notify alert crypto/tls queued on its way out), then closes.
 func (c *Conn) Close() error {
 	c.mu.Lock()
-	if len(c.out) > 0 && c.nb != nil {
+	if c.off < len(c.buf) && c.nb != nil {
 		c.flushLocked(false)
 	}
 	c.mu.Unlock()
@@ -76,11 +77,11 @@ func (c *Conn) SetNoDelay(on bool) error {
 // flushLocked writes the queue, waiting for the socket or not; c.mu is
 // held. It returns the bytes written.
 func (c *Conn) flushLocked(wait bool) (int64, error) {
-	if len(c.out) == 0 {
+	if c.off == len(c.buf) {
 		return 0, nil
 	}
 	v := c.one[:1]
-	v[0] = c.out
+	v[0] = c.buf[c.off:]
 	var n int64
 	var err error
 	if wait {
@@ -89,10 +90,10 @@ func (c *Conn) flushLocked(wait bool) (int64, error) {
 		n, err = c.nb.TryWrite(&v)
 	}
 	c.one[0] = nil
-	c.out = c.out[n:]
-	if len(c.out) == 0 {
-		putBuf(c.out)
-		c.out = nil
+	c.off += int(n)
+	if c.off == len(c.buf) {
+		putBuf(c.buf)
+		c.buf, c.off = nil, 0
 	}
 	return n, err
 }
@@ -101,7 +102,7 @@ func (c *Conn) flushLocked(wait bool) (int64, error) {
 func (c *Conn) queued() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.out) > 0
+	return c.off < len(c.buf)
 }
 
 // bufSize is the capacity of the pooled queue buffers: a Writer seals at

@@ -16,7 +16,7 @@ import (
 
 // pair returns a server-side *tls.Conn over a Conn and the client side,
 // handshaken.
-func pair(t *testing.T) (*tls.Conn, *tls.Conn) {
+func pair(t testing.TB) (*tls.Conn, *tls.Conn) {
 	t.Helper()
 	certFile, keyFile := fixture.WriteCert(t, t.TempDir(), "c.pem", "k.pem")
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)

@@ -10,12 +10,14 @@ import (
 const (
 	// maxRecord is TLS's largest record payload (RFC 8446 section 5.1).
 	maxRecord = 16 << 10
-	// small is the size below which a slice is gathered with its
-	// neighbours into one record rather than sealed as a record of its own.
-	small = 2 << 10
 	// chunk is the plaintext sealed between two writes to the socket.
 	chunk = 64 << 10
 )
+
+// small is the size below which a slice is gathered with its neighbours
+// into one record rather than sealed as a record of its own (a variable for
+// BenchmarkWriter, which compares thresholds).
+var small = 2 << 10
 
 // Writer writes a live viewer's batches to a TLS connection over a Conn:
 // the batch is sealed into records queued in the Conn, and the queue is
@@ -23,8 +25,9 @@ const (
 // It has the methods live.ConnSink expects of its socket writer. It is not
 // safe for concurrent use (the viewer's write lock serialises its users).
 type Writer struct {
-	tc *tls.Conn
-	c  *Conn
+	tc      *tls.Conn
+	c       *Conn
+	records uint64 // records sealed, for BenchmarkWriter
 }
 
 // NewWriter returns a Writer for nc when nc is a *tls.Conn over a Conn on a
@@ -70,7 +73,7 @@ func (w *Writer) do(v *[][]byte, wait bool) (int64, error) {
 			w.c.mu.Lock()
 		}
 		n, err := w.c.flushLocked(wait)
-		left := len(w.c.out) > 0
+		left := w.c.off < len(w.c.buf)
 		w.c.mu.Unlock()
 		total += n
 		if err != nil {
@@ -106,6 +109,7 @@ func (w *Writer) seal(v *[][]byte) error {
 			return nil
 		}
 		_, err := w.tc.Write(stage)
+		w.records++
 		stage = stage[:0]
 		return err
 	}
@@ -130,6 +134,7 @@ func (w *Writer) seal(v *[][]byte) error {
 			if _, err := w.tc.Write(b[:k]); err != nil {
 				return err
 			}
+			w.records++
 			(*v)[0] = b[k:]
 			budget -= k
 		}

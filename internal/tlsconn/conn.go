@@ -74,6 +74,22 @@ func (c *Conn) SetNoDelay(on bool) error {
 	return nil
 }
 
+// flush writes the queue, waiting for the socket or not; with try it only
+// tries the lock and reports !ok when crypto/tls holds it (queuing an
+// alert). left reports records still queued.
+func (c *Conn) flush(wait, try bool) (n int64, left, ok bool, err error) {
+	if try {
+		if !c.mu.TryLock() {
+			return 0, false, false, nil
+		}
+	} else {
+		c.mu.Lock()
+	}
+	defer c.mu.Unlock()
+	n, err = c.flushLocked(wait)
+	return n, c.off < len(c.buf), true, err
+}
+
 // flushLocked writes the queue, waiting for the socket or not; c.mu is
 // held. It returns the bytes written.
 func (c *Conn) flushLocked(wait bool) (int64, error) {

@@ -90,6 +90,7 @@ func TestWriterBytes(t *testing.T) {
 	}
 	all, flat := batches(200)
 	got := make(chan []byte, 1)
+	c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a lost byte fails, not hangs
 	go func() {
 		// A slow reader at first, so that the socket fills up.
 		time.Sleep(200 * time.Millisecond)

@@ -67,14 +67,10 @@ func (w *Writer) do(v *[][]byte, wait bool) (int64, error) {
 	var total int64
 	for {
 		// The queue first: records must reach the socket in order.
-		if !wait && !w.c.mu.TryLock() {
+		n, left, ok, err := w.c.flush(wait, !wait)
+		if !ok {
 			break // crypto/tls is queuing (an alert): leave it to WriteAll
-		} else if wait {
-			w.c.mu.Lock()
 		}
-		n, err := w.c.flushLocked(wait)
-		left := w.c.off < len(w.c.buf)
-		w.c.mu.Unlock()
 		total += n
 		if err != nil {
 			return total, err

@@ -50,8 +50,11 @@
 //	Consumer.wmu              a viewer's writes   (consumer_write.go; pull reads the stream)
 //	  Stream.mu
 //	  rtmp.Conn's write lock  an RTMP viewer's socket (sink_rtmp.go)
-//	  crypto/tls's write lock a TLS viewer's records (sink_conn.go through
-//	    tlsconn.Conn.mu         internal/tlsconn: sealing, then the record queue)
+//
+// A TLS viewer's sink (sink_conn.go through internal/tlsconn) takes, under
+// Consumer.wmu, crypto/tls's write lock and inside it tlsconn.Conn.mu, its
+// record queue, never the other way round (internal/tlsconn's tests run it
+// under the race detector).
 //
 // clients.mu (the client registry) is a leaf: nothing is taken under it.
 // The fan-out takes Stream.mu only to copy the consumer list, and calls

@@ -44,8 +44,8 @@ const DefaultMaxMessage = 4096
 // control frames must be whole and at most 125 bytes. Binary messages of at
 // most MaxMessage bytes are read and dropped; a text message or a bigger
 // one is an error before its payload is read, so a header that declares a
-// gigabyte costs nothing. Its memory is fixed: a header and one control
-// payload.
+// gigabyte costs nothing. Its memory is fixed: a header, one control
+// payload and a small buffer for what it drops.
 type Reader struct {
 	r          io.Reader
 	maxMessage uint64
@@ -53,6 +53,7 @@ type Reader struct {
 	msgLen     uint64 // its bytes so far
 	hdr        [MaxHeaderSize]byte
 	ctrl       [MaxControlPayload]byte
+	scratch    [512]byte // where dropped payload is read
 }
 
 // NewReader returns a Reader of the client frames on r; maxMessage <= 0
@@ -92,8 +93,12 @@ func (r *Reader) Next() (Opcode, []byte, error) {
 			return h.Opcode, p, nil
 		}
 		// A binary message within the limit: read and dropped.
-		if _, err := io.CopyN(io.Discard, r.r, int64(h.Length)); err != nil {
-			return 0, nil, unexpected(err)
+		for left := h.Length; left > 0; {
+			n := min(left, uint64(len(r.scratch)))
+			if _, err := io.ReadFull(r.r, r.scratch[:n]); err != nil {
+				return 0, nil, unexpected(err)
+			}
+			left -= n
 		}
 		r.inMessage = !h.Fin
 		if h.Fin {

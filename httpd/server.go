@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -24,6 +25,7 @@ type Streams interface {
 type Server struct {
 	streams Streams
 	cfg     atomic.Pointer[Config]
+	hangups netwatch.Watcher // tells live viewers that their client left
 }
 
 // New returns the HTTP room for cfg over streams.

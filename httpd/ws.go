@@ -28,10 +28,12 @@ import (
 // CORS does for HTTP players, the server's business for WebSocket, which
 // browsers do not hold to CORS).
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f live.Format, key live.StreamKey) {
-	log := cfg.Logger.With("remote", r.RemoteAddr, "stream", key.String(), "format", "ws-"+f.String())
+	// No logger of its own per viewer: the attributes go on each line.
+	log := cfg.Logger
+	who := []any{"remote", r.RemoteAddr, "stream", key.String(), "format", "ws-" + f.String()}
 	wsKey, err := websocket.CheckHandshake(r.Method, r.ProtoMajor, r.ProtoMinor, r.Header)
 	if err != nil {
-		log.Debug("ws handshake refused", "err", err)
+		log.Debug("ws handshake refused", append(who, "err", err)...)
 		if errors.Is(err, websocket.ErrVersion) {
 			w.Header().Set("Sec-WebSocket-Version", websocket.Version)
 			http.Error(w, err.Error(), http.StatusUpgradeRequired)
@@ -41,17 +43,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 		return
 	}
 	if o := r.Header.Get("Origin"); o != "" && !cfg.Crossdomain && !sameOrigin(o, r.Host) {
-		log.Info("ws play refused: cross-origin with crossdomain off", "origin", o)
+		log.Info("ws play refused: cross-origin with crossdomain off", append(who, "origin", o)...)
 		http.Error(w, "cross-origin WebSocket refused (http_server.crossdomain off)", http.StatusForbidden)
 		return
 	}
-	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r)}
+	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r),
+		// As for an HTTP player (serveLive): what hooks and signed URLs see.
+		TcURL: "rtmp://" + requestHost(r) + "/" + key.App, PageURL: r.Header.Get("Referer")}
 	if r.URL.RawQuery != "" {
 		req.Param = "?" + r.URL.RawQuery
 	}
 	if err := s.streams.CanPlay(req); err != nil {
 		status, msg := playError(err)
-		logRefusal(log, err, status)
+		logRefusal(log, who, err, status)
 		http.Error(w, msg, status)
 		return
 	}
@@ -76,7 +80,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 	v, err := s.streams.Play(req)
 	if err != nil {
 		status, msg := playError(err)
-		logRefusal(log, err, status)
+		logRefusal(log, who, err, status)
 		code := websocket.ClosePolicyViolation
 		if status == http.StatusUnsupportedMediaType {
 			code = websocket.CloseUnsupportedData
@@ -86,40 +90,44 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 		conn.Close()
 		return
 	}
-	go s.runWS(conn, rd, v, log)
+	s.startWS(conn, rd, v, log, who)
 }
 
-// runWS serves one WebSocket viewer until the stream ends, the viewer
+// startWS serves one WebSocket viewer on its hijacked connection: the
+// stream's fan-out writes it, as an HTTP viewer (live.Viewer.Start), and
+// its own reader goroutine reads the client's frames, which a viewer must
+// do (pings, close frames) where an HTTP viewer's connection is only
+// watched for a hang-up. The viewer ends when the stream ends, the client
 // leaves (a close frame, a protocol error, the socket closing) or the server
-// shuts down, then sends the close frame that says why.
-func (s *Server) runWS(conn net.Conn, rd io.Reader, v *live.Viewer, log *slog.Logger) {
-	defer conn.Close()
+// shuts down, and then a close frame says why.
+func (s *Server) startWS(conn net.Conn, rd io.Reader, v *live.Viewer, log *slog.Logger, who []any) {
 	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
 	fr := newWSFramer()
-	wr := &wsReader{fr: fr, gone: make(chan struct{})}
-	go wr.run(rd)
+	wr := &wsReader{fr: fr, done: make(chan struct{}), hangUp: v.HangUp}
 	out := v.ConnSink(conn, fr)
 	client := v.Client()
 	start := time.Now()
-	log.Info("ws play start", "conn", client.ID)
-	err := v.Serve(out, wr.gone)
-	var endErr error
-	if cf := wr.closing(err, client.Kicked()); cf != nil {
-		endErr = out.WriteFinal(cf)
-	}
-	v.Close(err)
-	if endErr == nil {
-		defer wr.linger(conn, rd) // before the deferred Close
-	}
-	_, sent := client.Bytes()
-	attrs := []any{"conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", wsReason(err, client, wr)}
-	if live.Failed(err) {
-		attrs = append(attrs, "err", err)
-	}
-	if endErr != nil {
-		attrs = append(attrs, "end_err", endErr) // the close frame did not go out
-	}
-	log.Info("ws play stop", attrs...)
+	log.Info("ws play start", append(who, "conn", client.ID)...)
+	go wr.run(rd)
+	v.Start(out, func(err error) {
+		var endErr error
+		if cf := wr.closing(err, client.Kicked()); cf != nil {
+			if endErr = out.WriteFinal(cf); endErr == nil {
+				wr.linger(conn, rd)
+			}
+		}
+		conn.Close() // before on_stop (in Close), which may take the hook's time
+		v.Close(err)
+		_, sent := client.Bytes()
+		attrs := append(who, "conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", wsReason(err, client, wr))
+		if live.Failed(err) {
+			attrs = append(attrs, "err", err)
+		}
+		if endErr != nil {
+			attrs = append(attrs, "end_err", endErr) // the close frame did not go out
+		}
+		log.Info("ws play stop", attrs...)
+	})
 }
 
 // wsReason says why a WebSocket viewer ended, for its closing log line.

@@ -14,14 +14,15 @@ import (
 // so anything bigger is closed with 1009 before its payload is read.
 const wsMaxMessage = 4096
 
-// wsReader is a WebSocket viewer's own reader: it takes the place of
-// watchClose, reading the client's frames until the client leaves. A ping
-// is answered through the framer (the pong goes before the next batch); a
-// close frame, a protocol error or the socket closing ends the viewer by
-// closing gone. Its memory is fixed (websocket.Reader's).
+// wsReader is a WebSocket viewer's own reader: it takes the place of the
+// hang-up watch of HTTP viewers, reading the client's frames until the
+// client leaves. A ping is answered through the framer (the pong goes
+// before the next batch); a close frame, a protocol error or the socket
+// closing ends the viewer (hangUp). Its memory is fixed (websocket.Reader's).
 type wsReader struct {
-	fr   *wsFramer
-	gone chan struct{}
+	fr     *wsFramer
+	done   chan struct{} // closed when reading has ended
+	hangUp func()        // ends the viewer
 
 	mu       sync.Mutex
 	peerCode uint16 // the client's close status, when it sent a close frame
@@ -29,9 +30,10 @@ type wsReader struct {
 }
 
 // run reads r until the client closes, breaks the protocol or the socket
-// fails, then closes gone.
+// fails, then ends the viewer.
 func (w *wsReader) run(r io.Reader) {
-	defer close(w.gone)
+	defer w.hangUp()
+	defer close(w.done)
 	rd := websocket.NewReader(r, wsMaxMessage)
 	for {
 		op, p, err := rd.Next()
@@ -64,7 +66,7 @@ func (w *wsReader) closing(serveErr error, kicked bool) []byte {
 	code, rerr := w.peerCode, w.err
 	w.mu.Unlock()
 	select {
-	case <-w.gone:
+	case <-w.done:
 		switch {
 		case rerr == nil: // the client's close frame: echo its status (section 5.5.1)
 			if code == websocket.CloseNoStatus {
@@ -90,7 +92,7 @@ func (w *wsReader) closing(serveErr error, kicked bool) []byte {
 // connection after the closing handshake).
 func (w *wsReader) linger(conn net.Conn, r io.Reader) {
 	select {
-	case <-w.gone:
+	case <-w.done:
 	default:
 		return // still reading: the socket is being closed under it
 	}

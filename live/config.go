@@ -59,7 +59,9 @@ type VhostConfig struct {
 
 	Forward []string // forward destinations, host[:port]
 
-	Security access.Rules // the security block
+	Security   access.Rules      // the security block
+	Hooks      access.Hooks      // the http_hooks block
+	SecureLink access.SecureLink // the secure_link block (signed URLs)
 }
 
 // RemuxConfig is what the stream core takes from a vhost's http_remux block

@@ -67,6 +67,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 	// Frames the client sent right behind its request are in net/http's
 	// buffer: keep them, and let the buffer go.
 	var rd io.Reader = conn
+	buffered := brw.Reader.Buffered() > 0
 	if n := brw.Reader.Buffered(); n > 0 {
 		b, _ := brw.Reader.Peek(n)
 		rd = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
@@ -90,26 +91,31 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 		conn.Close()
 		return
 	}
-	s.startWS(conn, rd, v, log, who)
+	s.startWS(conn, rd, buffered, v, log, who)
 }
 
 // startWS serves one WebSocket viewer on its hijacked connection: the
 // stream's fan-out writes it, as an HTTP viewer (live.Viewer.Start), and
-// its own reader goroutine reads the client's frames, which a viewer must
-// do (pings, close frames) where an HTTP viewer's connection is only
-// watched for a hang-up. The viewer ends when the stream ends, the client
-// leaves (a close frame, a protocol error, the socket closing) or the server
-// shuts down, and then a close frame says why.
-func (s *Server) startWS(conn net.Conn, rd io.Reader, v *live.Viewer, log *slog.Logger, who []any) {
+// its reader (ws_reader.go) reads the client's frames, which a WebSocket
+// server must (pings, close frames), where an HTTP viewer's connection is
+// only watched for a hang-up: on plain TCP only when the client has sent
+// something (no goroutine waits on a caught-up viewer), over TLS with a
+// goroutine of its own. The viewer ends when the stream ends, the client
+// leaves (a close frame, a protocol error, the socket closing) or the
+// server shuts down, and then a close frame says why.
+func (s *Server) startWS(conn net.Conn, rd io.Reader, buffered bool, v *live.Viewer, log *slog.Logger, who []any) {
 	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
 	fr := newWSFramer()
-	wr := &wsReader{fr: fr, done: make(chan struct{}), hangUp: v.HangUp}
+	wr := newWSReader(conn, rd, fr, v.HangUp)
+	if in, err := s.hangups.WatchInput(conn, wr.ready); err == nil {
+		wr.watch = in
+	}
 	out := v.ConnSink(conn, fr)
 	client := v.Client()
 	start := time.Now()
 	log.Info("ws play start", append(who, "conn", client.ID)...)
-	go wr.run(rd)
 	v.Start(out, func(err error) {
+		wr.stop()
 		var endErr error
 		if cf := wr.closing(err, client.Kicked()); cf != nil {
 			if endErr = out.WriteFinal(cf); endErr == nil {
@@ -128,6 +134,7 @@ func (s *Server) startWS(conn net.Conn, rd io.Reader, v *live.Viewer, log *slog.
 		}
 		log.Info("ws play stop", attrs...)
 	})
+	wr.start(buffered)
 }
 
 // wsReason says why a WebSocket viewer ended, for its closing log line.

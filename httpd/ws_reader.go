@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/internal/websocket"
 )
 
@@ -14,48 +15,98 @@ import (
 // so anything bigger is closed with 1009 before its payload is read.
 const wsMaxMessage = 4096
 
-// wsReader is a WebSocket viewer's own reader: it takes the place of the
-// hang-up watch of HTTP viewers, reading the client's frames until the
-// client leaves. A ping is answered through the framer (the pong goes
-// before the next batch); a close frame, a protocol error or the socket
-// closing ends the viewer (hangUp). Its memory is fixed (websocket.Reader's).
+// wsFrameTimeout bounds the reading of a frame a client has begun to send.
+const wsFrameTimeout = 10 * time.Second
+
+// wsReader reads a WebSocket viewer's frames: it takes the place of the
+// hang-up watch of HTTP viewers. Where the connection's input can be
+// watched (netwatch.WatchInput: plain TCP on Linux), a goroutine runs only
+// while the client has sent something, one frame at a time; elsewhere (TLS)
+// one reads until the client leaves. A ping is answered through the framer
+// (the pong goes before the next batch); a close frame, a protocol error or
+// the socket closing ends the viewer (hangUp). Its memory is fixed
+// (websocket.Reader's).
 type wsReader struct {
 	fr     *wsFramer
-	done   chan struct{} // closed when reading has ended
-	hangUp func()        // ends the viewer
+	conn   net.Conn
+	rd     *websocket.Reader
+	watch  *netwatch.Input // nil: a goroutine reads until the end
+	done   chan struct{}   // closed when reading has ended
+	hangUp func()          // ends the viewer
 
 	mu       sync.Mutex
 	peerCode uint16 // the client's close status, when it sent a close frame
 	err      error  // what ended reading: io.EOF, a read error or a protocol error
 }
 
-// run reads r until the client closes, breaks the protocol or the socket
-// fails, then ends the viewer.
-func (w *wsReader) run(r io.Reader) {
-	defer w.hangUp()
-	defer close(w.done)
-	rd := websocket.NewReader(r, wsMaxMessage)
-	for {
-		op, p, err := rd.Next()
-		if err != nil {
-			w.end(0, err)
-			return
-		}
-		switch op {
-		case websocket.OpPing:
-			w.fr.queuePong(p)
-		case websocket.OpClose:
-			code, _, _ := websocket.ParseClose(p) // checked by Next
-			w.end(code, nil)
-			return
-		}
+func newWSReader(conn net.Conn, r io.Reader, fr *wsFramer, hangUp func()) *wsReader {
+	return &wsReader{fr: fr, conn: conn, rd: websocket.NewReader(r, wsMaxMessage), done: make(chan struct{}), hangUp: hangUp}
+}
+
+// start begins reading: a frame the client sent behind its request (already
+// buffered) is read at once, then the watch waits for more; without a
+// watch, a goroutine reads until the end.
+func (w *wsReader) start(buffered bool) {
+	switch {
+	case w.watch == nil:
+		go w.serveBlocking()
+	case buffered:
+		go w.serve()
+	default:
+		w.watch.Arm()
 	}
 }
 
+// ready is called by the watcher when the client has sent something.
+func (w *wsReader) ready() { go w.serve() }
+
+// serve reads one frame and handles it, then waits for the next.
+func (w *wsReader) serve() {
+	w.conn.SetReadDeadline(time.Now().Add(wsFrameTimeout))
+	if w.step() {
+		w.conn.SetReadDeadline(time.Time{})
+		w.watch.Arm()
+	}
+}
+
+// serveBlocking reads until the client leaves.
+func (w *wsReader) serveBlocking() {
+	for w.step() {
+	}
+}
+
+// step reads and handles one frame; false when reading has ended (and the
+// viewer is being ended).
+func (w *wsReader) step() bool {
+	op, p, err := w.rd.ReadFrame()
+	switch {
+	case err != nil:
+		w.end(0, err)
+		return false
+	case op == websocket.OpPing:
+		w.fr.queuePong(p)
+	case op == websocket.OpClose:
+		code, _, _ := websocket.ParseClose(p) // checked by ReadFrame
+		w.end(code, nil)
+		return false
+	}
+	return true
+}
+
+// end records why reading ended and ends the viewer.
 func (w *wsReader) end(code uint16, err error) {
 	w.mu.Lock()
 	w.peerCode, w.err = code, err
 	w.mu.Unlock()
+	close(w.done)
+	w.hangUp()
+}
+
+// stop ends the watch (before the connection is closed).
+func (w *wsReader) stop() {
+	if w.watch != nil {
+		w.watch.Stop()
+	}
 }
 
 // closing returns the close frame to send once the viewer has stopped

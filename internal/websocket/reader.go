@@ -72,39 +72,51 @@ func NewReader(r io.Reader, maxMessage int) *Reader {
 // or the package's sentinels wrapped with the frame's details.
 func (r *Reader) Next() (Opcode, []byte, error) {
 	for {
-		h, err := ReadHeader(r.r, &r.hdr)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := r.check(&h); err != nil {
-			return 0, nil, err
-		}
-		if h.Opcode.IsControl() {
-			p := r.ctrl[:h.Length]
-			if _, err := io.ReadFull(r.r, p); err != nil {
-				return 0, nil, unexpected(err)
-			}
-			MaskBytes(h.Mask, 0, p)
-			if h.Opcode == OpClose {
-				if _, _, err := ParseClose(p); err != nil {
-					return 0, nil, err
-				}
-			}
-			return h.Opcode, p, nil
-		}
-		// A binary message within the limit: read and dropped.
-		for left := h.Length; left > 0; {
-			n := min(left, uint64(len(r.scratch)))
-			if _, err := io.ReadFull(r.r, r.scratch[:n]); err != nil {
-				return 0, nil, unexpected(err)
-			}
-			left -= n
-		}
-		r.inMessage = !h.Fin
-		if h.Fin {
-			r.msgLen = 0
+		op, p, err := r.ReadFrame()
+		if err != nil || op.IsControl() {
+			return op, p, err
 		}
 	}
+}
+
+// ReadFrame reads one frame, as Next, but returns after a data frame too
+// (its opcode, and no payload: a binary frame within the limit is read and
+// dropped). A server that reads only when the client has sent something
+// reads one frame at a time.
+func (r *Reader) ReadFrame() (Opcode, []byte, error) {
+	h, err := ReadHeader(r.r, &r.hdr)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := r.check(&h); err != nil {
+		return 0, nil, err
+	}
+	if h.Opcode.IsControl() {
+		p := r.ctrl[:h.Length]
+		if _, err := io.ReadFull(r.r, p); err != nil {
+			return 0, nil, unexpected(err)
+		}
+		MaskBytes(h.Mask, 0, p)
+		if h.Opcode == OpClose {
+			if _, _, err := ParseClose(p); err != nil {
+				return 0, nil, err
+			}
+		}
+		return h.Opcode, p, nil
+	}
+	// A binary message within the limit: read and dropped.
+	for left := h.Length; left > 0; {
+		n := min(left, uint64(len(r.scratch)))
+		if _, err := io.ReadFull(r.r, r.scratch[:n]); err != nil {
+			return 0, nil, unexpected(err)
+		}
+		left -= n
+	}
+	r.inMessage = !h.Fin
+	if h.Fin {
+		r.msgLen = 0
+	}
+	return h.Opcode, nil, nil
 }
 
 // check validates a header against the protocol and the limits.

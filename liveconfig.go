@@ -90,6 +90,7 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 		Dir:          c.HTTPServer.Dir,
 		WriteTimeout: c.WriteTimeout,
 		Version:      version,
+		MpegtsJS:     c.HTTPServer.MpegtsJS,
 		Logger:       log,
 	}
 	for _, v := range c.Vhosts {

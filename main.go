@@ -180,6 +180,13 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 		servers = append(servers, hs)
 		go func() { errc <- hs.Serve(ln) }()
 	}
+	certs := &certStore{}
+	tlsServers, err := listenHTTPS(cfg, certs, conns, web, stats, log, errc)
+	if err != nil {
+		log.Error("https listen", "err", err)
+		return 1
+	}
+	servers = append(servers, tlsServers...)
 	if cfg.HTTPAPI.Enabled || cfg.Exporter.Enabled {
 		stats.Start()
 		defer stats.Stop()
@@ -206,6 +213,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 				srv.Reload(liveConfig(ncfg, log))
 				web.Reload(httpConfig(ncfg, log))
 				stats.Reload(apiConfig(ncfg, log))
+				certs.store(ncfg)
 				conns.SetMax(ncfg.MaxConnections)
 				applyMemoryLimit(ncfg, log)
 				log.Info("reload done", "file", file)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/websocket"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -50,6 +51,10 @@ func playError(err error) (status int, msg string) {
 // stack, which would otherwise live as long as the viewer), and the viewer
 // goes on in a goroutine of its own, written by the stream's fan-out.
 func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, f live.Format, key live.StreamKey, cors bool) {
+	if websocket.IsUpgrade(r.Header) {
+		s.serveWS(w, r, cfg, f, key)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return

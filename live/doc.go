@@ -69,6 +69,11 @@
 //	  Stream.mu
 //	  rtmp.Conn's write lock  an RTMP viewer's socket (sink_rtmp.go)
 //
+// A TLS viewer's sink (sink_conn.go through internal/tlsconn) takes, under
+// Consumer.wmu, crypto/tls's write lock and inside it tlsconn.Conn.mu, its
+// record queue, never the other way round (internal/tlsconn's tests run it
+// under the race detector).
+//
 // clients.mu (the client registry) and coworkers.mu (the origin cluster's
 // answers) are leaves: nothing is taken under them, and a lookup asks the
 // coworkers with no lock held.

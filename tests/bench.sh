@@ -10,9 +10,12 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
-#                  rtmp publishers slow wide base0 basehalf base20 (default:
-#                  all but base0, which mw0 runs; base* are the floor on
-#                  this machine: picosrs-load -baseline writing each tag as it
+#                  rtmp publishers slow wide ws https wss base0 basehalf
+#                  base20 (default: all but base0, which mw0 runs, and wss;
+#                  ws, https and wss are WS-FLV, HTTPS-FLV and WSS-FLV
+#                  viewers at the defaults point's settings; a point may be
+#                  named twice, for paired runs; base* are the floor on this
+#                  machine: picosrs-load -baseline writing each tag as it
 #                  comes, to 1000 or 500 viewers, or at most every 20 ms: the
 #                  reference programs of issue 7). mw0 alternates with base0,
 #                  BENCH_PAIRS times (default 2), and the report prints each
@@ -27,7 +30,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow wide basehalf base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow wide ws https basehalf base20"}
 PAIRS=${BENCH_PAIRS:-2}
 FIXTURE_1M=tests/testdata/h264_aac.flv
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
@@ -35,6 +38,7 @@ OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
 RTMP_PORT=${BENCH_RTMP_PORT:-19935}
 HTTP_PORT=${BENCH_HTTP_PORT:-18935}
+HTTPS_PORT=${BENCH_HTTPS_PORT:-18936}
 GO=${GO:-go}
 
 # Every viewer and publisher is a socket on both sides of loopback.
@@ -66,6 +70,7 @@ http_server {
     enabled         on;
     listen          $HTTP_PORT;
     dir             $OUT;
+    ${HTTPS_BLOCK:-}
 }
 vhost __defaultVhost__ {
     $3
@@ -89,12 +94,25 @@ point() {
 	echo "== $name: $viewers $proto viewers, $pubs publisher(s), ${SECONDS_RUN}s"
 	# shellcheck disable=SC2086
 	$PIN_TOOL "$OUT/picosrs-load" -file "$FIXTURE" \
-		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" \
+		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" -https "127.0.0.1:$HTTPS_PORT" \
 		-proto "$proto" -viewers "$viewers" -publishers "$pubs" $extra \
 		-duration "${SECONDS_RUN}s" -label "$name" -target "$target" \
 		-server-cmd "$PIN_SERVER $server" -server-log "$OUT/$name.log" \
 		>>"$OUT/results.jsonl" || echo "   run $name failed (see $OUT/$name.log)"
 	sleep 1 # let TIME_WAIT sockets and the port settle
+}
+
+# tls_conf NAME: a configuration like defaults with HTTPS on, and a
+# self-signed test pair (openssl) made once per run.
+tls_conf() {
+	if [ ! -f "$OUT/server.key" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-keyout "$OUT/server.key" -out "$OUT/server.crt" -subj /CN=localhost \
+			-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+	fi
+	HTTPS_BLOCK="https { enabled on; listen $HTTPS_PORT; key $OUT/server.key; cert $OUT/server.crt; }"
+	conf "$1" "mw_latency 350;" ""
+	HTTPS_BLOCK=
 }
 
 : >"$OUT/results.jsonl"
@@ -155,6 +173,18 @@ for p in $POINTS; do
 	slow)
 		conf slow "mw_latency 350;" ""
 		point slow flv "$VIEWERS" 1 "as defaults, with 10 viewers at 1/4 rate" "-slow 10"
+		;;
+	ws)
+		conf ws "mw_latency 350;" ""
+		point ws ws-flv "$VIEWERS" 1 "≤1.1 × FLV CPU (defaults)"
+		;;
+	https)
+		tls_conf https
+		point https https-flv "$VIEWERS" 1 "reported: × FLV CPU (defaults)"
+		;;
+	wss)
+		tls_conf wss
+		point wss wss-flv "$VIEWERS" 1 "reported: × FLV CPU (defaults)"
 		;;
 	base0)
 		point base0 flv "$VIEWERS" 1 "floor: a write per tag" "" \

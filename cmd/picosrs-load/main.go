@@ -43,6 +43,7 @@ func main() {
 // options are the command-line flags.
 type options struct {
 	rtmpAddr, httpAddr string
+	httpsAddr          string
 	app, stream        string
 	file               string
 	proto              string
@@ -69,10 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.rtmpAddr, "rtmp", "127.0.0.1:1935", "RTMP `address` of the server (loopback only)")
 	fs.StringVar(&o.httpAddr, "http", "127.0.0.1:8080", "HTTP `address` of the server (loopback only)")
+	fs.StringVar(&o.httpsAddr, "https", "127.0.0.1:8088", "HTTPS `address` of the server (loopback only)")
 	fs.StringVar(&o.app, "app", "live", "application name")
 	fs.StringVar(&o.stream, "stream", "bench", "stream name (with -publishers > 1: name0, name1, ...)")
 	fs.StringVar(&o.file, "file", "tests/testdata/h264_aac_720p_2mbps.flv", "FLV `fixture` to publish, looping")
-	fs.StringVar(&o.proto, "proto", "flv", "viewer protocol: flv (HTTP-FLV), ts (HTTP-TS) or rtmp")
+	fs.StringVar(&o.proto, "proto", "flv", "viewer protocol: flv (HTTP-FLV), ts (HTTP-TS), rtmp, ws-flv, wss-flv or https-flv")
 	fs.IntVar(&o.viewers, "viewers", 100, "number of viewers (spread over the publishers)")
 	fs.IntVar(&o.publishers, "publishers", 1, "number of publishers, each to its own stream")
 	fs.IntVar(&o.slow, "slow", 0, "extra viewers that read at a quarter of the stream rate (not in the figures)")
@@ -200,8 +202,11 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	if err := checkLoopback(o.httpAddr); err != nil {
 		return nil, err
 	}
+	if err := checkLoopback(o.httpsAddr); err != nil {
+		return nil, err
+	}
 	switch o.proto {
-	case "flv", "ts", "rtmp":
+	case "flv", "ts", "rtmp", "ws-flv", "wss-flv", "https-flv":
 	default:
 		return nil, fmt.Errorf("unknown -proto %q", o.proto)
 	}
@@ -264,6 +269,9 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		return o.stream
 	}
 	viewURL := func(i int) string {
+		if u := extraURL(o.proto, o.httpAddr, o.httpsAddr, "/"+o.app+"/"+streamName(i)); u != "" {
+			return u
+		}
 		switch o.proto {
 		case "rtmp":
 			return "rtmp://" + o.rtmpAddr + "/" + o.app + "/" + streamName(i)

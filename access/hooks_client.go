@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/picosrs/picosrs/internal/minijson"
 )
 
 // Errors of a hook call. Every failure is a *HookError that also matches
@@ -65,16 +67,22 @@ func (e *HookError) Is(target error) bool { return target == ErrHookDenied }
 
 // Verdict judges a hook's answer as SRS's SrsHttpHooks::do_post does: the
 // client is allowed when the status is 200 (or 201) and the body, without
-// surrounding white space, is 0 or a JSON object whose "code" is the integer
-// 0. Anything else is an error (ErrHookStatus or ErrHookAnswer). SRS
-// compares the body with "0" byte for byte; picosrs also accepts the
-// newline a shell or print() adds.
+// surrounding white space, is 0 or a JSON object (nested at most
+// minijson.MaxDepth levels) whose "code" is the integer 0. Anything else is
+// an error (ErrHookStatus or ErrHookAnswer). SRS compares the body with "0"
+// byte for byte; picosrs also accepts the newline a shell or print() adds.
 func Verdict(status int, body []byte) error {
 	if status != http.StatusOK && status != http.StatusCreated {
 		return ErrHookStatus
 	}
 	b := bytes.TrimSpace(body)
-	if string(b) == "0" || codeIsZero(b) {
+	if string(b) == "0" {
+		return nil
+	}
+	// SRS's ensure_property_integer("code"): an integer, so 0.0 and 0e0
+	// refuse. RawMember builds nothing of a large answer.
+	code, ok, err := minijson.RawMember(b, "code")
+	if err == nil && ok && (string(code) == "0" || string(code) == "-0") {
 		return nil
 	}
 	return ErrHookAnswer

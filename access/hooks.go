@@ -163,46 +163,21 @@ func (e Event) Body(r *HookRequest) []byte {
 	if e < 0 || int(e) >= len(bodyFields) {
 		return []byte("{}")
 	}
+	// The string fields' values, by field (the byte counts are numbers).
+	str := [...]string{
+		fServerID: r.ServerID, fServiceID: r.ServiceID, fAction: e.String(), fClientID: r.ClientID,
+		fIP: r.IP, fVhost: r.Vhost, fApp: r.App, fStream: r.Stream, fParam: r.Param, fTcURL: r.TcURL,
+		fPageURL: r.PageURL, fStreamURL: StreamURL(r.Vhost, r.App, r.Stream), fStreamID: r.StreamID,
+	}
 	b := make([]byte, 0, 512)
 	b = append(b, '{')
-	first := true
 	for _, f := range bodyFields[e] {
-		var s string
-		switch f {
-		case fServerID:
-			s = r.ServerID
-		case fServiceID:
-			s = r.ServiceID
-		case fAction:
-			s = e.String()
-		case fClientID:
-			s = r.ClientID
-		case fIP:
-			s = r.IP
-		case fVhost:
-			s = r.Vhost
-		case fApp:
-			s = r.App
-		case fStream:
-			s = r.Stream
-		case fParam:
-			s = r.Param
-		case fTcURL:
-			s = r.TcURL
-		case fPageURL:
-			s = r.PageURL
-		case fStreamURL:
-			s = StreamURL(r.Vhost, r.App, r.Stream)
-		case fStreamID:
-			if r.StreamID == "" {
-				continue
-			}
-			s = r.StreamID
+		if f == fStreamID && r.StreamID == "" {
+			continue
 		}
-		if !first {
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		first = false
 		b = appendJSONString(b, fieldNames[f])
 		b = append(b, ':')
 		switch f {
@@ -211,7 +186,7 @@ func (e Event) Body(r *HookRequest) []byte {
 		case fRecvBytes:
 			b = strconv.AppendUint(b, r.RecvBytes, 10)
 		default:
-			b = appendJSONString(b, s)
+			b = appendJSONString(b, str[f])
 		}
 	}
 	return append(b, '}')

@@ -7,7 +7,8 @@
 //     publish or play URL's query, checked with no service to ask;
 //   - hooks*.go: SRS's `http_hooks`: the JSON body SRS posts for each event
 //     (hooks.go) and the client that posts it to the operator's service and
-//     judges its answer (hooks_client.go).
+//     judges its answer (hooks_client.go, on internal/httpclient and
+//     internal/minijson).
 //
 // The stream core (live) asks it when an RTMP client connects, publishes or
 // plays and when a player of any transport attaches (the HTTP room's players

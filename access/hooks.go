@@ -3,6 +3,7 @@ package access
 import (
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one of SRS's http_hooks events.
@@ -162,46 +163,21 @@ func (e Event) Body(r *HookRequest) []byte {
 	if e < 0 || int(e) >= len(bodyFields) {
 		return []byte("{}")
 	}
+	// The string fields' values, by field (the byte counts are numbers).
+	str := [...]string{
+		fServerID: r.ServerID, fServiceID: r.ServiceID, fAction: e.String(), fClientID: r.ClientID,
+		fIP: r.IP, fVhost: r.Vhost, fApp: r.App, fStream: r.Stream, fParam: r.Param, fTcURL: r.TcURL,
+		fPageURL: r.PageURL, fStreamURL: StreamURL(r.Vhost, r.App, r.Stream), fStreamID: r.StreamID,
+	}
 	b := make([]byte, 0, 512)
 	b = append(b, '{')
-	first := true
 	for _, f := range bodyFields[e] {
-		var s string
-		switch f {
-		case fServerID:
-			s = r.ServerID
-		case fServiceID:
-			s = r.ServiceID
-		case fAction:
-			s = e.String()
-		case fClientID:
-			s = r.ClientID
-		case fIP:
-			s = r.IP
-		case fVhost:
-			s = r.Vhost
-		case fApp:
-			s = r.App
-		case fStream:
-			s = r.Stream
-		case fParam:
-			s = r.Param
-		case fTcURL:
-			s = r.TcURL
-		case fPageURL:
-			s = r.PageURL
-		case fStreamURL:
-			s = StreamURL(r.Vhost, r.App, r.Stream)
-		case fStreamID:
-			if r.StreamID == "" {
-				continue
-			}
-			s = r.StreamID
+		if f == fStreamID && r.StreamID == "" {
+			continue
 		}
-		if !first {
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		first = false
 		b = appendJSONString(b, fieldNames[f])
 		b = append(b, ':')
 		switch f {
@@ -210,8 +186,45 @@ func (e Event) Body(r *HookRequest) []byte {
 		case fRecvBytes:
 			b = strconv.AppendUint(b, r.RecvBytes, 10)
 		default:
-			b = appendJSONString(b, s)
+			b = appendJSONString(b, str[f])
 		}
 	}
 	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, the rest
+// (HTML characters included) as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }

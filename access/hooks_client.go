@@ -1,20 +1,19 @@
 package access
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/picosrs/picosrs/internal/httpclient"
+	"github.com/picosrs/picosrs/internal/minijson"
 )
 
 // Errors of a hook call. Every failure is a *HookError that also matches
@@ -65,16 +64,22 @@ func (e *HookError) Is(target error) bool { return target == ErrHookDenied }
 
 // Verdict judges a hook's answer as SRS's SrsHttpHooks::do_post does: the
 // client is allowed when the status is 200 (or 201) and the body, without
-// surrounding white space, is 0 or a JSON object whose "code" is the integer
-// 0. Anything else is an error (ErrHookStatus or ErrHookAnswer). SRS
-// compares the body with "0" byte for byte; picosrs also accepts the
-// newline a shell or print() adds.
+// surrounding white space, is 0 or a JSON object (nested at most
+// minijson.MaxDepth levels) whose "code" is the integer 0. Anything else is
+// an error (ErrHookStatus or ErrHookAnswer). SRS compares the body with "0"
+// byte for byte; picosrs also accepts the newline a shell or print() adds.
 func Verdict(status int, body []byte) error {
 	if status != http.StatusOK && status != http.StatusCreated {
 		return ErrHookStatus
 	}
 	b := bytes.TrimSpace(body)
-	if string(b) == "0" || codeIsZero(b) {
+	if string(b) == "0" {
+		return nil
+	}
+	// SRS's ensure_property_integer("code"): an integer, so 0.0 and 0e0
+	// refuse. RawMember builds nothing of a large answer.
+	code, ok, err := minijson.RawMember(b, "code")
+	if err == nil && ok && (string(code) == "0" || string(code) == "-0") {
 		return nil
 	}
 	return ErrHookAnswer
@@ -83,17 +88,13 @@ func Verdict(status int, body []byte) error {
 // HookClient posts hook bodies to the operator's service, as SRS's
 // SrsHttpClient does: one HTTP/1.1 POST on a connection of its own per call
 // (no keep-alive, no proxy, no redirect followed, no HTTP/2), http:// or
-// https://. It is safe for concurrent use; each call is bounded by the
-// timeout it is given and reads at most maxHookHeader bytes of header and
-// MaxHookAnswer bytes of answer. (It is written on net, crypto/tls and
-// net/http's response reader rather than on http.Transport, which would
-// add half a megabyte to the binary.)
+// https://, with internal/httpclient (rather than http.Client, which would
+// add half a megabyte to the binary). It is safe for concurrent use; each
+// call is bounded by the timeout it is given and reads at most
+// httpclient.MaxHeaderBytes of header and MaxHookAnswer bytes of answer.
 type HookClient struct {
 	tls *tls.Config
 }
-
-// maxHookHeader bounds the status line and headers of an answer.
-const maxHookHeader = 16 << 10
 
 // NewHookClient returns a client for http:// and https:// hook URLs; tlsConf
 // (nil for the system's roots) is used for https.
@@ -120,8 +121,8 @@ func (c *HookClient) Call(ctx context.Context, e Event, url string, timeout time
 	case err != nil && ctx.Err() != nil:
 		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, ctx.Err())
 		return herr
-	case errors.Is(err, ErrHookTooLarge):
-		herr.Err = err
+	case errors.Is(err, httpclient.ErrTooLarge):
+		herr.Err = fmt.Errorf("%w: %w", ErrHookTooLarge, err)
 		return herr
 	case err != nil:
 		herr.Err = fmt.Errorf("%w: %w", ErrHookUnreachable, err)
@@ -135,87 +136,21 @@ func (c *HookClient) Call(ctx context.Context, e Event, url string, timeout time
 }
 
 // post sends one POST of body to rawurl and returns the status and the
-// answer (at most MaxHookAnswer bytes, else ErrHookTooLarge). ctx bounds
-// and cancels everything, the connection and the TLS handshake included.
+// answer (at most MaxHookAnswer bytes, else an httpclient.ErrTooLarge).
+// ctx bounds and cancels everything, the connection and the TLS handshake
+// included.
 func (c *HookClient) post(ctx context.Context, rawurl string, body []byte) (status int, ans []byte, err error) {
 	u, err := url.Parse(rawurl)
 	if err != nil {
 		return 0, nil, err
 	}
-	port := u.Port()
-	switch u.Scheme {
-	case "http":
-		if port == "" {
-			port = "80"
-		}
-	case "https":
-		if port == "" {
-			port = "443"
-		}
-	default:
-		return 0, nil, fmt.Errorf("scheme %q: want http or https", u.Scheme)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return 0, nil, errors.New("no host in the URL")
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	resp, conn, err := httpclient.Post(ctx, u, "application/json", body, httpclient.Options{TLS: c.tls, UserAgent: "picosrs"})
 	if err != nil {
 		return 0, nil, err
 	}
 	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
-	if u.Scheme == "https" {
-		cfg := &tls.Config{}
-		if c.tls != nil {
-			cfg = c.tls.Clone()
-		}
-		if cfg.ServerName == "" {
-			cfg.ServerName = host
-		}
-		tc := tls.Client(conn, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return 0, nil, err
-		}
-		conn = tc
-	}
-	// The request as SRS's client sends it: one write, Connection: close.
-	req := make([]byte, 0, 256+len(body))
-	req = append(req, "POST "...)
-	req = append(req, u.RequestURI()...)
-	req = append(req, " HTTP/1.1\r\nHost: "...)
-	req = append(req, u.Host...)
-	req = append(req, "\r\nUser-Agent: picosrs\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "...)
-	req = strconv.AppendInt(req, int64(len(body)), 10)
-	req = append(req, "\r\n\r\n"...)
-	req = append(req, body...)
-	if _, err := conn.Write(req); err != nil {
-		return 0, nil, err
-	}
-	// Headers and body together cannot make the server read more than
-	// this from a hook service, whatever it sends.
-	br := bufio.NewReaderSize(io.LimitReader(conn, maxHookHeader+2*MaxHookAnswer+4096), 4096)
-	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodPost})
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.ContentLength > MaxHookAnswer {
-		return resp.StatusCode, nil, fmt.Errorf("%w: %d bytes announced, over %d", ErrHookTooLarge, resp.ContentLength, MaxHookAnswer)
-	}
-	ans, err = io.ReadAll(io.LimitReader(resp.Body, MaxHookAnswer+1))
-	if len(ans) > MaxHookAnswer {
-		return resp.StatusCode, ans, fmt.Errorf("%w: over %d bytes", ErrHookTooLarge, MaxHookAnswer)
-	}
-	if err != nil {
-		return resp.StatusCode, ans, fmt.Errorf("reading the answer: %w", err)
-	}
-	return resp.StatusCode, ans, nil
+	ans, err = httpclient.ReadAll(ctx, resp, conn, MaxHookAnswer)
+	return resp.StatusCode, ans, err
 }
 
 // Admit calls urls in order with body and stops at the first that does not

@@ -3,10 +3,13 @@ package access
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/picosrs/picosrs/internal/minijson"
 )
 
 // verdictCases feed TestVerdict and FuzzVerdict's seeds.
@@ -49,6 +52,10 @@ var verdictCases = []struct {
 	{"bad escape", 200, `{"m":"\q","code":0}`, false},
 	{"literals", 200, `{"a":true,"b":false,"c":null,"code":-0}`, true},
 	{"bad literal", 200, `{"a":nul,"code":0}`, false},
+	{"number beyond float64 elsewhere", 200, `{"n":[1e400],"code":0}`, true},
+	{"code beyond float64", 200, `{"code":1e400}`, false},
+	{"nested 64 levels", 200, `{"code":0,"a":` + strings.Repeat("[", 63) + strings.Repeat("]", 63) + `}`, true},
+	{"nested 65 levels", 200, `{"code":0,"a":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`, false},
 }
 
 func TestVerdict(t *testing.T) {
@@ -61,9 +68,10 @@ func TestVerdict(t *testing.T) {
 }
 
 // FuzzVerdict: whatever a hook service answers, Verdict returns a sentinel
-// or nil without panicking, and its hand-written JSON reader agrees with
-// encoding/json: it allows exactly the 200/201 answers whose body is 0 or
-// one JSON object whose "code" is written as the integer 0.
+// or nil without panicking, and its JSON reader (minijson.RawMember) agrees
+// with encoding/json: it allows exactly the 200/201 answers whose body is 0
+// or one JSON object whose "code" is written as the integer 0, and refuses
+// those nested deeper than minijson.MaxDepth.
 func FuzzVerdict(f *testing.F) {
 	for _, c := range verdictCases {
 		f.Add(c.status, []byte(c.body))
@@ -85,11 +93,11 @@ func FuzzVerdict(f *testing.F) {
 					}
 				}
 				want = code == "0" || code == "-0"
-				if len(b) > maxJSONDepth && !want && err == nil {
-					t.Fatalf("allowed %q", body) // deep nesting: only allowing is checked
-				}
-				if len(b) > maxJSONDepth {
-					return
+				if _, _, perr := minijson.RawMember(b, "code"); errors.Is(perr, minijson.ErrTooDeep) {
+					if err == nil {
+						t.Fatalf("allowed %q, nested deeper than %d", body, minijson.MaxDepth)
+					}
+					return // encoding/json reads 10000 levels
 				}
 			}
 		}

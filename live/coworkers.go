@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picosrs/picosrs/internal/httpget"
+	"github.com/picosrs/picosrs/internal/httpclient"
 	"github.com/picosrs/picosrs/internal/minijson"
 )
 
@@ -142,7 +141,7 @@ func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: coworker %q: %w", errCoworkerAnswer, coworker, err)
 	}
-	resp, conn, err := httpget.Get(ctx, u, httpget.Options{Timeout: coworkerTimeout, UserAgent: "picosrs"})
+	resp, conn, err := httpclient.Get(ctx, u, httpclient.Options{Timeout: coworkerTimeout, UserAgent: "picosrs"})
 	if err != nil {
 		return nil, err
 	}
@@ -150,15 +149,12 @@ func (c *coworkers) askOne(ctx context.Context, coworker string, key StreamKey) 
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: %s answered %s", errCoworkerAnswer, coworker, resp.Status)
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetReadDeadline(dl)
+	body, err := httpclient.ReadAll(ctx, resp, conn, coworkerAnswerMax)
+	if errors.Is(err, httpclient.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %s: %w", errCoworkerAnswer, coworker, err)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, coworkerAnswerMax+1))
 	if err != nil {
 		return nil, err
-	}
-	if len(body) > coworkerAnswerMax {
-		return nil, fmt.Errorf("%w: %s answered more than %d bytes", errCoworkerAnswer, coworker, coworkerAnswerMax)
 	}
 	return parseClustersAnswer(body, coworker, key)
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
-	"github.com/picosrs/picosrs/internal/httpget"
+	"github.com/picosrs/picosrs/internal/httpclient"
 )
 
 // flvUpstream is an edge's HTTP-FLV (or HTTPS-FLV) pull from one origin
@@ -50,13 +50,13 @@ func dialFLV(ctx context.Context, st *Stream, scheme, origin, vhost, param strin
 	}
 	seen := []string{u.String()}
 	for {
-		resp, conn, err := httpget.Get(ctx, u, httpget.Options{Timeout: edgeTimeout, InsecureTLS: true, UserAgent: "picosrs"})
+		resp, conn, err := httpclient.Get(ctx, u, httpclient.Options{Timeout: edgeTimeout, InsecureTLS: true, UserAgent: "picosrs"})
 		if err != nil {
 			return nil, fmt.Errorf("live: origin %s: %w", u.Redacted(), err)
 		}
-		if httpget.Redirect(resp.StatusCode) {
+		if httpclient.Redirect(resp.StatusCode) {
 			conn.Close()
-			to, err := httpget.Location(u, resp)
+			to, err := httpclient.Location(u, resp)
 			switch {
 			case err != nil:
 				return nil, fmt.Errorf("live: origin %s: %w", u.Redacted(), err)

@@ -1,11 +1,14 @@
-// Package minijson parses a JSON document (RFC 8259) into a tree of values,
-// for the few small answers picosrs reads from other servers (an origin
-// cluster's /api/v1/clusters). encoding/json's decoder works by reflection
-// and costs 130 KB of binary on MIPS, a third of what a feature may add on
-// a router; this is a plain recursive parser with a depth limit, whose
-// memory follows the input's size. It accepts exactly what encoding/json
-// accepts and decodes strings as it does (invalid UTF-8 and lone surrogates
-// become U+FFFD); FuzzParse checks both against encoding/json.
+// Package minijson reads the few small JSON documents (RFC 8259) picosrs
+// gets from other servers: an origin cluster's /api/v1/clusters answers
+// (Parse, into a tree of values) and an http_hooks service's verdict
+// (RawMember, the text of one member, with no tree). encoding/json's
+// decoder works by reflection and costs 130 KB of binary on MIPS, a third
+// of what a feature may add on a router; this is a plain recursive parser
+// with a depth limit. Parse's memory follows the input's size; RawMember's
+// only the longest string's. Parse accepts exactly what encoding/json's Unmarshal into an
+// any accepts and decodes strings as it does (invalid UTF-8 and lone
+// surrogates become U+FFFD); RawMember accepts exactly what json.Valid
+// accepts. FuzzParse checks all three against encoding/json.
 package minijson
 
 import (
@@ -80,9 +83,44 @@ func (v Value) Int(min, max int) (int, bool) {
 	return int(v.Num), true
 }
 
-// Parse parses b, a whole JSON document.
+// Parse parses b, a whole JSON document. A number beyond float64's range
+// is an error (ErrNumRange), as it is for encoding/json decoding into an
+// any.
 func Parse(b []byte) (Value, error) {
 	p := parser{b: b}
+	return p.document()
+}
+
+// RawMember checks that b is a whole JSON document, as json.Valid does
+// (numbers of any size), without building it, and returns the text of the
+// top-level object's member name (the last one, when the name repeats, as
+// Get), a subslice of b. found is false when b is not an object or has no
+// such member. Its memory follows the length of b's longest string (which
+// it unescapes, an invalid byte into 3 of U+FFFD), not the number of
+// values b holds: a large answer costs little when one member matters.
+func RawMember(b []byte, name string) (raw []byte, found bool, err error) {
+	p := parser{b: b, check: true, member: name}
+	if _, err := p.document(); err != nil {
+		return nil, false, err
+	}
+	return p.raw, p.found, nil
+}
+
+type parser struct {
+	b   []byte
+	i   int
+	buf []byte // the string being read, unescaped
+
+	// RawMember: build no values, check numbers' syntax only, and note
+	// the text of the top-level member named member.
+	check  bool
+	member string
+	raw    []byte
+	found  bool
+}
+
+// document reads b whole: one value between optional white space.
+func (p *parser) document() (Value, error) {
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
@@ -93,11 +131,6 @@ func Parse(b []byte) (Value, error) {
 		return Value{}, p.fail("after the top-level value")
 	}
 	return v, nil
-}
-
-type parser struct {
-	b []byte
-	i int
 }
 
 func (p *parser) fail(what string) error {
@@ -129,8 +162,10 @@ func (p *parser) value(depth int) (Value, error) {
 		}
 		return p.array(depth + 1)
 	case c == '"':
-		s, err := p.str()
-		return Value{Kind: String, Str: s}, err
+		if err := p.str(); err != nil || p.check {
+			return Value{}, err
+		}
+		return Value{Kind: String, Str: string(p.buf)}, nil
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	}
@@ -158,9 +193,13 @@ func (p *parser) object(depth int) (Value, error) {
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
 			return Value{}, p.fail("want a member name")
 		}
-		name, err := p.str()
-		if err != nil {
+		if err := p.str(); err != nil {
 			return Value{}, err
+		}
+		var name string
+		wanted := p.check && depth == 1 && string(p.buf) == p.member
+		if !p.check {
+			name = string(p.buf)
 		}
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
@@ -168,11 +207,17 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		p.i++
 		p.space()
+		start := p.i
 		m, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
-		v.Members = append(v.Members, Member{name, m})
+		if wanted {
+			p.raw, p.found = p.b[start:p.i], true
+		}
+		if !p.check {
+			v.Members = append(v.Members, Member{name, m})
+		}
 		p.space()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -200,7 +245,9 @@ func (p *parser) array(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		v.Elems = append(v.Elems, e)
+		if !p.check {
+			v.Elems = append(v.Elems, e)
+		}
 		p.space()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -249,6 +296,9 @@ func (p *parser) number() (Value, error) {
 			return Value{}, p.fail("bad exponent")
 		}
 	}
+	if p.check {
+		return Value{}, nil
+	}
 	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
 	if err != nil {
 		return Value{}, fmt.Errorf("%w: %s", ErrNumRange, p.b[start:p.i])
@@ -256,25 +306,26 @@ func (p *parser) number() (Value, error) {
 	return Value{Kind: Number, Num: f}, nil
 }
 
-// str reads a string, decoding escapes; invalid UTF-8 and lone surrogates
-// become U+FFFD, as encoding/json does.
-func (p *parser) str() (string, error) {
+// str reads a string into p.buf, decoding escapes; invalid UTF-8 and lone
+// surrogates become U+FFFD, as encoding/json does.
+func (p *parser) str() error {
 	p.i++ // "
-	var out []byte
+	out := p.buf[:0]
 	for {
 		if p.i >= len(p.b) {
-			return "", p.fail("unterminated string")
+			return p.fail("unterminated string")
 		}
 		c := p.b[p.i]
 		switch {
 		case c == '"':
 			p.i++
-			return string(out), nil
+			p.buf = out
+			return nil
 		case c < 0x20:
-			return "", p.fail("control character in string")
+			return p.fail("control character in string")
 		case c == '\\':
 			if p.i+1 >= len(p.b) {
-				return "", p.fail("unterminated escape")
+				return p.fail("unterminated escape")
 			}
 			e := p.b[p.i+1]
 			p.i += 2
@@ -294,7 +345,7 @@ func (p *parser) str() (string, error) {
 			case 'u':
 				r, ok := p.hex4(p.i)
 				if !ok {
-					return "", p.fail("bad \\u escape")
+					return p.fail("bad \\u escape")
 				}
 				p.i += 4
 				if utf16.IsSurrogate(r) {
@@ -311,7 +362,7 @@ func (p *parser) str() (string, error) {
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				return "", p.fail("bad escape")
+				return p.fail("bad escape")
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)

@@ -1,8 +1,10 @@
-package httpget
+package httpclient
 
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -53,6 +55,111 @@ func TestGet(t *testing.T) {
 	}
 	if _, _, err := Get(context.Background(), mustURL(t, "ftp://x/y"), Options{Timeout: time.Second}); !errors.Is(err, ErrScheme) {
 		t.Errorf("ftp: %v", err)
+	}
+	if _, _, err := Get(context.Background(), mustURL(t, "http:///y"), Options{Timeout: time.Second}); !errors.Is(err, ErrNoHost) {
+		t.Errorf("no host: %v", err)
+	}
+}
+
+// TestPost: a POST carries its body with Content-Type and Content-Length
+// in one request with Connection: close; https checks the certificate
+// against the roots Options.TLS gives (the system's when nil), and not at
+// all with InsecureTLS.
+func TestPost(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || r.ContentLength != int64(len(b)) ||
+			!r.Close || r.Header.Get("User-Agent") != "picosrs-test" || r.URL.RequestURI() != "/hook?x=1" {
+			http.Error(w, "bad request", 400)
+			return
+		}
+		w.Write(append([]byte("got "), b...))
+	})
+	plain, secure := httptest.NewServer(h), httptest.NewTLSServer(h)
+	defer plain.Close()
+	defer secure.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(secure.Certificate())
+	body := []byte(`{"action":"on_play"}`)
+	for _, c := range []struct {
+		url string
+		o   Options
+	}{
+		{plain.URL, Options{}},
+		{secure.URL, Options{TLS: &tls.Config{RootCAs: roots}}},
+		{secure.URL, Options{InsecureTLS: true}},
+	} {
+		c.o.UserAgent = "picosrs-test"
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		resp, conn, err := Post(ctx, mustURL(t, c.url+"/hook?x=1"), "application/json", body, c.o)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		got, err := ReadAll(ctx, resp, conn, 100)
+		conn.Close()
+		cancel()
+		if err != nil || resp.StatusCode != 200 || string(got) != "got "+string(body) {
+			t.Errorf("%s: %d %q %v", c.url, resp.StatusCode, got, err)
+		}
+	}
+	if _, _, err := Post(context.Background(), mustURL(t, secure.URL), "application/json", body, Options{Timeout: 2 * time.Second}); err == nil {
+		t.Error("an unknown certificate was accepted with the system's roots")
+	}
+}
+
+// TestReadAll: a body over the limit is ErrTooLarge, whether announced
+// (nothing read) or sent (the first max+1 bytes returned); a body that
+// stalls costs ctx's deadline and a cancelled ctx ends the read at once.
+func TestReadAll(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/exact":
+			io.WriteString(w, strings.Repeat("a", 10))
+		case "/announced":
+			w.Header().Set("Content-Length", "11")
+			io.WriteString(w, strings.Repeat("a", 11))
+		case "/chunked":
+			for range 20 {
+				io.WriteString(w, "ab")
+				w.(http.Flusher).Flush()
+			}
+		case "/stall":
+			w.Header().Set("Content-Length", "10")
+			io.WriteString(w, "abc")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}
+	}))
+	defer srv.Close()
+	get := func(ctx context.Context, path string) ([]byte, error) {
+		resp, conn, err := Get(ctx, mustURL(t, srv.URL+path), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		defer conn.Close()
+		return ReadAll(ctx, resp, conn, 10)
+	}
+	ctx := context.Background()
+	if b, err := get(ctx, "/exact"); err != nil || len(b) != 10 {
+		t.Errorf("10 bytes: %q %v", b, err)
+	}
+	if b, err := get(ctx, "/announced"); !errors.Is(err, ErrTooLarge) || b != nil {
+		t.Errorf("11 bytes announced: %q %v", b, err)
+	}
+	if b, err := get(ctx, "/chunked"); !errors.Is(err, ErrTooLarge) || string(b) != "abababababa" {
+		t.Errorf("40 bytes chunked: %q %v", b, err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if b, err := get(dctx, "/stall"); err == nil || string(b) != "abc" || time.Since(start) > 2*time.Second {
+		t.Errorf("stalled body: %q %v after %v", b, err, time.Since(start))
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start = time.Now()
+	if _, err := get(cctx, "/stall"); !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+		t.Errorf("cancelled body: %v after %v", err, time.Since(start))
 	}
 }
 
@@ -143,7 +250,7 @@ func TestLocation(t *testing.T) {
 	}
 }
 
-// FuzzGet: whatever a server answers, get returns an answer or an error,
+// FuzzGet: whatever a server answers, exchange returns an answer or an error,
 // never a panic, having read at most MaxHeaderBytes of head; a redirect
 // taken names an http(s) URL with a host.
 func FuzzGet(f *testing.F) {
@@ -169,7 +276,7 @@ func FuzzGet(f *testing.F) {
 			}
 			server.Write(answer)
 		}()
-		resp, conn, err := get(context.Background(), client, u, Options{}, time.Now().Add(time.Second))
+		resp, conn, err := exchange(context.Background(), client, http.MethodGet, u, request(http.MethodGet, u, "", nil, ""), Options{}, time.Now().Add(time.Second))
 		if client.n > MaxHeaderBytes {
 			t.Fatalf("read %d bytes of head, limit %d", client.n, MaxHeaderBytes)
 		}

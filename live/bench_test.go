@@ -3,12 +3,15 @@ package live
 import (
 	"fmt"
 	"net"
+	"os"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/nbio"
 )
 
 // discardConn is a net.Conn that accepts every write, so a benchmark measures
@@ -40,6 +43,36 @@ func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
 
 func (d discardWriter) WriteAll(v *[][]byte) (int64, error) { return d.TryWrite(v) }
 
+// devNullConn is a net.Conn over /dev/null that nbio writes with writev, as
+// it writes a socket: every write is a real system call, which is what a
+// viewer costs the fan-out in the server, while the kernel does no work
+// beyond it (no TCP stack, no reader). It counts what was written.
+type devNullConn struct {
+	discardConn
+	f *os.File
+}
+
+func (c *devNullConn) SyscallConn() (syscall.RawConn, error) { return c.f.SyscallConn() }
+func (c *devNullConn) Close() error                          { return c.f.Close() }
+
+// countingWriter counts what a tryWriter takes into a discardConn's n.
+type countingWriter struct {
+	w tryWriter
+	c *discardConn
+}
+
+func (cw countingWriter) TryWrite(v *[][]byte) (int64, error) {
+	n, err := cw.w.TryWrite(v)
+	cw.c.n += n
+	return n, err
+}
+
+func (cw countingWriter) WriteAll(v *[][]byte) (int64, error) {
+	n, err := cw.w.WriteAll(v)
+	cw.c.n += n
+	return n, err
+}
+
 // benchViewer is one HTTP viewer as the fan-out sees it: its consumer with
 // encoder and sink attached, caught up.
 type benchViewer struct {
@@ -57,7 +90,12 @@ type benchViewer struct {
 // is there for the benchmark). allocs/op includes publishing (newPacket, the
 // TS muxer); ns/viewer-tag and allocs/viewer-tag leave it out, measured on a
 // twin stream.
-func benchFanOut(b *testing.B, f Format, n int) {
+//
+// With kernel set, every viewer writes to a /dev/null descriptor of its own
+// through nbio (one writev per viewer per tag, as on a socket), so the round
+// includes the system calls that dominate it in the server; without it the
+// writes cost nothing and the benchmark sees only the fan-out's own work.
+func benchFanOut(b *testing.B, f Format, n int, kernel bool) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
 	var head, frames []flv.Tag
 	for _, t := range tags {
@@ -88,6 +126,19 @@ func benchFanOut(b *testing.B, f Format, n int) {
 		conn := &discardConn{}
 		v := &benchViewer{c: st.subscribe(kindAV, f == FormatTS), conn: conn}
 		out := &ConnSink{conn: conn, nbw: discardWriter{conn}, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
+		if kernel {
+			null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			dc := &devNullConn{f: null}
+			b.Cleanup(func() { dc.Close() })
+			w := nbio.New(dc)
+			if w == nil {
+				b.Skip("no vectored writes without waiting on this platform")
+			}
+			out.conn, out.nbw = dc, countingWriter{w, conn}
+		}
 		v.c.attach(newEncoder(f, vh), out, nil)
 		v.c.wmu.Lock()
 		err := v.c.drain() // the start-up burst: headers and the cached GOP
@@ -179,7 +230,17 @@ func (l *loopPublisher) publish() {
 // Expect 0 allocs/viewer-tag.
 func BenchmarkFanOutFLV(b *testing.B) {
 	for _, n := range []int{1, 100, 1000} {
-		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatFLV, n) })
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatFLV, n, false) })
+	}
+}
+
+// BenchmarkFanOutFLVKernel is BenchmarkFanOutFLV with a system call per
+// viewer per tag (writev to /dev/null through nbio): the round as the server
+// runs it, less the TCP stack. Run with -cpu 1,2 to see what splitting the
+// round over cores gains once each viewer costs what a socket write costs.
+func BenchmarkFanOutFLVKernel(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatFLV, n, true) })
 	}
 }
 
@@ -187,7 +248,7 @@ func BenchmarkFanOutFLV(b *testing.B) {
 // tag by the publisher (outside the timer) and shared by every viewer.
 func BenchmarkFanOutTS(b *testing.B) {
 	for _, n := range []int{1, 100, 1000} {
-		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatTS, n) })
+		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) { benchFanOut(b, FormatTS, n, false) })
 	}
 }
 

@@ -211,7 +211,16 @@ func (s *server) waitConns(t testing.TB, want int, d time.Duration, what string)
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: the server holds %d connections after %v, want %d", what, n, d, want)
+			// What the count was made of, for a failure that does not repeat.
+			inodes, socks := s.socketInodes(t), tcpSockets(t)
+			listening := 0
+			for _, sk := range socks {
+				if inodes[sk.inode] && sk.listen {
+					listening++
+				}
+			}
+			t.Fatalf("%s: the server holds %d connections after %v, want %d (it has %d sockets, %d of them listening; the TCP table has %d entries)",
+				what, n, d, want, len(inodes), listening, len(socks))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

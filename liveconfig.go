@@ -7,6 +7,7 @@ import (
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/api"
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/httpd"
 	"github.com/picosrs/picosrs/live"
 )
@@ -65,9 +66,25 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 				lv.Security.List = append(lv.Security.List, access.Rule{Allow: r.Allow, Action: a, Target: r.Target})
 			}
 		}
+		lv.HLS = hlsConfig(&v.HLS)
 		lc.Vhosts = append(lc.Vhosts, lv)
 	}
 	return lc
+}
+
+// hlsConfig maps a vhost's hls block; nil when it is off.
+func hlsConfig(h *conf.HLS) *live.HLSConfig {
+	if !h.Enabled {
+		return nil
+	}
+	return &live.HLSConfig{
+		Config: hls.Config{
+			Fragment: h.Fragment, TDRatio: h.TDRatio, AOFRatio: h.AOFRatio, Window: h.Window, MaxBytes: h.MaxSize,
+			WaitKeyframe: h.WaitKeyframe, Dispose: h.Dispose, EntryPrefix: h.EntryPrefix, TSFloor: h.TSFloor,
+			Memory: h.InMemory(), Disk: h.OnDisk(), Dir: h.Path, Cleanup: h.Cleanup,
+		},
+		M3U8File: h.M3U8File, TSFile: h.TSFile, ACodec: h.ACodec, VCodec: h.VCodec, OnError: h.OnError,
+	}
 }
 
 // httpConfig maps the parsed SRS configuration onto the HTTP room's plain
@@ -85,9 +102,19 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 			Name: v.Name, Enabled: v.Enabled,
 			Remux: v.HTTPRemux.Enabled, Mounts: v.HTTPRemux.Mounts,
 			Static: httpd.Static{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir},
+			HLS:    hlsMount(&v.HLS),
 		})
 	}
 	return hc
+}
+
+// hlsMount is the playlist template the HTTP room serves from memory for a
+// vhost, or "".
+func hlsMount(h *conf.HLS) string {
+	if h.Enabled && h.InMemory() {
+		return h.M3U8File
+	}
+	return ""
 }
 
 // apiConfig maps the parsed SRS configuration onto the API's plain

@@ -239,14 +239,3 @@ func (s *Store) disposeLocked(w *Window) {
 	clear(w.segs)
 	w.segs, w.playlist, w.mem, w.dur = nil, nil, 0, 0
 }
-
-// Close disposes of every window now (files included): the server is
-// stopping.
-func (s *Store) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, w := range s.windows {
-		s.disposeLocked(w)
-	}
-	s.broadcast()
-}

@@ -21,7 +21,7 @@ type Window struct {
 	mem      int64         // the sum of segs' memory
 	next     uint64        // the next segment's sequence number
 	discSeq  uint64        // EXT-X-DISCONTINUITY tags that left the window
-	target   int64         // EXT-X-TARGETDURATION in seconds; never decreases
+	target   int64         // EXT-X-TARGETDURATION in seconds; never decreases (RFC 8216 6.2.1)
 	playlist []byte        // rendered at each change; never written after
 	live     bool          // a session writes to it
 	gen      uint64        // sessions opened: a stale session or timer does nothing
@@ -58,6 +58,13 @@ func (w *Window) Live() bool {
 	return w.live && !w.gone
 }
 
+// Span is hls_window: about how long a segment stays listed.
+func (w *Window) Span() time.Duration {
+	w.store.mu.RLock()
+	defer w.store.mu.RUnlock()
+	return w.cfg.Window
+}
+
 // TargetDuration is the playlist's EXT-X-TARGETDURATION.
 func (w *Window) TargetDuration() time.Duration {
 	w.store.mu.RLock()
@@ -86,7 +93,7 @@ func (w *Window) push(gen uint64, seg *Segment, opened time.Time, floor int64) i
 	w.segs = append(w.segs, seg)
 	w.dur += seg.Duration
 	w.mem += seg.mem
-	w.target = max(w.target, ceilSeconds(seg.Duration))
+	w.target = max(w.target, roundSeconds(seg.Duration))
 	if w.cfg.Memory {
 		s.index(seg.Path, pathEntry{w: w, seg: seg})
 	}
@@ -181,6 +188,10 @@ func (w *Window) end(gen uint64) {
 	}
 	s.broadcast()
 }
+
+// roundSeconds rounds d to the nearest second: RFC 8216 4.3.3.1 bounds
+// each EXTINF so rounded by the target duration.
+func roundSeconds(d time.Duration) int64 { return int64((d + time.Second/2) / time.Second) }
 
 // ceilSeconds rounds d up to whole seconds.
 func ceilSeconds(d time.Duration) int64 {

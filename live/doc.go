@@ -46,12 +46,15 @@
 //	  Server.mu               the stream registry (server.go; removeIfIdle reads Stream.idle)
 //	    Stream.mu             a stream            (stream.go, ingest.go, consumer.go)
 //	      countLog.mu         a rate-limited log  (countlog.go)
+//	      hls.Store's lock    every HLS window    (hls.go: a segment cut)
 //
 //	Consumer.wmu              a viewer's writes   (consumer_write.go; pull reads the stream)
 //	  Stream.mu
 //	  rtmp.Conn's write lock  an RTMP viewer's socket (sink_rtmp.go)
 //
-// clients.mu (the client registry) is a leaf: nothing is taken under it.
+// clients.mu (the client registry) is a leaf: nothing is taken under it; so
+// is the hls.Store's lock, which HTTP requests for HLS take alone. The disk
+// writer's error callback (hls.go) takes Stream.mu alone, on its goroutine.
 // The fan-out takes Stream.mu only to copy the consumer list, and calls
 // Consumer.flush without it. TestLockOrder runs every nesting above at
 // once under the race detector.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/picosrs/picosrs/hls"
 )
 
 // Server is the stream core: the registry of streams and clients, the RTMP
@@ -23,6 +25,8 @@ type Server struct {
 	edgesMu sync.Mutex
 	edges   map[*Stream]*edgePull // the pull of each edge stream (edge.go)
 
+	hls *hls.Store // every stream's HLS window (hls.go)
+
 	nextID  atomic.Uint64 // connection ids for logs and the API
 	clients clients
 
@@ -36,7 +40,7 @@ type Server struct {
 
 // NewServer returns a server for cfg.
 func NewServer(cfg *Config) *Server {
-	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, closing: make(chan struct{})}
+	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, hls: hls.NewStore(), closing: make(chan struct{})}
 	c := cfg.withDefaults()
 	s.cfg.Store(c)
 	s.log = c.Logger

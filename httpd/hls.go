@@ -1,0 +1,207 @@
+package httpd
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/picosrs/picosrs/hls"
+	"github.com/picosrs/picosrs/live"
+)
+
+// HLSSource is the stream core's HLS, for the HTTP room: the store of every
+// stream's window, and an edge's pull kept for a playlist's players.
+// *live.Server is one; New finds it on the Streams it is given.
+type HLSSource interface {
+	HLS() *hls.Store
+	HLSPlay(key live.StreamKey, param string) bool
+}
+
+// HLS content types, as SRS's MIME table has them.
+const (
+	playlistType = "application/vnd.apple.mpegurl"
+	segmentType  = "video/MP2T"
+)
+
+// hlsEdgeWait bounds how long a playlist request on an edge waits for the
+// pull it started to bring the first segment.
+const hlsEdgeWait = 20 * time.Second
+
+// segmentChunk is how many bytes of a segment go out per write deadline.
+const segmentChunk = 256 << 10
+
+// hlsTemplates compiles the playlist template of each vhost that serves
+// HLS from memory, to tell the stream a playlist URL names.
+func hlsTemplates(vhosts []*Vhost) map[string]*mount {
+	m := map[string]*mount{}
+	for _, v := range vhosts {
+		if v.Enabled && v.HLS != "" {
+			m[v.Name] = &mount{template: v.HLS, vhost: v.Name, segs: templateSegs(hls.Expand(v.HLS, v.Name, "[app]", "[stream]"))}
+		}
+	}
+	return m
+}
+
+// hlsKey returns the stream whose playlist path p (without its leading
+// '/') is on vhost v, if v serves HLS from memory.
+func (c *Config) hlsKey(v *Vhost, p string) (live.StreamKey, bool) {
+	if v == nil {
+		return live.StreamKey{}, false
+	}
+	m := c.hls[v.Name]
+	if m == nil {
+		return live.StreamKey{}, false
+	}
+	app, stream, ok := m.match("/" + p)
+	return live.StreamKey{Vhost: v.Name, App: app, Name: stream}, ok
+}
+
+// serveHLS answers a request for a playlist or a segment served from
+// memory, and reports whether it did: the URL is one the HLS store knows,
+// or the playlist URL of a stream of a vhost with HLS in memory (404 at
+// once when it is not published; on an edge the pull starts, and the
+// request waits for the first segment). Everything else is left to the
+// live mounts and static files.
+func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) bool {
+	if s.hls == nil {
+		return false
+	}
+	p := strings.TrimPrefix(r.URL.Path, "/")
+	vh := cfg.resolveVhost(requestHost(r))
+	vhost := ""
+	if vh != nil {
+		vhost = vh.Name
+	}
+	store := s.hls.HLS()
+	win, seg, found := store.Find(vhost, p)
+	var key live.StreamKey
+	isPlaylist := false
+	if seg == nil {
+		if found {
+			vh = cfg.vhost(win.Vhost())
+		}
+		key, isPlaylist = cfg.hlsKey(vh, p)
+		if !found && !isPlaylist {
+			return false
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return true
+	}
+	if found {
+		key.Vhost = win.Vhost()
+	}
+	log := cfg.Logger.With("remote", r.RemoteAddr, "path", r.URL.Path)
+	if err := s.streams.CanPlay(live.PlayRequest{Key: key, Format: live.FormatTS, Remote: remoteAddr(r)}); err != nil {
+		status, msg := playError(err)
+		logRefusal(log, err, status)
+		http.Error(w, msg, status)
+		return true
+	}
+	if seg != nil {
+		writeSegment(w, r, cfg, seg, win.Span())
+		return true
+	}
+	var b []byte
+	ok := false
+	if found {
+		b, ok = win.Playlist()
+	}
+	param := ""
+	if r.URL.RawQuery != "" {
+		param = "?" + r.URL.RawQuery
+	}
+	if isPlaylist && s.hls.HLSPlay(key, param) && !ok {
+		log.Debug("hls playlist waits for the edge's first segment")
+		b, ok = waitPlaylist(r, store, key.Vhost, p)
+	}
+	if !ok {
+		http.Error(w, "stream not published", http.StatusNotFound)
+		return true
+	}
+	h := w.Header()
+	h.Set("Content-Type", playlistType)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		w.Write(b)
+	}
+	return true
+}
+
+// waitPlaylist waits, for at most hlsEdgeWait, until path has a playlist.
+func waitPlaylist(r *http.Request, store *hls.Store, vhost, path string) ([]byte, bool) {
+	t := time.NewTimer(hlsEdgeWait)
+	defer t.Stop()
+	for {
+		changed := store.Changed()
+		if w, seg, ok := store.Find(vhost, path); ok && seg == nil {
+			if b, ok := w.Playlist(); ok {
+				return b, true
+			}
+		}
+		select {
+		case <-changed:
+		case <-t.C:
+			return nil, false
+		case <-r.Context().Done():
+			return nil, false
+		}
+	}
+}
+
+// bufsPool holds the slice headers a segment is written from.
+var bufsPool = sync.Pool{New: func() any { return new([][]byte) }}
+
+// writeSegment writes a segment: the header, then its shared TS slices as
+// net.Buffers through the response's ReadFrom, which the connection
+// underneath (internal/connlimit) writes with writev: no payload is copied
+// on plain HTTP. Each segmentChunk bytes get a fresh write deadline, so a
+// slow player has write_timeout per piece, not for the whole segment.
+// Segments never change once listed: they may be cached as long as they
+// are listed.
+func writeSegment(w http.ResponseWriter, r *http.Request, cfg *Config, seg *hls.Segment, span time.Duration) {
+	h := w.Header()
+	h.Set("Content-Type", segmentType)
+	h.Set("Content-Length", strconv.FormatInt(seg.Size(), 10))
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(max(int(span/time.Second), 1)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil { // the header goes now; then nothing passes the response's buffer
+		return
+	}
+	bp := bufsPool.Get().(*[][]byte)
+	all := seg.AppendBuffers((*bp)[:0])
+	rf, _ := w.(io.ReaderFrom)
+	for rest := all; len(rest) > 0; {
+		n, size := 0, 0
+		for n < len(rest) && (n == 0 || size+len(rest[n]) <= segmentChunk) {
+			size += len(rest[n])
+			n++
+		}
+		chunk := net.Buffers(rest[:n])
+		rc.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+		var err error
+		if rf != nil {
+			_, err = rf.ReadFrom(&chunk)
+		} else {
+			_, err = chunk.WriteTo(w)
+		}
+		if err != nil {
+			break
+		}
+		rest = rest[n:]
+	}
+	clear(all)
+	*bp = all[:0]
+	bufsPool.Put(bp)
+}

@@ -102,19 +102,12 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 			Name: v.Name, Enabled: v.Enabled,
 			Remux: v.HTTPRemux.Enabled, Mounts: v.HTTPRemux.Mounts,
 			Static: httpd.Static{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir},
-			HLS:    hlsMount(&v.HLS),
 		})
+		if v.HLS.Enabled && v.HLS.InMemory() {
+			hc.Vhosts[len(hc.Vhosts)-1].HLS, hc.Vhosts[len(hc.Vhosts)-1].HLSSegment = v.HLS.M3U8File, v.HLS.TSFile
+		}
 	}
 	return hc
-}
-
-// hlsMount is the playlist template the HTTP room serves from memory for a
-// vhost, or "".
-func hlsMount(h *conf.HLS) string {
-	if h.Enabled && h.InMemory() {
-		return h.M3U8File
-	}
-	return ""
 }
 
 // apiConfig maps the parsed SRS configuration onto the API's plain

@@ -17,8 +17,8 @@ type Config struct {
 	Vhosts       []*Vhost
 	Logger       *slog.Logger
 
-	mounts []*mount          // every enabled vhost's compiled http_remux mounts, in config order
-	hls    map[string]*mount // each vhost's playlist template (hls.go)
+	mounts []*mount             // every enabled vhost's compiled http_remux mounts, in config order
+	hls    map[string]*hlsFiles // each vhost's HLS templates (hls.go)
 }
 
 // Vhost is what the HTTP room takes from one vhost's configuration.
@@ -28,9 +28,9 @@ type Vhost struct {
 	Remux   bool     // http_remux.enabled
 	Mounts  []string // http_remux.mount templates; the extension picks the format
 	Static  Static
-	// HLS is hls_m3u8_file when the vhost serves HLS from memory
-	// (hls_storage memory or both), else "".
-	HLS string
+	// HLS and HLSSegment are hls_m3u8_file and hls_ts_file when the vhost
+	// serves HLS from memory (hls_storage memory or both), else "".
+	HLS, HLSSegment string
 }
 
 // Static is a vhost's http_static block.

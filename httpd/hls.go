@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,30 +35,81 @@ const hlsEdgeWait = 20 * time.Second
 // segmentChunk is how many bytes of a segment go out per write deadline.
 const segmentChunk = 256 << 10
 
-// hlsTemplates compiles the playlist template of each vhost that serves
-// HLS from memory, to tell the stream a playlist URL names.
-func hlsTemplates(vhosts []*Vhost) map[string]*mount {
-	m := map[string]*mount{}
+// hlsFiles are a vhost's compiled HLS templates.
+type hlsFiles struct {
+	playlist *mount         // hls_m3u8_file, to tell the stream a playlist URL names
+	segment  *regexp.Regexp // hls_ts_file, to tell a segment URL that left the window
+}
+
+// hlsTemplates compiles the templates of each vhost that serves HLS from
+// memory.
+func hlsTemplates(vhosts []*Vhost) map[string]*hlsFiles {
+	m := map[string]*hlsFiles{}
 	for _, v := range vhosts {
 		if v.Enabled && v.HLS != "" {
-			m[v.Name] = &mount{template: v.HLS, vhost: v.Name, segs: templateSegs(hls.Expand(v.HLS, v.Name, "[app]", "[stream]"))}
+			m[v.Name] = &hlsFiles{
+				playlist: &mount{template: v.HLS, vhost: v.Name, segs: templateSegs(hls.Expand(v.HLS, v.Name, "[app]", "[stream]"))},
+				segment:  segmentPattern(hls.Expand(v.HLSSegment, v.Name, "[app]", "[stream]")),
+			}
 		}
 	}
 	return m
 }
 
+// segmentPattern turns hls_ts_file into a pattern of the paths it gives:
+// [app] and [stream] match a path element's text, the numeric fields
+// digits.
+func segmentPattern(t string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for t != "" {
+		i := strings.IndexByte(t, '[')
+		j := strings.IndexByte(t, ']')
+		if i < 0 || j < i {
+			b.WriteString(regexp.QuoteMeta(t))
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(t[:i]))
+		switch f := t[i : j+1]; f {
+		case "[app]", "[stream]":
+			b.WriteString(`[^/]+`)
+		case "[seq]", "[timestamp]", "[duration]", "[2006]", "[01]", "[02]", "[15]", "[04]", "[05]", "[999]":
+			b.WriteString(`[0-9]+`)
+		default:
+			b.WriteString(regexp.QuoteMeta(f))
+		}
+		t = t[j+1:]
+	}
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
 // hlsKey returns the stream whose playlist path p (without its leading
 // '/') is on vhost v, if v serves HLS from memory.
 func (c *Config) hlsKey(v *Vhost, p string) (live.StreamKey, bool) {
-	if v == nil {
+	if v == nil || c.hls[v.Name] == nil {
 		return live.StreamKey{}, false
 	}
-	m := c.hls[v.Name]
-	if m == nil {
-		return live.StreamKey{}, false
-	}
-	app, stream, ok := m.match("/" + p)
+	app, stream, ok := c.hls[v.Name].playlist.match("/" + p)
 	return live.StreamKey{Vhost: v.Name, App: app, Name: stream}, ok
+}
+
+// hlsGone reports whether p (without its leading '/') has the shape of a
+// segment of v that is not (or no longer) in a window, and no live stream
+// of that name exists (whose HTTP-TS mount the path may also be): a 404,
+// never a player waiting for a publisher on a .ts mount.
+func (s *Server) hlsGone(cfg *Config, v *Vhost, host, p string) bool {
+	if v == nil || cfg.hls[v.Name] == nil || cfg.hls[v.Name].segment == nil || !cfg.hls[v.Name].segment.MatchString(p) {
+		return false
+	}
+	if key, _, ok := s.route(cfg, host, "/"+p); ok && s.streams.Stream(key) != nil {
+		return false
+	}
+	return true
 }
 
 // serveHLS answers a request for a playlist or a segment served from
@@ -86,6 +138,10 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 		}
 		key, isPlaylist = cfg.hlsKey(vh, p)
 		if !found && !isPlaylist {
+			if s.hlsGone(cfg, vh, requestHost(r), p) {
+				http.Error(w, "segment not in the window", http.StatusNotFound)
+				return true
+			}
 			return false
 		}
 	}
@@ -160,9 +216,10 @@ func waitPlaylist(r *http.Request, store *hls.Store, vhost, path string) ([]byte
 var bufsPool = sync.Pool{New: func() any { return new([][]byte) }}
 
 // writeSegment writes a segment: the header, then its shared TS slices as
-// net.Buffers through the response's ReadFrom, which the connection
-// underneath (internal/connlimit) writes with writev: no payload is copied
-// on plain HTTP. Each segmentChunk bytes get a fresh write deadline, so a
+// net.Buffers through the response's ReadFrom, which hands them to the
+// connection's (internal/connlimit's, then *net.TCPConn's), which writes a
+// net.Buffers with writev: no payload is copied on plain HTTP (over TLS the
+// bytes are encrypted into a buffer anyway). Each segmentChunk bytes get a fresh write deadline, so a
 // slow player has write_timeout per piece, not for the whole segment.
 // Segments never change once listed: they may be cached as long as they
 // are listed.

@@ -21,6 +21,11 @@ type Store struct {
 	paths   map[string][]pathEntry
 	ended   []*Window     // ended windows kept without a dispose timer, oldest first
 	changed chan struct{} // closed (and replaced) at every change
+
+	// OnDispose, when set before the first Open, is told on a goroutine of
+	// its own of each window freed, with the memory its segments held: the
+	// server logs it and may hand the memory back to the system.
+	OnDispose func(key string, freed int64)
 }
 
 // pathEntry is what a URL path names: a window's playlist (seg nil) or one
@@ -235,6 +240,9 @@ func (s *Store) disposeLocked(w *Window) {
 			files = append(files, seg.Path)
 		}
 		w.disk.close(append(files, w.names.Playlist))
+	}
+	if s.OnDispose != nil {
+		go s.OnDispose(w.key, w.mem)
 	}
 	clear(w.segs)
 	w.segs, w.playlist, w.mem, w.dur = nil, nil, 0, 0

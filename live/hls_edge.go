@@ -24,6 +24,13 @@ type hlsLease struct {
 // serves.
 func (s *Server) HLS() *hls.Store { return s.hls }
 
+// hlsDisposed logs a freed HLS window and has its memory handed back to the
+// system: a router's RSS returns to what it was before the stream.
+func (s *Server) hlsDisposed(key string, freed int64) {
+	s.log.Info("hls window freed", "stream", key, "bytes", freed)
+	s.release.request()
+}
+
 // HLSPlay is an HLS player asking for the playlist of key on an edge vhost
 // with HLS (param is its "?query", passed upstream with the pull): the first
 // request starts the pull from the origins, each one keeps it. It reports

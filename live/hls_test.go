@@ -77,7 +77,7 @@ func TestHLSFromStreamTS(t *testing.T) {
 	}
 	st = testStream(srv, "s")
 	st.startPublish(2)
-	for _, tag := range tags {
+	for _, tag := range tags[:len(tags)/2] {
 		st.WriteTag(tag)
 	}
 	pl, _ = w.Playlist()

@@ -25,7 +25,8 @@ type Server struct {
 	edgesMu sync.Mutex
 	edges   map[*Stream]*edgePull // the pull of each edge stream (edge.go)
 
-	hls *hls.Store // every stream's HLS window (hls.go)
+	hls     *hls.Store  // every stream's HLS window (hls.go)
+	release memReleaser // hands freed HLS windows back to the system
 
 	nextID  atomic.Uint64 // connection ids for logs and the API
 	clients clients
@@ -44,6 +45,7 @@ func NewServer(cfg *Config) *Server {
 	c := cfg.withDefaults()
 	s.cfg.Store(c)
 	s.log = c.Logger
+	s.hls.OnDispose = s.hlsDisposed
 	return s
 }
 

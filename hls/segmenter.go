@@ -149,6 +149,25 @@ func (g *Segmenter) Discontinuity() {
 	g.cutSoon = g.open
 }
 
+// Carry returns what the previous session of the stream left with
+// SetCarry, or nil: state the caller carries across sessions into the same
+// window (the TS writer's continuity counters, so players that read the
+// playlist's segments as one stream see no continuity error).
+func (g *Segmenter) Carry() any {
+	g.w.store.mu.RLock()
+	defer g.w.store.mu.RUnlock()
+	return g.w.carry
+}
+
+// SetCarry leaves v for the next session of the stream (see Carry).
+func (g *Segmenter) SetCarry(v any) {
+	g.w.store.mu.Lock()
+	defer g.w.store.mu.Unlock()
+	if g.w.gen == g.gen {
+		g.w.carry = v
+	}
+}
+
 // Close ends the session: the open segment joins the window, which stays
 // served until Config.Dispose after, unless a new session of the same
 // stream opens it again first.

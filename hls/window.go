@@ -28,6 +28,7 @@ type Window struct {
 	timer    *time.Timer   // the pending dispose
 	gone     bool
 	disk     *diskWriter // with hls_storage disk or both
+	carry    any         // the caller's state from one session to the next (Segmenter.Carry)
 }
 
 // Vhost is the vhost of the stream the window serves.

@@ -37,6 +37,11 @@ func (s *Stream) startHLSLocked() {
 	cfg.OnError = func(err error) { s.hlsError(h, err) }
 	names := hls.NewNames(c.M3U8File, c.TSFile, s.key.Vhost, s.key.App, s.key.Name)
 	h.seg = s.srv.hls.Open(s.key.String(), s.key.Vhost, names, cfg)
+	if c, ok := h.seg.Carry().(mpegts.Counters); ok {
+		// The window goes on from an earlier session: so do the
+		// continuity counters (players read its segments as one stream).
+		s.codecs.ts.w.Continue(c)
+	}
 	s.hls = h
 }
 
@@ -118,6 +123,9 @@ func (s *Stream) hlsDiscontinuityLocked() {
 // which is served hls_dispose longer. The stream lock is held.
 func (s *Stream) endHLSLocked() {
 	if s.hls != nil {
+		if s.codecs.ts != nil {
+			s.hls.seg.SetCarry(s.codecs.ts.w.Counters())
+		}
 		s.hls.seg.Close()
 		s.hls = nil
 	}

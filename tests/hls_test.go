@@ -1,0 +1,285 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/picosrs/picosrs/internal/testtool"
+)
+
+// hlsConfig is baseConfig with an hls block of the given directives.
+func hlsConfig(directives string) string {
+	return strings.Replace(baseConfig, "vhost __defaultVhost__ {",
+		"vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        "+directives+"\n    }", 1)
+}
+
+// m3u8 is a media playlist as a player reads it.
+type m3u8 struct {
+	raw      string
+	target   int
+	mediaSeq int
+	segs     []m3u8Seg
+}
+
+type m3u8Seg struct {
+	dur  float64
+	uri  string
+	disc bool
+}
+
+// parseM3U8 reads a media playlist; a line it does not know fails.
+func parseM3U8(b []byte) (m3u8, error) {
+	p := m3u8{raw: string(b)}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	var cur *m3u8Seg
+	disc := false
+	for i := 0; sc.Scan(); i++ {
+		l := sc.Text()
+		tag, val, _ := strings.Cut(l, ":")
+		var err error
+		switch {
+		case i == 0 && l != "#EXTM3U":
+			return p, fmt.Errorf("first line %q", l)
+		case i == 0, l == "", tag == "#EXT-X-VERSION", tag == "#EXT-X-DISCONTINUITY-SEQUENCE":
+		case tag == "#EXT-X-TARGETDURATION":
+			p.target, err = strconv.Atoi(val)
+		case tag == "#EXT-X-MEDIA-SEQUENCE":
+			p.mediaSeq, err = strconv.Atoi(val)
+		case l == "#EXT-X-DISCONTINUITY":
+			disc = true
+		case tag == "#EXTINF":
+			d, _, _ := strings.Cut(val, ",")
+			cur = &m3u8Seg{disc: disc}
+			cur.dur, err = strconv.ParseFloat(d, 64)
+			disc = false
+		case strings.HasPrefix(l, "#"):
+			return p, fmt.Errorf("unknown line %q", l)
+		case cur == nil:
+			return p, fmt.Errorf("URI %q without EXTINF", l)
+		default:
+			cur.uri = l
+			p.segs = append(p.segs, *cur)
+			cur = nil
+		}
+		if err != nil {
+			return p, fmt.Errorf("%q: %v", l, err)
+		}
+	}
+	return p, nil
+}
+
+// getBody GETs url and returns the status and body.
+func getBody(t testing.TB, url string) (int, []byte) {
+	t.Helper()
+	c := &http.Client{Timeout: 20 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, b
+}
+
+// waitPlaylist polls a playlist until it lists at least n segments.
+func (s *server) waitPlaylist(t testing.TB, path string, n int, d time.Duration) m3u8 {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		code, b := getBody(t, s.httpURL(path))
+		if code == 200 {
+			p, err := parseM3U8(b)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", path, err, b)
+			}
+			if len(p.segs) >= n {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never listed %d segments (last status %d):\n%s", path, n, code, b)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestHLSEveryCodec: ffmpeg publishes each fixture; ffprobe finds its
+// codecs in the live playlist and ffmpeg -xerror decodes seconds of it.
+func TestHLSEveryCodec(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, hlsConfig("hls_fragment 2;\n        hls_window 10;"))
+	cases := []struct {
+		fixture string
+		codecs  []string
+	}{
+		{"h264_aac.flv", []string{"h264", "aac"}},
+		{"h264_mp3.flv", []string{"h264", "mp3"}},
+		{"aac_only.flv", []string{"aac"}},
+		{"mp3_only.flv", []string{"mp3"}},
+	}
+	for i, c := range cases {
+		t.Run(c.fixture, func(t *testing.T) {
+			t.Parallel()
+			name := fmt.Sprintf("live/c%d", i)
+			publish(t, c.fixture, s.rtmpURL(name), 1, true)
+			s.waitPlaylist(t, name+".m3u8", 2, 20*time.Second)
+			url := s.httpURL(name + ".m3u8")
+			p := ffprobe(t, url)
+			if got := p.avCodecs(); !sameSet(got, c.codecs) {
+				t.Errorf("codecs %v, want %v", got, c.codecs)
+			}
+			if p.Format.FormatName != "hls" {
+				t.Errorf("format %q", p.Format.FormatName)
+			}
+			decode(t, url, 5)
+		})
+	}
+}
+
+// TestHLSSegmentsAtKeyframes: with a 2 s GOP and hls_fragment 4, every
+// segment lasts 4 s (within 10 %), starts with PAT/PMT and its first video
+// packet is a keyframe.
+func TestHLSSegmentsAtKeyframes(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, hlsConfig("hls_fragment 4;\n        hls_window 30;"))
+	publish(t, "h264_aac.flv", s.rtmpURL("live/k"), 1, true)
+	p := s.waitPlaylist(t, "live/k.m3u8", 4, 40*time.Second)
+	if p.target != 4 {
+		t.Errorf("target duration %d", p.target)
+	}
+	for i, seg := range p.segs {
+		if math.Abs(seg.dur-4) > 0.4 {
+			t.Errorf("segment %d (%s) lasts %.3f s, want 4 ± 10 %%", i, seg.uri, seg.dur)
+		}
+		code, b := getBody(t, s.httpURL("live/"+seg.uri))
+		if code != 200 || len(b) < 188 || b[0] != 0x47 || b[1]&0x1F != 0 || b[2] != 0 {
+			t.Fatalf("segment %s: status %d, %d bytes, does not start with a PAT", seg.uri, code, len(b))
+		}
+		f := filepath.Join(t.TempDir(), "seg.ts")
+		os.WriteFile(f, b, 0o644)
+		out, err := exec.Command(testtool.Need(t, "ffprobe"), "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1",
+			"-show_entries", "packet=flags", "-of", "csv=p=0", f).CombinedOutput()
+		if err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), "K") {
+			t.Errorf("segment %s: first video packet %q (%v), want a keyframe", seg.uri, out, err)
+		}
+	}
+}
+
+// TestHLSWindowSlides: the playlist keeps hls_window seconds: the oldest
+// segment leaves it, and then gets 404, while the newest is served.
+func TestHLSWindowSlides(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, hlsConfig("hls_fragment 2;\n        hls_window 6;"))
+	publish(t, "h264_aac.flv", s.rtmpURL("live/w"), 1, true)
+	first := s.waitPlaylist(t, "live/w.m3u8", 1, 20*time.Second)
+	old := first.segs[0].uri
+	if code, _ := getBody(t, s.httpURL("live/"+old)); code != 200 {
+		t.Fatalf("%s: %d while listed", old, code)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		p := s.waitPlaylist(t, "live/w.m3u8", 1, 10*time.Second)
+		var sum float64
+		for _, seg := range p.segs {
+			sum += seg.dur
+		}
+		if sum > 6+0.5 {
+			t.Fatalf("playlist lists %.3f s, window 6:\n%s", sum, p.raw)
+		}
+		if p.mediaSeq > first.mediaSeq {
+			if code, _ := getBody(t, s.httpURL("live/"+old)); code != 404 {
+				t.Fatalf("%s left the window, got %d, want 404", old, code)
+			}
+			newest := p.segs[len(p.segs)-1].uri
+			if code, _ := getBody(t, s.httpURL("live/"+newest)); code != 200 {
+				t.Fatalf("%s: %d", newest, code)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the window never slid")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// TestHLSRepublish: a player (ffmpeg, -xerror) reads the live playlist
+// while the publisher stops and another publishes the same stream: the
+// playlist carries EXT-X-DISCONTINUITY, the media sequence goes on, and the
+// player decodes across it to the end, frames from both publishers.
+func TestHLSRepublish(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, hlsConfig("hls_fragment 2;\n        hls_window 30;\n        hls_dispose 60;"))
+	_, done := publish(t, "h264_aac.flv", s.rtmpURL("live/r"), 1, false)
+	s.waitPlaylist(t, "live/r.m3u8", 1, 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	const seconds = 24
+	play := exec.CommandContext(ctx, testtool.Need(t, "ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-xerror",
+		"-i", s.httpURL("live/r.m3u8"), "-map", "0:v", "-t", strconv.Itoa(seconds), "-f", "null", "-", "-progress", "pipe:1")
+	var out, errOut syncBuffer
+	play.Stdout, play.Stderr = &out, &errOut
+	if err := play.Start(); err != nil {
+		t.Fatal(err)
+	}
+	played := make(chan error, 1)
+	go func() { played <- play.Wait() }()
+	select {
+	case err := <-done: // the 10 s fixture ends
+		if err != nil {
+			t.Fatalf("first publisher: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("first publisher did not end")
+	}
+	time.Sleep(2 * time.Second)
+	publish(t, "h264_aac.flv", s.rtmpURL("live/r"), 1, true)
+	var err error
+	select {
+	case err = <-played:
+	case <-ctx.Done():
+		t.Fatalf("the player did not finish:\n%s", errOut.String())
+	}
+	if err != nil || strings.TrimSpace(errOut.String()) != "" {
+		t.Fatalf("player: %v\n%s", err, errOut.String())
+	}
+	frames := 0
+	for _, l := range strings.Split(out.String(), "\n") {
+		if v, ok := strings.CutPrefix(l, "frame="); ok {
+			frames, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	if frames < seconds*25*8/10 {
+		t.Fatalf("the player decoded %d frames in %d s", frames, seconds)
+	}
+	code, b := getBody(t, s.httpURL("live/r.m3u8"))
+	p, perr := parseM3U8(b)
+	if code != 200 || perr != nil {
+		t.Fatalf("playlist: %d %v", code, perr)
+	}
+	discs := 0
+	for _, seg := range p.segs {
+		if seg.disc {
+			discs++
+		}
+	}
+	if discs != 1 {
+		t.Fatalf("%d discontinuities after one republish:\n%s", discs, p.raw)
+	}
+	t.Logf("decoded %d frames across the republish", frames)
+}

@@ -216,7 +216,7 @@ size: cross
 # mem: resident memory of the stripped binary, idle and with one 1 Mbit/s
 # stream and 50 HTTP-FLV viewers (tests/mem_test.go; budgets 10 and 24 MB).
 mem: deps build
-	PICOSRS_MEM=1 PICOSRS_BIN=$(CURDIR)/picosrs $(GO) test -count=1 -run '^TestMemory$$' -v ./tests
+	PICOSRS_MEM=1 PICOSRS_BIN=$(CURDIR)/picosrs $(GO) test -count=1 -run '^TestMemory(HLS)?$$' -v ./tests
 
 clean:
 	rm -rf picosrs dist

@@ -103,8 +103,8 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 			Remux: v.HTTPRemux.Enabled, Mounts: v.HTTPRemux.Mounts,
 			Static: httpd.Static{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir},
 		})
-		if v.HLS.Enabled && v.HLS.InMemory() {
-			hc.Vhosts[len(hc.Vhosts)-1].HLS, hc.Vhosts[len(hc.Vhosts)-1].HLSSegment = v.HLS.M3U8File, v.HLS.TSFile
+		if hv := hc.Vhosts[len(hc.Vhosts)-1]; v.HLS.Enabled {
+			hv.HLS, hv.HLSSegment, hv.HLSMemory = v.HLS.M3U8File, v.HLS.TSFile, v.HLS.InMemory()
 		}
 	}
 	return hc

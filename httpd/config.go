@@ -29,8 +29,10 @@ type Vhost struct {
 	Mounts  []string // http_remux.mount templates; the extension picks the format
 	Static  Static
 	// HLS and HLSSegment are hls_m3u8_file and hls_ts_file when the vhost
-	// serves HLS from memory (hls_storage memory or both), else "".
+	// has HLS on, else ""; HLSMemory is set when it serves them from memory
+	// (hls_storage memory or both), not as files under hls_path.
 	HLS, HLSSegment string
+	HLSMemory       bool
 }
 
 // Static is a vhost's http_static block.

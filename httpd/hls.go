@@ -38,11 +38,11 @@ const segmentChunk = 256 << 10
 // hlsFiles are a vhost's compiled HLS templates.
 type hlsFiles struct {
 	playlist *mount         // hls_m3u8_file, to tell the stream a playlist URL names
-	segment  *regexp.Regexp // hls_ts_file, to tell a segment URL that left the window
+	segment  *regexp.Regexp // hls_ts_file, to tell a segment URL from a live .ts mount's
+	memory   bool           // served from memory, else files under hls_path
 }
 
-// hlsTemplates compiles the templates of each vhost that serves HLS from
-// memory.
+// hlsTemplates compiles the templates of each vhost with HLS.
 func hlsTemplates(vhosts []*Vhost) map[string]*hlsFiles {
 	m := map[string]*hlsFiles{}
 	for _, v := range vhosts {
@@ -50,6 +50,7 @@ func hlsTemplates(vhosts []*Vhost) map[string]*hlsFiles {
 			m[v.Name] = &hlsFiles{
 				playlist: &mount{template: v.HLS, vhost: v.Name, segs: templateSegs(hls.Expand(v.HLS, v.Name, "[app]", "[stream]"))},
 				segment:  segmentPattern(hls.Expand(v.HLSSegment, v.Name, "[app]", "[stream]")),
+				memory:   v.HLSMemory,
 			}
 		}
 	}
@@ -91,18 +92,19 @@ func segmentPattern(t string) *regexp.Regexp {
 // hlsKey returns the stream whose playlist path p (without its leading
 // '/') is on vhost v, if v serves HLS from memory.
 func (c *Config) hlsKey(v *Vhost, p string) (live.StreamKey, bool) {
-	if v == nil || c.hls[v.Name] == nil {
+	if v == nil || c.hls[v.Name] == nil || !c.hls[v.Name].memory {
 		return live.StreamKey{}, false
 	}
 	app, stream, ok := c.hls[v.Name].playlist.match("/" + p)
 	return live.StreamKey{Vhost: v.Name, App: app, Name: stream}, ok
 }
 
-// hlsGone reports whether p (without its leading '/') has the shape of a
-// segment of v that is not (or no longer) in a window, and no live stream
-// of that name exists (whose HTTP-TS mount the path may also be): a 404,
-// never a player waiting for a publisher on a .ts mount.
-func (s *Server) hlsGone(cfg *Config, v *Vhost, host, p string) bool {
+// hlsSegmentPath reports whether p (without its leading '/') has the shape
+// of a segment of v and no live stream of that name exists (whose HTTP-TS
+// mount the path may also be): a segment no window holds (404), or a file
+// under hls_path (a static file), never a player waiting for a publisher on
+// a .ts mount. SRS refuses hls beside a .ts mount for this clash.
+func (s *Server) hlsSegmentPath(cfg *Config, v *Vhost, host, p string) bool {
 	if v == nil || cfg.hls[v.Name] == nil || cfg.hls[v.Name].segment == nil || !cfg.hls[v.Name].segment.MatchString(p) {
 		return false
 	}
@@ -138,11 +140,15 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 		}
 		key, isPlaylist = cfg.hlsKey(vh, p)
 		if !found && !isPlaylist {
-			if s.hlsGone(cfg, vh, requestHost(r), p) {
-				http.Error(w, "segment not in the window", http.StatusNotFound)
-				return true
+			if !s.hlsSegmentPath(cfg, vh, requestHost(r), p) {
+				return false
 			}
-			return false
+			if cfg.hls[vh.Name].memory {
+				http.Error(w, "segment not in the window", http.StatusNotFound)
+			} else {
+				s.serveStatic(w, r, cfg)
+			}
+			return true
 		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -27,7 +27,7 @@ func hlsConfigs() (*live.Config, *Config) {
 		Config:   hls.Config{Fragment: time.Second, Window: 3 * time.Second, WaitKeyframe: true, Dispose: time.Minute, Memory: true},
 		M3U8File: "[app]/[stream].m3u8", TSFile: "[app]/[stream]-[seq].ts",
 	}
-	hc.Vhosts[0].HLS, hc.Vhosts[0].HLSSegment = "[app]/[stream].m3u8", "[app]/[stream]-[seq].ts"
+	hc.Vhosts[0].HLS, hc.Vhosts[0].HLSSegment, hc.Vhosts[0].HLSMemory = "[app]/[stream].m3u8", "[app]/[stream]-[seq].ts", true
 	return lc, hc
 }
 

@@ -283,3 +283,151 @@ func TestHLSRepublish(t *testing.T) {
 	}
 	t.Logf("decoded %d frames across the republish", frames)
 }
+
+// hlsFreed waits for the server's "hls window freed" line for stream and
+// returns the bytes it reports.
+func (s *server) hlsFreed(t testing.TB, stream string, d time.Duration) int64 {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		for _, l := range strings.Split(s.Log(), "\n") {
+			if strings.Contains(l, "hls window freed") && strings.Contains(l, "stream="+stream+" ") {
+				_, v, _ := strings.Cut(l, "bytes=")
+				n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+				return n
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("window of %s never freed:\n%s", stream, s.Log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// hlsMemory publishes the 2 Mbit/s fixture to an HLS stream of the plain
+// build for seconds, polling its playlist as a player does, then stops; it
+// returns the RSS idle, at its peak, and after hls_dispose freed the window,
+// and the bytes the window held.
+func hlsMemory(t *testing.T, bin, directives string, seconds int) (idle, peak, after, window int64) {
+	s := startBinary(t, bin, hlsConfig(directives+"\n        hls_dispose 3;"))
+	pid := s.cmd.Process.Pid
+	time.Sleep(2 * time.Second)
+	idle = procStatus(t, pid).rss
+	stop, _ := publish(t, "h264_aac_720p_2mbps.flv", s.rtmpURL("live/mem"), 1, true)
+	s.waitPlaylist(t, "live/mem.m3u8", 1, 30*time.Second)
+	for sec := 0; sec < seconds; sec++ {
+		time.Sleep(time.Second)
+		if sec%5 == 0 {
+			getBody(t, s.httpURL("live/mem.m3u8"))
+		}
+		if st := procStatus(t, pid); st.rss > peak {
+			peak = st.rss
+		}
+	}
+	stop()
+	window = s.hlsFreed(t, "__defaultVhost__/live/mem", 30*time.Second)
+	// The memory goes back to the system at most memReleaseEvery (10 s)
+	// after the window is freed.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		after = procStatus(t, pid).rss
+		if after < idle+4<<20 || time.Now().After(deadline) {
+			break
+		}
+	}
+	return idle, peak, after, window
+}
+
+// TestHLSMemoryFreed: with one 2 Mbit/s stream the HLS window holds what
+// the stream sent over hls_window (and the open segment), and once the
+// stream ended and hls_dispose passed, the server's RSS is back within
+// 4 MiB of what it was idle.
+func TestHLSMemoryFreed(t *testing.T) {
+	t.Parallel()
+	idle, peak, after, window := hlsMemory(t, plainBinary, "hls_fragment 2;\n        hls_window 10;", 20)
+	t.Logf("RSS idle %s, peak %s, after the stream and hls_dispose %s; the window held %s", mib(idle), mib(peak), mib(after), mib(window))
+	// 10 s listed and at most one 2 s segment open, at ~2 Mbit/s.
+	if window < 2<<20 || window > 4<<20 {
+		t.Errorf("the window held %d bytes, want about 3 MB (12 s at 2 Mbit/s)", window)
+	}
+	if after > idle+4<<20 {
+		t.Errorf("RSS %s after the stream ended, idle was %s", mib(after), mib(idle))
+	}
+}
+
+// TestHLSDisk: hls_storage disk is SRS's HLS: files under hls_path, which
+// http_server serves as static files (or any web server); the playlist is
+// replaced atomically, segments that left the window are removed, and
+// everything goes hls_dispose after the stream ended.
+func TestHLSDisk(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, hlsConfig("hls_storage disk;\n        hls_path ./html;\n        hls_fragment 2;\n        hls_window 6;\n        hls_dispose 3;"))
+	dir := filepath.Join(s.cmd.Dir, "html", "live")
+	stop, _ := publish(t, "h264_aac.flv", s.rtmpURL("live/d"), 1, true)
+	p := s.waitPlaylist(t, "live/d.m3u8", 3, 30*time.Second)
+	resp, err := http.Get(s.httpURL("live/d.m3u8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.apple.mpegurl" {
+		t.Errorf("static playlist Content-Type %q", ct)
+	}
+	if got := ffprobe(t, s.httpURL("live/d.m3u8")).avCodecs(); !sameSet(got, []string{"h264", "aac"}) {
+		t.Errorf("codecs %v", got)
+	}
+	decode(t, s.httpURL("live/d.m3u8"), 3)
+	// Segments that left the window are removed: the directory never holds
+	// many more than the playlist lists.
+	for deadline := time.Now().Add(12 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		files, _ := filepath.Glob(filepath.Join(dir, "d-*.ts"))
+		if len(files) > len(p.segs)+3 {
+			t.Fatalf("%d segment files for a playlist of %d: %v", len(files), len(p.segs), files)
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.t*mp")); len(tmp) > 1 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	stop()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		left, _ := filepath.Glob(filepath.Join(dir, "*"))
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("files left after hls_dispose: %v", left)
+		}
+	}
+	if code, _ := getBody(t, s.httpURL("live/d.m3u8")); code != 404 {
+		t.Errorf("playlist after dispose: %d", code)
+	}
+}
+
+// TestHLSEdge: on an edge, a playlist request for a stream nobody pulls yet
+// starts the pull from the origin and is answered once the first segment is
+// in (SRS does not pull for HLS: ossrs/srs#1928); ffprobe and ffmpeg play
+// the edge's playlist; when players stop polling, the pull stops.
+func TestHLSEdge(t *testing.T) {
+	t.Parallel()
+	origin := startServer(t, baseConfig)
+	edge := startServer(t, strings.Replace(edgeConfig(origin.addr()), "vhost __defaultVhost__ {",
+		"vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_fragment 2;\n        hls_window 10;\n    }", 1))
+	publish(t, "h264_aac.flv", origin.rtmpURL("live/e"), 1, true)
+	origin.waitLive(t, "live/e.flv")
+	if code, _ := getBody(t, origin.httpURL("live/e.m3u8")); code != 404 {
+		t.Errorf("origin without hls: playlist %d", code)
+	}
+	start := time.Now()
+	code, b := getBody(t, edge.httpURL("live/e.m3u8"))
+	if code != 200 {
+		t.Fatalf("edge playlist: %d\n%s\n%s", code, b, edge.Log())
+	}
+	t.Logf("the edge's first playlist came %v after the request", time.Since(start).Round(time.Millisecond))
+	edge.waitLog(t, 5*time.Second, "edge pull start")
+	p := ffprobe(t, edge.httpURL("live/e.m3u8"))
+	if got := p.avCodecs(); !sameSet(got, []string{"h264", "aac"}) {
+		t.Errorf("codecs %v", got)
+	}
+	decode(t, edge.httpURL("live/e.m3u8"), 4)
+	// Nobody polls any more: the lease (10 s), then the edge's stop delay.
+	edge.waitLog(t, 30*time.Second, "edge pull stop")
+}

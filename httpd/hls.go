@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +37,7 @@ const segmentChunk = 256 << 10
 // hlsFiles are a vhost's compiled HLS templates.
 type hlsFiles struct {
 	playlist *mount         // hls_m3u8_file, to tell the stream a playlist URL names
-	segment  *regexp.Regexp // hls_ts_file, to tell a segment URL from a live .ts mount's
+	segment  segmentPattern // hls_ts_file, to tell a segment URL from a live .ts mount's
 	memory   bool           // served from memory, else files under hls_path
 }
 
@@ -49,7 +48,7 @@ func hlsTemplates(vhosts []*Vhost) map[string]*hlsFiles {
 		if v.Enabled && v.HLS != "" {
 			m[v.Name] = &hlsFiles{
 				playlist: &mount{template: v.HLS, vhost: v.Name, segs: templateSegs(hls.Expand(v.HLS, v.Name, "[app]", "[stream]"))},
-				segment:  segmentPattern(hls.Expand(v.HLSSegment, v.Name, "[app]", "[stream]")),
+				segment:  compileSegmentPattern(hls.Expand(v.HLSSegment, v.Name, "[app]", "[stream]")),
 				memory:   v.HLSMemory,
 			}
 		}
@@ -57,36 +56,62 @@ func hlsTemplates(vhosts []*Vhost) map[string]*hlsFiles {
 	return m
 }
 
-// segmentPattern turns hls_ts_file into a pattern of the paths it gives:
-// [app] and [stream] match a path element's text, the numeric fields
-// digits.
-func segmentPattern(t string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
+// segmentPattern is the shape of the paths hls_ts_file gives: literal
+// text, [app] and [stream] (some text without '/'), and the numeric fields
+// (digits). No regexp: the package costs the binary 330 kB.
+type segmentPattern []patternToken
+
+type patternToken struct {
+	lit  string
+	kind byte // 0 literal, 'w' a path element's text, 'd' digits
+}
+
+// compileSegmentPattern reads a template with [vhost] expanded.
+func compileSegmentPattern(t string) segmentPattern {
+	var p segmentPattern
 	for t != "" {
 		i := strings.IndexByte(t, '[')
 		j := strings.IndexByte(t, ']')
 		if i < 0 || j < i {
-			b.WriteString(regexp.QuoteMeta(t))
+			p = append(p, patternToken{lit: t})
 			break
 		}
-		b.WriteString(regexp.QuoteMeta(t[:i]))
+		if i > 0 {
+			p = append(p, patternToken{lit: t[:i]})
+		}
 		switch f := t[i : j+1]; f {
 		case "[app]", "[stream]":
-			b.WriteString(`[^/]+`)
+			p = append(p, patternToken{kind: 'w'})
 		case "[seq]", "[timestamp]", "[duration]", "[2006]", "[01]", "[02]", "[15]", "[04]", "[05]", "[999]":
-			b.WriteString(`[0-9]+`)
+			p = append(p, patternToken{kind: 'd'})
 		default:
-			b.WriteString(regexp.QuoteMeta(f))
+			p = append(p, patternToken{lit: f})
 		}
 		t = t[j+1:]
 	}
-	b.WriteString("$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return nil
+	return p
+}
+
+// match reports whether s has the pattern's shape. Fields try every length
+// (paths are short, templates have a few fields).
+func (p segmentPattern) match(s string) bool {
+	if len(p) == 0 {
+		return s == ""
 	}
-	return re
+	tok, rest := p[0], p[1:]
+	if tok.kind == 0 {
+		return strings.HasPrefix(s, tok.lit) && rest.match(s[len(tok.lit):])
+	}
+	for n := 1; n <= len(s); n++ {
+		c := s[n-1]
+		if c == '/' || (tok.kind == 'd' && (c < '0' || c > '9')) {
+			return false
+		}
+		if rest.match(s[n:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // hlsKey returns the stream whose playlist path p (without its leading
@@ -105,7 +130,7 @@ func (c *Config) hlsKey(v *Vhost, p string) (live.StreamKey, bool) {
 // under hls_path (a static file), never a player waiting for a publisher on
 // a .ts mount. SRS refuses hls beside a .ts mount for this clash.
 func (s *Server) hlsSegmentPath(cfg *Config, v *Vhost, host, p string) bool {
-	if v == nil || cfg.hls[v.Name] == nil || cfg.hls[v.Name].segment == nil || !cfg.hls[v.Name].segment.MatchString(p) {
+	if v == nil || cfg.hls[v.Name] == nil || !cfg.hls[v.Name].segment.match(p) {
 		return false
 	}
 	if key, _, ok := s.route(cfg, host, "/"+p); ok && s.streams.Stream(key) != nil {

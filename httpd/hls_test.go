@@ -218,3 +218,28 @@ func TestHLSSegmentNoCopy(t *testing.T) {
 		t.Fatalf("%d write system calls for a 1000-slice segment: copied through a buffer?", writes)
 	}
 }
+
+// TestSegmentPattern: the shape of hls_ts_file's paths, without regexp.
+func TestSegmentPattern(t *testing.T) {
+	cases := []struct {
+		tmpl, path string
+		want       bool
+	}{
+		{"[app]/[stream]-[seq].ts", "live/s-12.ts", true},
+		{"[app]/[stream]-[seq].ts", "live/a-b-12.ts", true},
+		{"[app]/[stream]-[seq].ts", "live/s.ts", false},
+		{"[app]/[stream]-[seq].ts", "live/s-1x.ts", false},
+		{"[app]/[stream]-[seq].ts", "live/x/s-1.ts", false},
+		{"[app]/[stream]-[seq].ts", "live/-1.ts", false},
+		{"[app]/[stream]/[2006][01][02]/[15][04][05]-[999]-[seq].ts", "live/s/20260304/050607-890-7.ts", true},
+		{"[app]/[stream]/[2006][01][02]/[15][04][05]-[999]-[seq].ts", "live/s/2026x/050607-890-7.ts", false},
+		{"ts/[stream]-[timestamp]-[duration].ts", "ts/a-1700000000000-4000.ts", true},
+		{"[app]/[stream]-[unknown].ts", "live/s-[unknown].ts", true},
+		{"fixed.ts", "fixed.ts", true},
+	}
+	for _, c := range cases {
+		if got := compileSegmentPattern(c.tmpl).match(c.path); got != c.want {
+			t.Errorf("%s ~ %s: %v, want %v", c.tmpl, c.path, got, c.want)
+		}
+	}
+}

@@ -207,7 +207,7 @@ size: cross
 	@set -e; fail=0; for t in $(CROSS); do $(xtarget); \
 		env $$xenv $(BUILD) -o dist/sizeref/$$name ./packaging/sizeref; \
 		p=$$(stat -c %s dist/$$name); h=$$(stat -c %s dist/sizeref/$$name); \
-		r=$$(awk "BEGIN{printf \"%.2f\", $$p/$$h}"); \
+		r=$$(awk "BEGIN{printf \"%.3f\", $$p/$$h}"); \
 		printf '%-26s %12d %12d %7s\n' $$name $$p $$h $$r; \
 		awk "BEGIN{exit !($$r > $(SIZE_RATIO))}" && fail=1; \
 	done; \

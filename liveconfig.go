@@ -66,10 +66,19 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 				lv.Security.List = append(lv.Security.List, access.Rule{Allow: r.Allow, Action: a, Target: r.Target})
 			}
 		}
+		h := v.HTTPHooks
+		lv.Hooks = access.Hooks{Enabled: h.Enabled, OnConnect: h.OnConnect, OnClose: h.OnClose,
+			OnPublish: h.OnPublish, OnUnpublish: h.OnUnpublish, OnPlay: h.OnPlay, OnStop: h.OnStop, Timeout: h.Timeout}
+		lv.SecureLink = secureLink(v.SecureLink)
 		lv.HLS = hlsConfig(&v.HLS)
 		lc.Vhosts = append(lc.Vhosts, lv)
 	}
 	return lc
+}
+
+// secureLink maps a vhost's secure_link block.
+func secureLink(l conf.SecureLink) access.SecureLink {
+	return access.SecureLink{Enabled: l.Enabled, Secret: l.Secret, Publish: l.Publish, Play: l.Play, BindIP: l.BindIP}
 }
 
 // hlsConfig maps a vhost's hls block; nil when it is off.

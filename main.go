@@ -42,6 +42,7 @@ func run(args []string, stderr io.Writer) int {
 	envOnly := fs.Bool("e", false, "configure from SRS_* environment variables only (SRS's env-only mode)")
 	showVersion := fs.Bool("v", false, "print the version and exit")
 	fs.BoolVar(showVersion, "version", false, "print the version and exit")
+	sign := addSignFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -57,6 +58,9 @@ func run(args []string, stderr io.Writer) int {
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
+	}
+	if sign.on {
+		return runSign(cfg, sign, time.Now(), os.Stdout, stderr)
 	}
 	if *test {
 		name := *file
@@ -135,6 +139,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 	conns := &connlimit.Limiter{}
 	conns.SetMax(cfg.MaxConnections)
 	stats := api.New(srv, conns.Open, hostPort(cfg.HTTPAPI.Listen), apiConfig(cfg, log))
+	srv.SetHookIDs(live.HookIDs{ServerID: stats.ServerID(), ServiceID: stats.ServiceID(), StreamID: api.StreamID})
 	errc := make(chan error, 4)
 	var servers []*http.Server
 

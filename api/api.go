@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -218,7 +217,25 @@ func (a *Server) notFound(w http.ResponseWriter, r *http.Request, code int) {
 	a.reply(w, r, http.StatusNotFound, map[string]int{"code": code})
 }
 
-var jsonpCallback = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$`)
+// jsonpCallback reports whether name may be sent back as a JSONP function
+// name: a JavaScript identifier (dotted paths allowed), at most 64 bytes, so
+// nothing of the query can break out of the call. (Hand-written: regexp
+// would cost the binary 90 kB.)
+func jsonpCallback(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c == '_', c == '$':
+		case i > 0 && (c >= '0' && c <= '9' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // reply writes v as JSON, or as JSONP when ?callback= names a function, as
 // SRS does.
@@ -228,7 +245,7 @@ func (a *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 		status, b = http.StatusInternalServerError, []byte(`{"code":500}`)
 	}
 	ct := "application/json"
-	if cb := r.URL.Query().Get("callback"); cb != "" && jsonpCallback.MatchString(cb) {
+	if cb := r.URL.Query().Get("callback"); cb != "" && jsonpCallback(cb) {
 		b = append(append([]byte(cb+"("), b...), ')')
 		ct = "text/javascript"
 	}
@@ -278,6 +295,18 @@ func vhostID(name string) string { return "vid-" + shortHash("vhost/"+name) }
 func streamID(vhost, app, name string) string {
 	return "vid-" + shortHash("stream/"+vhost+"/"+app+"/"+name)
 }
+
+// StreamID is the id the API gives a stream (SRS's "vid-..."), for the
+// stream_id of the http_hooks bodies.
+func StreamID(vhost, app, name string) string { return streamID(vhost, app, name) }
+
+// ServerID is the server's id in every answer ("server"), stable across
+// restarts; ServiceID is this process's ("service"). The http_hooks bodies
+// carry both, as SRS's server_id and service_id.
+func (a *Server) ServerID() string { return a.serverID }
+
+// ServiceID is this process's id, as in every answer's "service".
+func (a *Server) ServiceID() string { return a.serviceID }
 
 // kbps is SRS's kbps object: the rate over the last 30 seconds.
 type kbps struct {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -350,5 +351,21 @@ func TestPageBounds(t *testing.T) {
 	start, count := paging(r)
 	if got := page(list, start, count); !reflect.DeepEqual(got, []int{1, 2, 3, 4}) {
 		t.Errorf("paging overflow query: %v", got)
+	}
+}
+
+// TestJSONPCallback: the hand-written check accepts exactly what the
+// pattern ^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$ accepts.
+func TestJSONPCallback(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$`)
+	names := []string{"", "cb", "cb_1", "$", "_", "a.b.c", "jQuery123_456", "1cb", ".cb", "cb()", "alert(1)//", "a b", "a-b", "é",
+		strings.Repeat("a", 64), strings.Repeat("a", 65), "a\x00", "a\n"}
+	for c := 0; c < 256; c++ {
+		names = append(names, string([]byte{byte(c)}), "a"+string([]byte{byte(c)}))
+	}
+	for _, n := range names {
+		if got, want := jsonpCallback(n), re.MatchString(n); got != want {
+			t.Errorf("jsonpCallback(%q) = %v, want %v", n, got, want)
+		}
 	}
 }

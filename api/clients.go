@@ -31,6 +31,7 @@ func (a *Server) clientJSON(c *live.Client, now time.Time) clientJSON {
 	return clientJSON{
 		ID: strconv.FormatUint(c.ID, 10), Vhost: vhostID(c.Vhost), Stream: streamID(c.Vhost, c.App, c.Stream),
 		IP: c.IP, URL: "/" + c.App + "/" + c.Stream, Name: c.Stream,
+		TcURL: c.TcURL, PageURL: c.PageURL, SwfURL: c.SwfURL,
 		Type: c.Type, Publish: c.Publishing(),
 		Alive:     float64(now.Sub(c.Start).Milliseconds()) / 1000,
 		SendBytes: out, RecvBytes: in, Kbps: a.stats.clientKbps(c.ID, in, out, now),

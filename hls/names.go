@@ -17,11 +17,13 @@ type Names struct {
 	// [seq], [timestamp], [duration] and the time fields are filled for
 	// each segment.
 	Segment string
+	// Vhost, App and Stream name the stream the templates were expanded for.
+	Vhost, App, Stream string
 }
 
 // NewNames expands hls_m3u8_file and hls_ts_file for one stream.
 func NewNames(m3u8, ts, vhost, app, stream string) Names {
-	return Names{Playlist: Expand(m3u8, vhost, app, stream), Segment: Expand(ts, vhost, app, stream)}
+	return Names{Playlist: Expand(m3u8, vhost, app, stream), Segment: Expand(ts, vhost, app, stream), Vhost: vhost, App: app, Stream: stream}
 }
 
 // Expand replaces [vhost], [app] and [stream] in a template, as SRS's

@@ -19,6 +19,18 @@ type Config struct {
 
 	mounts []*mount             // every enabled vhost's compiled http_remux mounts, in config order
 	hls    map[string]*hlsFiles // each vhost's HLS templates (hls.go)
+	// heads are the live response headers by format and CORS, built once
+	// and shared by every viewer.
+	heads [2][live.FormatRTMP][]byte
+}
+
+// liveHead returns the response header of a live stream of format f.
+func (c *Config) liveHead(f live.Format, cors bool) []byte {
+	i := 0
+	if cors {
+		i = 1
+	}
+	return c.heads[i][f]
 }
 
 // Vhost is what the HTTP room takes from one vhost's configuration.
@@ -70,6 +82,10 @@ func (c *Config) withDefaults() *Config {
 	}
 	if n.Version == "" {
 		n.Version = "dev"
+	}
+	for f := live.FormatFLV; f < live.FormatRTMP; f++ {
+		n.heads[0][f] = makeLiveHead(f, n.Version, false)
+		n.heads[1][f] = makeLiveHead(f, n.Version, true)
 	}
 	n.mounts = nil
 	for _, v := range n.Vhosts {

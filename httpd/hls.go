@@ -1,6 +1,7 @@
 package httpd
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -181,12 +182,19 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 		return true
 	}
 	if found {
-		key.Vhost = win.Vhost()
+		n := win.Names()
+		key = live.StreamKey{Vhost: win.Vhost(), App: n.App, Name: n.Stream}
 	}
-	log := cfg.Logger.With("remote", r.RemoteAddr, "path", r.URL.Path)
-	if err := s.streams.CanPlay(live.PlayRequest{Key: key, Format: live.FormatTS, Remote: remoteAddr(r)}); err != nil {
+	param := ""
+	if r.URL.RawQuery != "" {
+		param = "?" + r.URL.RawQuery
+	}
+	// The vhost's security rules and signed URLs apply to every request
+	// (a player's query goes on every segment URI of its playlists, see
+	// withQuery); http_hooks are not asked per HLS request.
+	if err := s.streams.CanPlay(live.PlayRequest{Key: key, Format: live.FormatTS, Remote: remoteAddr(r), Param: param}); err != nil {
 		status, msg := playError(err)
-		logRefusal(log, err, status)
+		logRefusal(cfg.Logger, []any{"remote", r.RemoteAddr, "stream", key.String(), "format", "hls", "path", r.URL.Path}, err, status)
 		http.Error(w, msg, status)
 		return true
 	}
@@ -199,17 +207,16 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 	if found {
 		b, ok = win.Playlist()
 	}
-	param := ""
-	if r.URL.RawQuery != "" {
-		param = "?" + r.URL.RawQuery
-	}
 	if isPlaylist && s.hls.HLSPlay(key, param) && !ok {
-		log.Debug("hls playlist waits for the edge's first segment")
+		cfg.Logger.Debug("hls playlist waits for the edge's first segment", "stream", key.String(), "remote", r.RemoteAddr)
 		b, ok = waitPlaylist(r, store, key.Vhost, p)
 	}
 	if !ok {
 		http.Error(w, "stream not published", http.StatusNotFound)
 		return true
+	}
+	if r.URL.RawQuery != "" {
+		b = withQuery(b, r.URL.RawQuery)
 	}
 	h := w.Header()
 	h.Set("Content-Type", playlistType)
@@ -220,6 +227,30 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 		w.Write(b)
 	}
 	return true
+}
+
+// withQuery returns a copy of a playlist with "?query" on every segment URI
+// (a URI that has a query of its own gets "&query"), so a player's token or
+// signed URL reaches its segment requests too, as SRS's hls_ctx does. The
+// shared playlist is not written.
+func withQuery(pl []byte, query string) []byte {
+	out := make([]byte, 0, len(pl)+bytes.Count(pl, []byte("\n#EXTINF"))*(len(query)+1))
+	for line := range bytes.Lines(pl) {
+		body := bytes.TrimRight(line, "\n")
+		if len(body) == 0 || body[0] == '#' {
+			out = append(out, line...)
+			continue
+		}
+		out = append(out, body...)
+		if bytes.IndexByte(body, '?') >= 0 {
+			out = append(out, '&')
+		} else {
+			out = append(out, '?')
+		}
+		out = append(out, query...)
+		out = append(out, '\n')
+	}
+	return out
 }
 
 // waitPlaylist waits, for at most hlsEdgeWait, until path has a playlist.

@@ -243,3 +243,52 @@ func TestSegmentPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestWithQuery: a player's query goes on every segment URI.
+func TestWithQuery(t *testing.T) {
+	pl := "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000, no desc\ns-1.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2.000, no desc\nhttp://cdn/s-2.ts?a=b\n"
+	want := "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000, no desc\ns-1.ts?token=x\n#EXT-X-DISCONTINUITY\n#EXTINF:2.000, no desc\nhttp://cdn/s-2.ts?a=b&token=x\n"
+	if got := string(withQuery([]byte(pl), "token=x")); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestHLSSignedURL: with secure_link on for play, a playlist without a
+// signature is refused; a signed playlist URL lists segment URIs that carry
+// the signature, and those segments are served.
+func TestHLSSignedURL(t *testing.T) {
+	lc, hc := hlsConfigs()
+	lc.Vhosts[0].SecureLink = access.SecureLink{Enabled: true, Secret: "s3cret", Play: true}
+	e := newEnv(t, lc, hc)
+	e.publish(t, "live/s", "h264_aac.flv")
+	tok, err := lc.Vhosts[0].SecureLink.Sign(live.DefaultVhost, "live", "s", time.Now().Add(time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, b := get(t, "GET", e.url("/live/s.m3u8?"+tok.Query()))
+		if resp.StatusCode == 200 {
+			pl = b
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("signed playlist: %d %s", resp.StatusCode, b)
+		}
+	}
+	if resp, _ := get(t, "GET", e.url("/live/s.m3u8")); resp.StatusCode != 403 {
+		t.Fatalf("unsigned playlist: %d", resp.StatusCode)
+	}
+	lines := strings.Split(strings.TrimSpace(string(pl)), "\n")
+	uri := lines[len(lines)-1]
+	if !strings.HasSuffix(uri, "?"+tok.Query()) {
+		t.Fatalf("segment URI %q does not carry the signature", uri)
+	}
+	if resp, b := get(t, "GET", e.url("/live/"+uri)); resp.StatusCode != 200 || len(b) == 0 {
+		t.Fatalf("signed segment: %d", resp.StatusCode)
+	}
+	plain, _, _ := strings.Cut(uri, "?")
+	if resp, _ := get(t, "GET", e.url("/live/"+plain)); resp.StatusCode != 403 {
+		t.Fatalf("unsigned segment: %d", resp.StatusCode)
+	}
+}

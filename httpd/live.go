@@ -13,8 +13,8 @@ import (
 	"github.com/picosrs/picosrs/live"
 )
 
-// liveHead is the response header of a live stream, as SRS sends it.
-func liveHead(f live.Format, version string, cors bool) []byte {
+// makeLiveHead builds the response header of a live stream, as SRS sends it.
+func makeLiveHead(f live.Format, version string, cors bool) []byte {
 	var b strings.Builder
 	b.WriteString("HTTP/1.1 200 OK\r\nConnection: Close\r\nContent-Type: ")
 	b.WriteString(contentType(f))
@@ -31,11 +31,12 @@ func liveHead(f live.Format, version string, cors bool) []byte {
 }
 
 // playError answers a player the stream core refused: 403 for the security
-// rules, 415 for an audio mount of another codec, 404 for a vhost that is
-// not served.
+// rules, a signed URL that is missing, wrong or expired, or a refusal of the
+// http_hooks; 415 for an audio mount of another codec, 404 for a vhost that
+// is not served.
 func playError(err error) (status int, msg string) {
 	switch {
-	case errors.Is(err, live.ErrForbidden):
+	case errors.Is(err, live.ErrForbidden), errors.Is(err, live.ErrSecureLink), errors.Is(err, live.ErrHookDenied):
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, live.ErrCodecMismatch):
 		return http.StatusUnsupportedMediaType, strings.TrimPrefix(err.Error(), "live: ")
@@ -53,14 +54,20 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	log := cfg.Logger.With("remote", r.RemoteAddr, "stream", key.String(), "format", f.String())
-	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r)}
+	// No logger of its own per viewer (a With would keep its attributes for
+	// the viewer's life): the attributes go on each line.
+	log := cfg.Logger
+	who := []any{"remote", r.RemoteAddr, "stream", key.String(), "format", f.String()}
+	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r),
+		// As SRS's SrsHttpMessage::to_request: the tcUrl an RTMP player of
+		// this host would have sent, and the Referer as pageUrl.
+		TcURL: "rtmp://" + requestHost(r) + "/" + key.App, PageURL: r.Header.Get("Referer")}
 	if r.URL.RawQuery != "" {
 		req.Param = "?" + r.URL.RawQuery
 	}
 	if err := s.streams.CanPlay(req); err != nil {
 		status, msg := playError(err)
-		logRefusal(log, err, status)
+		logRefusal(log, who, err, status)
 		http.Error(w, msg, status)
 		return
 	}
@@ -80,53 +87,69 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	if err != nil {
 		// Refused between CanPlay and now (a reload, a publisher's codec).
 		status, msg := playError(err)
-		logRefusal(log, err, status)
+		logRefusal(log, who, err, status)
 		writeRaw(conn, status, msg)
 		conn.Close()
 		return
 	}
-	go s.runLive(conn, v, &chunked{head: liveHead(f, cfg.Version, cors)}, log)
+	s.startLive(conn, v, &chunked{head: cfg.liveHead(f, cors)}, log, who)
 }
 
-// runLive serves one live HTTP viewer on its hijacked connection until the
-// stream ends, the viewer leaves or the server shuts down.
-func (s *Server) runLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog.Logger) {
-	defer conn.Close()
+// startLive serves one live HTTP viewer on its hijacked connection: it
+// sends the start-up burst on this goroutine (the handler's), then leaves
+// the viewer to its stream's fan-out. No goroutine waits on a caught-up
+// viewer: the hang-up watcher tells it when the client leaves, and the
+// viewer's end (the stream ends, the client leaves, a write fails, the
+// server shuts down) finishes the response and closes the connection.
+func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog.Logger, who []any) {
 	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
-	gone := make(chan struct{})
-	go watchClose(conn, gone)
 	out := v.ConnSink(conn, fr)
 	client := v.Client()
 	start := time.Now()
-	log.Info("http play start", "conn", client.ID)
-	err := v.Serve(out, gone)
-	var endErr error
-	switch {
-	case errors.Is(err, live.ErrCodecMismatch) && !fr.sent:
-		status, msg := playError(err)
-		writeRaw(conn, status, msg)
-	case err == io.EOF || errors.Is(err, live.ErrShutdown):
-		endErr = out.WriteFinal(fr.end()...)
+	log.Info("http play start", append(who, "conn", client.ID)...)
+	stopWatch, err := s.hangups.Watch(conn, v.HangUp)
+	if err != nil {
+		stopWatch = func() {}
+		go watchClose(conn, v.HangUp)
 	}
-	v.Close(err)
-	_, sent := client.Bytes()
-	attrs := []any{"conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", live.EndReason(err, client)}
-	if live.Failed(err) {
-		attrs = append(attrs, "err", err)
-	}
-	if endErr != nil {
-		attrs = append(attrs, "end_err", endErr) // the terminating chunk did not go out
-	}
-	log.Info("http play stop", attrs...)
+	v.Start(out, func(err error) {
+		stopWatch()
+		var endErr error
+		switch {
+		case errors.Is(err, live.ErrCodecMismatch) && !fr.sent:
+			status, msg := playError(err)
+			writeRaw(conn, status, msg)
+		case err == io.EOF || errors.Is(err, live.ErrShutdown):
+			endErr = out.WriteFinal(fr.end()...)
+		}
+		conn.Close() // before on_stop (in Close), which may take the hook's time
+		v.Close(err)
+		_, sent := client.Bytes()
+		attrs := append(who, "conn", client.ID, "bytes", sent, "duration", time.Since(start).Round(time.Millisecond), "drops", v.Drops(), "reason", live.EndReason(err, client))
+		if live.Failed(err) {
+			attrs = append(attrs, "err", err)
+		}
+		if endErr != nil {
+			attrs = append(attrs, "end_err", endErr) // the terminating chunk did not go out
+		}
+		log.Info("http play stop", attrs...)
+	})
 }
 
 // logRefusal logs one line for a player the stream core refused.
-func logRefusal(log *slog.Logger, err error, status int) {
-	if errors.Is(err, live.ErrForbidden) {
-		log.Info("http play refused by the vhost's security rules")
+func logRefusal(log *slog.Logger, who []any, err error, status int) {
+	switch {
+	case errors.Is(err, live.ErrForbidden):
+		log.Info("http play refused by the vhost's security rules", who...)
+		return
+	case errors.Is(err, live.ErrSecureLink):
+		log.Info("http play refused by the vhost's secure_link", append(who, "status", status, "err", err)...)
+		return
+	case errors.Is(err, live.ErrHookDenied):
+		log.Info("http play refused by http_hooks", append(append(who, "status", status), live.HookAttrs(err)...)...)
 		return
 	}
-	log.Info("http play refused", "status", status, "err", err)
+	log.Info("http play refused", append(who, "status", status, "err", err)...)
 }
 
 // writeRaw answers on a hijacked connection.
@@ -138,12 +161,13 @@ func writeRaw(conn net.Conn, status int, msg string) {
 }
 
 // watchClose reads from a hijacked connection until the client closes it,
-// then closes gone. Any bytes a client sends after its request are ignored.
-func watchClose(conn net.Conn, gone chan struct{}) {
-	defer close(gone)
+// then calls gone: where the hang-up watcher cannot watch a connection.
+// Any bytes a client sends after its request are ignored.
+func watchClose(conn net.Conn, gone func()) {
 	var b [64]byte
 	for {
 		if _, err := conn.Read(b[:]); err != nil {
+			gone()
 			return
 		}
 	}

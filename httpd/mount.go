@@ -187,3 +187,11 @@ func (m *mount) match(p string) (app, stream string, ok bool) {
 	}
 	return app, stream, true
 }
+
+// MountPath is where a mount template of vhost serves app/stream: the URL
+// path (with its leading '/') a player asks for, and the host the mount
+// answers for alone ("" for any host), as compileMount reads the template.
+func MountPath(tmpl, vhost, app, stream string) (host, urlPath string) {
+	host, p := splitMount(tmpl, vhost)
+	return host, "/" + strings.NewReplacer("[app]", app, "[stream]", stream).Replace(p)
+}

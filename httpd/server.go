@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -25,6 +26,7 @@ type Server struct {
 	streams Streams
 	hls     HLSSource // streams' HLS, when it has some (hls.go)
 	cfg     atomic.Pointer[Config]
+	hangups netwatch.Watcher // tells live viewers that their client left
 }
 
 // New returns the HTTP room for cfg over streams.

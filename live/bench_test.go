@@ -26,12 +26,7 @@ func (c *discardConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *discardConn) SetWriteDeadline(time.Time) error { return nil }
 
 // discardWriter is discardConn's write without waiting: it takes everything.
-// With done set, it signals each write there (the last viewer's, which ends
-// a fan-out round).
-type discardWriter struct {
-	c    *discardConn
-	done chan struct{}
-}
+type discardWriter struct{ c *discardConn }
 
 func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
 	var n int64
@@ -40,36 +35,10 @@ func (d discardWriter) TryWrite(v *[][]byte) (int64, error) {
 	}
 	d.c.n += n
 	*v = (*v)[:0]
-	if d.done != nil {
-		select {
-		case d.done <- struct{}{}:
-		default:
-		}
-	}
 	return n, nil
 }
 
 func (d discardWriter) WriteAll(v *[][]byte) (int64, error) { return d.TryWrite(v) }
-
-// signalEncoder signals done when a batch gives the last viewer nothing to
-// write (its writer signals otherwise), so the benchmark learns that the
-// round reached it either way.
-type signalEncoder struct {
-	encoder
-	done chan struct{}
-}
-
-func (e signalEncoder) encode(bufs [][]byte, batch []*Packet) ([][]byte, error) {
-	n := len(bufs)
-	out, err := e.encoder.encode(bufs, batch)
-	if len(out) == n {
-		select {
-		case e.done <- struct{}{}:
-		default:
-		}
-	}
-	return out, err
-}
 
 // benchViewer is one HTTP viewer as the fan-out sees it: its consumer with
 // encoder and sink attached, caught up.
@@ -79,13 +48,14 @@ type benchViewer struct {
 }
 
 // benchFanOut publishes the 720p fixture, looping, to one stream with n
-// viewers of format f. For each tag it waits for the stream's real fan-out
-// (the goroutine WriteTag starts, as in the server) to write its last
-// viewer: every viewer's pull, encode and write without waiting, one tag per
-// write (SRS's mw_latency 0). The wait blocks on a channel the last viewer's
-// write signals, so the benchmark does not compete with the fan-out for the
-// stream lock. allocs/op includes publishing (newPacket, the TS
-// muxer); ns/viewer-tag and allocs/viewer-tag leave it out, measured on a
+// viewers of format f, and measures the stream's fan-out round: every
+// viewer's pull, encode and write without waiting, one tag per write (SRS's
+// mw_latency 0), split over the goroutines GOMAXPROCS allows when the round
+// is large (run with -cpu 1,2 to see the split). The benchmark is the
+// stream's fan-out goroutine: it marks the fan-out as running, so WriteTag
+// never starts one, and runs each round itself (nothing in the server's code
+// is there for the benchmark). allocs/op includes publishing (newPacket, the
+// TS muxer); ns/viewer-tag and allocs/viewer-tag leave it out, measured on a
 // twin stream.
 func benchFanOut(b *testing.B, f Format, n int) {
 	tags := readFixture(b, "h264_aac_720p_2mbps.flv")
@@ -114,20 +84,11 @@ func benchFanOut(b *testing.B, f Format, n int) {
 	}
 
 	vs := make([]*benchViewer, n)
-	roundDone := make(chan struct{}, 1)
 	for i := range vs {
 		conn := &discardConn{}
 		v := &benchViewer{c: st.subscribe(kindAV, f == FormatTS), conn: conn}
-		w := discardWriter{c: conn}
-		if i == n-1 {
-			w.done = roundDone // the last consumer the fan-out goes round
-		}
-		out := &ConnSink{conn: conn, nbw: w, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
-		var enc encoder = newEncoder(f, vh)
-		if i == n-1 {
-			enc = signalEncoder{enc, roundDone}
-		}
-		v.c.attach(enc, out)
+		out := &ConnSink{conn: conn, nbw: discardWriter{conn}, framer: &testChunked{head: testHead(f)}, sent: &atomic.Uint64{}}
+		v.c.attach(newEncoder(f, vh), out, nil)
 		v.c.wmu.Lock()
 		err := v.c.drain() // the start-up burst: headers and the cached GOP
 		v.c.wmu.Unlock()
@@ -141,10 +102,9 @@ func benchFanOut(b *testing.B, f Format, n int) {
 			v.c.Close()
 		}
 	})
-	select { // the start-up drain's own signal
-	case <-roundDone:
-	default:
-	}
+	st.mu.Lock()
+	st.flushing = true // the benchmark runs the rounds
+	st.mu.Unlock()
 
 	// Publishing alone, on a twin stream without viewers: its time and
 	// allocations per tag are taken out of the figures per viewer.
@@ -163,7 +123,7 @@ func benchFanOut(b *testing.B, f Format, n int) {
 	runtime.ReadMemStats(&m0)
 	for range b.N {
 		pub.publish()
-		<-roundDone
+		st.flushRound(time.Now())
 	}
 	runtime.ReadMemStats(&m1)
 	b.StopTimer()

@@ -15,6 +15,9 @@ type Client struct {
 	App    string
 	Stream string
 	Start  time.Time
+	// What the client sent: RTMP connect's tcUrl, pageUrl and swfUrl; for
+	// an HTTP player rtmp://host/app (as SRS builds it) and the Referer.
+	TcURL, PageURL, SwfURL string
 
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64

@@ -60,7 +60,9 @@ type VhostConfig struct {
 
 	Forward []string // forward destinations, host[:port]
 
-	Security access.Rules // the security block
+	Security   access.Rules      // the security block
+	Hooks      access.Hooks      // the http_hooks block
+	SecureLink access.SecureLink // the secure_link block (signed URLs)
 
 	HLS *HLSConfig // the hls block; nil when HLS is off
 }

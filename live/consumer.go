@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
@@ -18,7 +19,7 @@ const maxDrops = 8
 
 // maxBatch bounds the packets one consumer takes per write, and so how far
 // a burst (a new viewer's cached GOP) grows its batch and writev vector
-// (about 3 entries per packet) before Consumer.trimBuffers lets them go: a
+// (about 3 entries per packet), which drain lets go when it is done: a
 // cached GOP goes out in a few writes instead of one.
 const maxBatch = 64
 
@@ -39,13 +40,12 @@ const (
 // Consumer.wmu, then Stream.mu).
 //
 // The write side (consumer_write.go) is owned by whoever holds wmu: the
-// viewer's own goroutine (run) or, for one turn, the stream's fan-out, which
-// only ever try-locks it.
+// consumer's goroutine, started on demand (drive), or, for one turn, the
+// stream's fan-out, which only ever tries the lock.
 type Consumer struct {
-	s      *Stream
-	kind   consumerKind
-	notify chan struct{} // wakes the viewer's goroutine
-	epoch  uint64        // the publishing session the consumer belongs to
+	s     *Stream
+	kind  consumerKind
+	epoch uint64 // the publishing session the consumer belongs to
 
 	cursor uint64 // next ring position to send
 	needSH bool   // metadata and sequence headers go first
@@ -57,11 +57,16 @@ type Consumer struct {
 	wmu     sync.Mutex
 	enc     encoder
 	out     Sink
-	batch   []*Packet
-	bufs    [][]byte
-	pending bool  // a write without waiting left bytes in out
-	err     error // the fan-out's pull or write error, for the goroutine
-	closed  bool  // the goroutine has returned: write nothing more
+	own     scratch         // the batch and vector of the consumer's goroutine
+	onEnd   func(err error) // called once when the viewer ends
+	pending bool            // a write without waiting left bytes in out
+	err     error           // the fan-out's pull or write error, for the goroutine
+	closed  bool            // the viewer ended: write nothing more
+
+	running, again atomic.Bool // a goroutine drives c; look again before it returns
+	driveF         func()      // c.drive, bound once: "go c.drive()" would allocate
+	endMu          sync.Mutex
+	endReason      error // set by hangUp: the viewer left, was kicked, or the server stops
 }
 
 // position places c at its start point; the stream lock is held.
@@ -103,9 +108,15 @@ func (c *Consumer) Drops() int { return c.drops }
 // pull appends to dst the packets c should send next. It returns io.EOF when
 // the publishing session c belongs to has ended. c.wmu is held.
 func (c *Consumer) pull(dst []*Packet) ([]*Packet, error) {
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	return c.pullLocked(dst)
+}
+
+// pullLocked is pull with the stream's read lock already held (by the
+// fan-out, for a run of consumers).
+func (c *Consumer) pullLocked(dst []*Packet) ([]*Packet, error) {
 	s := c.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	head := s.ring.head
 	if c.epoch != s.epoch {
 		// The session ended: what c had not sent of it goes out, then EOF.

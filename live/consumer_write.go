@@ -2,6 +2,9 @@ package live
 
 import (
 	"errors"
+	"io"
+	"net"
+	"syscall"
 	"time"
 )
 
@@ -13,62 +16,69 @@ var (
 	ErrShutdown = errors.New("live: server shutting down")
 )
 
-// How a viewer's bytes reach it (the write side of a Consumer). Each stream
-// has one fan-out goroutine (fanout.go) that writes every caught-up consumer
-// in turn, without waiting on any socket. A consumer whose socket cannot take
-// a whole batch, whose pull fails or that is still sending its start-up burst
-// belongs to its own goroutine (run) until it has caught up again. The
-// consumer's write lock says who writes: the fan-out only try-locks it and,
-// when it is busy, wakes the owner instead.
+// How a viewer's bytes reach it (the write side of a Consumer).
+//
+// Each stream has one fan-out (fanout.go) that writes every caught-up
+// consumer in turn, without waiting on any socket. A consumer has no
+// goroutine of its own while the fan-out can serve it: one is started on
+// demand (wake) when the fan-out cannot (a socket that did not take a whole
+// batch, a start-up burst, an error, the end of the session, the viewer
+// leaving), and it returns once the consumer has caught up again, or calls
+// the consumer's end function when the viewer ends. The consumer's write
+// lock says who writes: the fan-out only tries it and, when it is busy,
+// wakes the consumer instead. running and again make sure one goroutine at
+// most drives a consumer and that no wake-up is lost.
 
-// attach gives c its encoder and sink; until then the fan-out leaves c to
-// its goroutine.
-func (c *Consumer) attach(enc encoder, out Sink) {
+// scratch is what a step needs for one batch: the packets pulled and the
+// writev vector. The fan-out lends each consumer its own, so a caught-up
+// consumer keeps none between rounds; the consumer's goroutine uses the
+// consumer's.
+type scratch struct {
+	batch []*Packet
+	bufs  [][]byte
+}
+
+// attach gives c its encoder, its sink and the function called once when
+// the viewer ends, with the reason.
+func (c *Consumer) attach(enc encoder, out Sink, onEnd func(error)) {
 	c.wmu.Lock()
-	c.enc, c.out = enc, out
+	c.enc, c.out, c.onEnd = enc, out, onEnd
 	c.wmu.Unlock()
 }
 
-// trimBuffers lets go of a batch or writev vector grown by a burst (a new
-// viewer's cached GOP, a catch-up): a steady viewer needs a few entries, and
-// thousands of viewers each keeping a full batch's vector add up.
-func (c *Consumer) trimBuffers() {
-	if cap(c.batch) > 32 {
-		c.batch = nil
-	}
-	if cap(c.bufs) > 64 {
-		c.bufs = nil
-	}
-}
-
-// step pulls one batch, encodes it and writes it; c.wmu is held. It returns
-// false when nothing was queued or, without wait, when the socket did not
-// take everything (c.pending is then set).
-func (c *Consumer) step(wait bool, now time.Time) (bool, error) {
+// step pulls one batch, encodes it and writes it; c.wmu is held, and with
+// locked the stream's read lock too (the fan-out's). It returns false when
+// nothing was queued or, without wait, when the socket did not take
+// everything (c.pending is then set).
+func (c *Consumer) step(b *scratch, wait, locked bool, now time.Time) (bool, error) {
 	var err error
-	c.batch, err = c.pull(c.batch[:0])
-	if err != nil || len(c.batch) == 0 {
+	if locked {
+		b.batch, err = c.pullLocked(b.batch[:0])
+	} else {
+		b.batch, err = c.pull(b.batch[:0])
+	}
+	if err != nil || len(b.batch) == 0 {
 		return false, err
 	}
 	defer func() {
-		clear(c.batch) // drop references to packets the ring may evict
-		clear(c.bufs)  // what the write left; the sink adds only static framing beyond len
+		clear(b.batch) // drop references to packets the ring may evict
+		clear(b.bufs)  // what the write left; the sink adds only static framing beyond len
 	}()
 	// The vector: the sink's two framing slots, then the encoder's slices.
-	if c.bufs == nil {
-		c.bufs = make([][]byte, 0, 16) // room for the sink's trailer too, which it appends
+	if b.bufs == nil {
+		b.bufs = make([][]byte, 0, 16) // room for the sink's trailer too, which it appends
 	}
-	c.bufs = append(c.bufs[:0], nil, nil)
-	if c.bufs, err = c.enc.encode(c.bufs, c.batch); err != nil {
+	b.bufs = append(b.bufs[:0], nil, nil)
+	if b.bufs, err = c.enc.encode(b.bufs, b.batch); err != nil {
 		return false, err
 	}
-	if len(c.bufs) == 2 {
+	if len(b.bufs) == 2 {
 		return true, nil // nothing to send yet (an FLV header still undecided)
 	}
 	if wait {
-		return true, c.out.Write(c.bufs)
+		return true, c.out.Write(b.bufs)
 	}
-	done, err := c.out.TryWrite(c.bufs, now)
+	done, err := c.out.TryWrite(b.bufs, now)
 	if err == nil && !done {
 		c.pending = true
 	}
@@ -76,9 +86,11 @@ func (c *Consumer) step(wait bool, now time.Time) (bool, error) {
 }
 
 // drain writes, waiting as needed, what the fan-out left and everything
-// queued; c.wmu is held.
+// queued; c.wmu is held. Its batch and vector are let go when it is done: a
+// caught-up consumer keeps none (the fan-out lends its own), so thousands of
+// viewers do not each hold a burst's vector.
 func (c *Consumer) drain() error {
-	defer c.trimBuffers()
+	defer func() { c.own = scratch{} }()
 	if c.pending {
 		if err := c.out.Finish(); err != nil {
 			return err
@@ -89,7 +101,7 @@ func (c *Consumer) drain() error {
 		return c.err
 	}
 	for {
-		more, err := c.step(true, time.Time{})
+		more, err := c.step(&c.own, true, false, time.Time{})
 		if err != nil || !more {
 			return err
 		}
@@ -97,8 +109,11 @@ func (c *Consumer) drain() error {
 }
 
 // flush is the fan-out's turn for c: write what is queued without waiting,
-// or leave c to its goroutine.
-func (c *Consumer) flush(now time.Time) {
+// with the fan-out's scratch, or leave c to a goroutine of its own. The
+// fan-out holds the stream's read lock for a run of consumers (so it takes
+// the lock once per run, not once per consumer): under it, the consumer's
+// write lock is only ever tried, and nothing here waits.
+func (c *Consumer) flush(b *scratch, now time.Time) {
 	if !c.wmu.TryLock() {
 		c.wake() // its goroutine is writing; it will look again
 		return
@@ -112,7 +127,7 @@ func (c *Consumer) flush(now time.Time) {
 		return
 	}
 	for {
-		more, err := c.step(false, now)
+		more, err := c.step(b, false, true, now)
 		if err != nil {
 			c.err = err
 		}
@@ -126,41 +141,89 @@ func (c *Consumer) flush(now time.Time) {
 	}
 }
 
+// wake makes sure a goroutine drives c soon: the one running looks again,
+// or one is started.
 func (c *Consumer) wake() {
-	select {
-	case c.notify <- struct{}{}:
-	default:
+	c.again.Store(true)
+	if c.running.CompareAndSwap(false, true) {
+		go c.driveF()
 	}
 }
 
-// run is a viewer's own goroutine: it sends the start-up burst, then waits
-// while the stream's fan-out writes, and takes over whenever the fan-out
-// hands the viewer back (a full socket, an error, the end of the session).
-// It returns io.EOF when the stream session ends, ErrViewerGone when gone is
-// closed, ErrShutdown when closing is, or the write error; after it returns
-// nothing more is written to out.
-func (c *Consumer) run(enc encoder, out Sink, gone, closing <-chan struct{}) error {
-	c.attach(enc, out)
+// hangUp ends the viewer at its next drive: it left (its connection
+// closed, it was kicked) or the server is shutting down.
+func (c *Consumer) hangUp(reason error) {
+	c.endMu.Lock()
+	if c.endReason == nil {
+		c.endReason = reason
+	}
+	c.endMu.Unlock()
+	c.wake()
+}
+
+// drive is a consumer's goroutine, started on demand by wake: it sends what
+// the fan-out could not (the start-up burst, what a full socket left, a
+// catch-up) and returns once c has caught up; when the viewer ends it
+// calls c's end function, once, and c is never driven again.
+func (c *Consumer) drive() {
 	for {
+		c.again.Store(false)
 		c.wmu.Lock()
-		err := c.drain()
-		if err != nil {
-			c.closed = true
-			c.wmu.Unlock()
-			return err
-		}
-		c.wmu.Unlock()
-		select {
-		case <-c.notify:
-			continue
-		case <-gone:
-			err = ErrViewerGone
-		case <-closing:
+		c.endMu.Lock()
+		err := c.endReason
+		c.endMu.Unlock()
+		if err == nil && c.s.srv.isClosing() {
 			err = ErrShutdown
 		}
-		c.wmu.Lock()
-		c.closed = true
+		if err == nil {
+			err = c.drain()
+		}
+		if err != nil {
+			c.closed = true
+			onEnd := c.onEnd
+			c.wmu.Unlock()
+			if onEnd != nil {
+				onEnd(peerGone(err))
+			}
+			return // running stays set: nothing drives c again
+		}
 		c.wmu.Unlock()
+		c.running.Store(false)
+		if !c.again.Load() || !c.running.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// peerGone reports a write that failed because the viewer hung up as the
+// viewer leaving, not as an error: the fan-out writes at once, so it often
+// meets the reset before the hang-up is noticed.
+func peerGone(err error) error {
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) {
+		return ErrViewerGone
+	}
+	return err
+}
+
+// serve attaches c and waits until the viewer ends, for a transport that
+// keeps a goroutine per viewer anyway (an RTMP connection reading its
+// player's commands, a push to another server): the goroutine sends the
+// start-up burst, then the fan-out and goroutines started on demand take
+// over, and gone ends the viewer when it closes.
+func (c *Consumer) serve(enc encoder, out Sink, gone <-chan struct{}) error {
+	end := make(chan error, 1)
+	c.attach(enc, out, func(err error) { end <- err })
+	c.running.Store(true)
+	c.drive()
+	select {
+	case err := <-end:
+		return err
+	case <-gone:
+		c.hangUp(ErrViewerGone)
+		err := <-end
+		if err == io.EOF {
+			return ErrViewerGone // it left as the session ended
+		}
 		return err
 	}
 }

@@ -9,7 +9,8 @@
 //	     once for every format (packet.go: FLV tag header, RTMP chunk
 //	     headers; codecs.go: ADTS header; ts_muxer.go: TS packets), pushed
 //	     to the stream's ring (ring.go), marked in the GOP cache (gop.go)
-//	  -> the stream's fan-out (fanout.go) goes round its consumers
+//	  -> the stream's fan-out (fanout.go) goes round its consumers, a large
+//	     round split over several goroutines (fanout_split.go)
 //	  -> Consumer.flush (consumer_write.go): pull the next packets from the
 //	     ring (consumer.go), encode them as slices of the shared packets
 //	     (remux_*.go), write them with a writev that never waits through
@@ -18,10 +19,23 @@
 //	  -> a socket that is full hands the viewer to its own goroutine
 //	     (Consumer.run), which waits for it, catches up and hands it back.
 //
-// Players of any transport attach through Server.Play (viewer.go); the RTMP
-// server (rtmp_server.go) serves publishers and RTMP players; edge.go pulls
-// a stream from origins for an edge's players; forward.go pushes one to
-// other servers.
+// Players of any transport attach through Server.Play (play.go, viewer.go);
+// the RTMP server (rtmp_server.go) serves publishers and RTMP players;
+// edge.go pulls a stream from origins for an edge's players; forward.go
+// pushes one to other servers. No goroutine waits on a caught-up player: an
+// RTMP player is read only when it has sent something (playerInput, through
+// internal/netwatch), and httpd notices an HTTP player's hang-up the same
+// way.
+//
+// Who may come in is asked before anything is attached (package access):
+// the security rules and the signed URL, then the vhost's http_hooks
+// (hooks.go: on_connect and on_close around an RTMP connection, on_publish
+// before a publish is accepted and on_unpublish once the stream is free,
+// on_play in Server.Play and on_stop in Viewer.Close). A hook runs on the
+// goroutine of the client it is about and holds no lock, so a slow hook
+// service delays that client only; the end notifications run on the
+// client's goroutine (a player's: the one that ends it), which Shutdown
+// waits for.
 //
 // # Who owns what
 //
@@ -55,7 +69,9 @@
 // clients.mu (the client registry) is a leaf: nothing is taken under it; so
 // is the hls.Store's lock, which HTTP requests for HLS take alone. The disk
 // writer's error callback (hls.go) takes Stream.mu alone, on its goroutine.
-// The fan-out takes Stream.mu only to copy the consumer list, and calls
-// Consumer.flush without it. TestLockOrder runs every nesting above at
-// once under the race detector.
+// The fan-out holds Stream.mu for reading over a run of 32 consumers and
+// only tries their Consumer.wmu under it (TryLock, which never waits), so it
+// cannot deadlock with a viewer's goroutine that holds wmu and waits for
+// Stream.mu. TestLockOrder runs every nesting above at once under the race
+// detector.
 package live

@@ -52,13 +52,37 @@ func (s *Stream) flushLoop() {
 }
 
 // flushRound gives every consumer its turn; now is the round's clock, read
-// once for all its viewers.
+// once for all its viewers. A large round is split over several
+// goroutines (fanout_split.go), so one popular stream uses every core.
 func (s *Stream) flushRound(now time.Time) {
 	s.mu.RLock()
 	s.round = append(s.round[:0], s.consumers...)
 	s.mu.RUnlock()
-	for _, c := range s.round {
-		c.flush(now)
+	if w := splitWorkers(len(s.round)); w > 1 {
+		s.split.run(s, s.round, w, now)
+	} else {
+		s.flushRun(s.round, &s.scratch, now)
 	}
 	clear(s.round)
+}
+
+// flushRunLen is how many consumers the fan-out writes per hold of the
+// stream's read lock: taking it once per consumer made the goroutines of a
+// split round fight over the lock's counter; holding it longer would delay
+// the publisher's next tag.
+const flushRunLen = 32
+
+// flushRun gives each consumer of part its turn, holding the stream's read
+// lock for flushRunLen of them at a time; b is the batch and vector the
+// goroutine running it lends each consumer in turn.
+func (s *Stream) flushRun(part []*Consumer, b *scratch, now time.Time) {
+	for len(part) > 0 {
+		n := min(len(part), flushRunLen)
+		s.mu.RLock()
+		for _, c := range part[:n] {
+			c.flush(b, now)
+		}
+		s.mu.RUnlock()
+		part = part[n:]
+	}
 }

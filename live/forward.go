@@ -126,10 +126,22 @@ func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log *s
 	cons := st.subscribe(kindAV, false)
 	defer cons.Close()
 	out := &rtmpSink{c: c, timeout: cfg.WriteTimeout}
-	err = peerGone(cons.run(newRTMPEncoder(c, st.chunkSize), out, done, ctx.Done()), done)
+	// The push ends when the destination goes (done) or it is stopped (ctx).
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		close(stopped)
+	}()
+	err = cons.serve(newRTMPEncoder(c, st.chunkSize), out, stopped)
 	c.Close()
 	<-done
+	<-stopped
 	switch {
+	case ctx.Err() != nil:
+		return nil
 	case errors.Is(err, ErrViewerGone):
 		if readErr == nil || errors.Is(readErr, io.EOF) {
 			return fmt.Errorf("destination closed the connection")

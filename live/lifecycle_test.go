@@ -332,7 +332,7 @@ func TestFanOutWithoutNonblockingWrites(t *testing.T) {
 	vh := srv.Config().Vhost(DefaultVhost)
 	gone := make(chan struct{})
 	perr := make(chan error, 1)
-	go func() { perr <- c.run(newEncoder(FormatFLV, vh), out, gone, nil) }()
+	go func() { perr <- c.serve(newEncoder(FormatFLV, vh), out, gone) }()
 
 	got := make(chan int, 1)
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
@@ -32,22 +33,24 @@ type PlayRequest struct {
 	// Counters, when set, report the connection's own byte counts (RTMP);
 	// otherwise the viewer's ConnSink counts what it writes.
 	Counters func() (in, out uint64)
+	// ID is the client's id when its connection already has one (RTMP,
+	// whose on_connect named it); 0 gives a new one.
+	ID uint64
+	// What the client sent, for the API and the hooks: an RTMP player's
+	// tcUrl, pageUrl and swfUrl; for an HTTP player rtmp://host/app (SRS
+	// builds it so) and its Referer.
+	TcURL, PageURL, SwfURL string
 }
 
 // CanPlay reports why a player could not play req: no such vhost, the
-// vhost's security rules, or a .mp3/.aac request for a stream known to carry
-// another codec. It changes nothing (HEAD requests use it).
+// vhost's security rules or secure_link, or a .mp3/.aac request for a stream
+// known to carry another codec. It changes nothing and asks no hook service
+// (HEAD requests use it).
 func (s *Server) CanPlay(req PlayRequest) error {
-	_, err := s.checkPlay(req)
-	if err != nil {
+	if _, err := s.checkPlay(req); err != nil {
 		return err
 	}
-	if st := s.Stream(req.Key); st != nil {
-		st.mu.RLock()
-		err = st.codecs.checkFormat(req.Format)
-		st.mu.RUnlock()
-	}
-	return err
+	return s.checkCodec(req)
 }
 
 func (s *Server) checkPlay(req PlayRequest) (*VhostConfig, error) {
@@ -58,28 +61,50 @@ func (s *Server) checkPlay(req PlayRequest) (*VhostConfig, error) {
 	if !vh.Security.Allowed(access.Play, req.Remote) {
 		return nil, ErrForbidden
 	}
+	k := req.Key
+	if err := vh.SecureLink.Check(access.Play, k.Vhost, k.App, k.Name, req.Param, req.Remote, time.Now()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSecureLink, err)
+	}
 	return vh, nil
+}
+
+// checkCodec refuses a .mp3/.aac request for a stream known to carry
+// another codec.
+func (s *Server) checkCodec(req PlayRequest) error {
+	st := s.Stream(req.Key)
+	if st == nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.codecs.checkFormat(req.Format)
 }
 
 // Play attaches a player to the stream req names, creating the stream when
 // nobody publishes it yet (the player waits for its publisher, as SRS's
-// HSTRS allows). It checks the vhost's rules and the format against the
-// stream's codecs, positions the player's consumer at its start point
-// (metadata, sequence headers, cached GOP), registers it for the API and,
-// on an edge, starts or joins the pull from the origins.
+// HSTRS allows). It checks the vhost's rules, the signed URL and the format
+// against the stream's codecs, asks the vhost's on_play hooks (before
+// anything is attached or locked: a slow hook service delays this player
+// only), positions the player's consumer at its start point (metadata,
+// sequence headers, cached GOP), registers it for the API and, on an edge,
+// starts or joins the pull from the origins. Viewer.Close sends on_stop.
 func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	vh, err := s.checkPlay(req)
 	if err != nil {
 		return nil, err
 	}
-	st := s.stream(req.Key, vh, true)
-	st.mu.RLock()
-	err = st.codecs.checkFormat(req.Format)
-	st.mu.RUnlock()
-	if err != nil {
-		s.removeIfIdle(st)
+	if err := s.checkCodec(req); err != nil {
 		return nil, err
 	}
+	id := req.ID
+	if id == 0 {
+		id = s.nextID.Add(1)
+	}
+	hr := s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
+	if err := s.admit(vh, access.OnPlay, hr); err != nil {
+		return nil, err
+	}
+	st := s.stream(req.Key, vh, true)
 	kind := kindAV
 	if req.Format.audioOnly() {
 		kind = kindAudioOnly
@@ -89,10 +114,17 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 		typ = req.Format.String() + "-play"
 	}
 	s.wg.Add(1)
-	v := &Viewer{srv: s, st: st, format: req.Format}
+	v := &Viewer{srv: s, st: st, format: req.Format, hook: hr}
 	v.c = st.subscribe(kind, req.Format == FormatTS)
 	v.untrack = s.track(req.Conn)
 	v.stopPull = s.edgePlay(st, req.Param, req.Connect)
-	v.client, v.unregister = s.newClient(typ, req.Remote, req.Key, func() { req.Conn.Close() }, req.Counters)
+	// A kick closes the connection and ends the viewer: nothing may be
+	// reading it to notice.
+	v.client, v.unregister = s.newClient(&Client{ID: id, Type: typ, IP: hr.IP, Vhost: req.Key.Vhost, App: req.Key.App,
+		Stream: req.Key.Name, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
+		kick: func() {
+			req.Conn.Close()
+			v.c.hangUp(ErrViewerGone)
+		}, counters: req.Counters})
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -47,12 +48,21 @@ func (s *Server) ServeRTMP(ln net.Listener) error {
 	}
 }
 
+// serveRTMPConn reads an RTMP connection's request and serves it: a
+// publisher on this goroutine until it stops, a player only until it is
+// attached to its stream (the player's viewer then owns the connection).
 func (s *Server) serveRTMPConn(nc net.Conn) {
 	untrack := s.track(nc)
-	defer untrack()
-	defer nc.Close()
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			nc.Close()
+			untrack()
+		}
+	}()
 	cfg := s.cfg.Load()
-	log := s.log.With("conn", s.nextID.Add(1), "remote", nc.RemoteAddr().String())
+	id := s.nextID.Add(1) // the connection's, its client's and its hooks' id
+	log := s.log.With("conn", id, "remote", nc.RemoteAddr().String())
 	c, err := rtmp.Accept(nc, rtmp.ServerConfig{ChunkSize: cfg.ChunkSize, HandshakeTimeout: 10 * time.Second, WriteTimeout: cfg.WriteTimeout})
 	if err != nil {
 		log.Debug("rtmp handshake failed", "err", err)
@@ -83,21 +93,54 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	}
 	key := StreamKey{vh.Name, req.App, req.Stream}
 	log = log.With("stream", key.String())
-	if req.Kind == rtmp.KindPublish {
-		s.servePublish(c, nc, vh, key, req, log)
+	// SRS asks on_connect once the client has named its stream, and sends
+	// on_close when the connection ends, whatever happened in between.
+	hr := s.hookRequest(id, clientIP(nc.RemoteAddr()), key, req.Param, req.TcURL, req.PageURL)
+	closeConn := func() {
+		nc.Close()
+		hr.SendBytes, hr.RecvBytes = c.BytesOut(), c.BytesIn()
+		s.notify(vh.Name, vh, access.OnClose, hr)
+	}
+	defer func() {
+		if !handedOver {
+			closeConn()
+		}
+	}()
+	if err := s.admit(vh, access.OnConnect, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", req.Kind == rtmp.KindPublish}, HookAttrs(err)...)...)
+		if req.Kind == rtmp.KindPublish {
+			c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_connect")
+		} else {
+			c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_connect")
+		}
 		return
 	}
-	s.servePlay(c, nc, key, req, log)
+	if req.Kind == rtmp.KindPublish {
+		s.servePublish(c, nc, id, vh, key, req, hr, log)
+		return
+	}
+	handedOver = s.servePlay(c, nc, id, key, req, log, closeConn)
 }
 
-func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger) {
 	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", true)
 		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
 		return
 	}
-	client, unregister := s.newClient("fmle-publish", nc.RemoteAddr(), key, func() { nc.Close() },
-		func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() })
+	if err := vh.SecureLink.Check(access.Publish, key.Vhost, key.App, key.Name, req.Param, nc.RemoteAddr(), time.Now()); err != nil {
+		log.Info("rtmp refused by the vhost's secure_link", "publish", true, "err", err)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return
+	}
+	if err := s.admit(vh, access.OnPublish, hr); err != nil {
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", true}, HookAttrs(err)...)...)
+		c.RejectPublish("NetStream.Publish.Denied", "denied by http_hooks on_publish")
+		return
+	}
+	client, unregister := s.newClient(&Client{ID: id, Type: "fmle-publish", IP: hr.IP,
+		Vhost: key.Vhost, App: key.App, Stream: key.Name, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
+		kick: func() { nc.Close() }, counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() }})
 	var err error
 	defer func() { unregister(Failed(err)) }()
 	log = log.With("client", client.ID)
@@ -108,6 +151,12 @@ func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, vh *VhostConfig, key St
 		s.removeIfIdle(st)
 		return
 	}
+	// on_unpublish once the stream is free again and the publisher's
+	// connection closed, as SRS sends it after release_publish.
+	defer func() {
+		nc.Close()
+		s.notify(vh.Name, vh, access.OnUnpublish, hr)
+	}()
 	defer st.stopPublish(c)
 	// A publisher that stops reading (its acknowledgements fill the socket)
 	// is dropped within its publish timeout, and its name is free again.
@@ -164,54 +213,121 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 	return "error", true
 }
 
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, key StreamKey, req *rtmp.Request, log *slog.Logger) {
+// servePlay attaches an RTMP player to its stream and reports whether it
+// did: the viewer then owns the connection, and when it ends calls
+// closeConn, which closes it and sends on_close. No goroutine waits on the
+// player: the stream's fan-out writes it, and what it sends
+// (acknowledgements, pause, closeStream) is read when it arrives.
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, log *slog.Logger, closeConn func()) bool {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
 		Format: FormatRTMP, Remote: nc.RemoteAddr(), Conn: nc,
 		Counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() },
+		ID:       id, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
 	})
 	switch {
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
 		c.RejectPlay("NetStream.Play.Failed", "denied by security rules")
-		return
+		return false
+	case errors.Is(err, ErrSecureLink):
+		log.Info("rtmp refused by the vhost's secure_link", "publish", false, "err", err)
+		c.RejectPlay("NetStream.Play.Failed", "denied by secure_link: the URL's signature is missing, wrong or expired")
+		return false
+	case errors.Is(err, ErrHookDenied):
+		log.Info("rtmp refused by http_hooks", append([]any{"publish", false}, HookAttrs(err)...)...)
+		c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_play")
+		return false
 	case err != nil:
 		log.Info("play refused", "err", err)
 		c.RejectPlay("NetStream.Play.Failed", err.Error())
-		return
+		return false
 	}
-	log = log.With("client", v.Client().ID)
 	if err := c.AcceptPlay(); err != nil {
-		log.Info("play failed", "err", err)
+		log.Info("play failed", "err", err, "client", id)
 		v.Close(err)
-		return
+		return false
 	}
 	setNoDelay(nc, v.st.vh.TCPNodelay)
-	// The player's input is read on this goroutine, whose stack the
-	// handshake and the commands have grown anyway; the writer is a fresh,
-	// small one that the fan-out mostly leaves parked.
 	start := time.Now()
-	log.Info("play start")
+	log.Info("play start", "client", id)
+	// What the end's log line names, without keeping a logger per player.
+	remote := nc.RemoteAddr().String()
+	s.wg.Add(1) // the connection's, until on_close is sent
 	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
 	enc := newRTMPEncoder(c, v.st.chunkSize)
-	gone := make(chan struct{})
-	res := make(chan error, 1)
-	go func() {
-		err := v.serve(enc, out, gone)
+	in := &playerInput{c: c, nc: nc, v: v}
+	watched, werr := s.inputs.WatchInput(nc, in.ready)
+	if werr == nil {
+		in.watch = watched
+	}
+	v.start(enc, out, func(err error) {
+		if in.watch != nil {
+			in.watch.Stop()
+		}
 		if err == io.EOF {
 			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
 		}
-		res <- err
-		nc.Close() // ends ServePlayerInput
-	}()
-	c.ServePlayerInput()
-	close(gone)
-	err = <-res
-	v.Close(err)
-	attrs := []any{"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
-	if Failed(err) {
-		attrs = append(attrs, "err", err)
+		nc.Close()
+		v.Close(err) // on_stop
+		attrs := []any{"conn", id, "remote", remote, "stream", key.String(), "client", id,
+			"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
+		if Failed(err) {
+			attrs = append(attrs, "err", err)
+		}
+		s.log.Info("play stop", attrs...)
+		closeConn() // on_close
+		s.wg.Done()
+	})
+	if werr != nil {
+		go in.serveBlocking() // no input watch here: a reader of its own
+	} else {
+		in.start()
 	}
-	log.Info("play stop", attrs...)
+	return true
+}
+
+// playerInputTimeout bounds the reading of a message an RTMP player has
+// begun to send.
+const playerInputTimeout = 10 * time.Second
+
+// playerInput reads what an RTMP player sends while it plays. Where the
+// connection's input can be watched, a goroutine runs only while there is
+// something to read; elsewhere one reads until the player leaves. Either
+// hangs the viewer up when the player stops playing, closes the connection
+// or breaks the protocol.
+type playerInput struct {
+	c     *rtmp.Conn
+	nc    net.Conn
+	v     *Viewer
+	watch *netwatch.Input // nil without a watch
+}
+
+// start handles what the player sent with its play command and is already
+// read (this rarely waits: only for the end of a message begun), then
+// waits for more.
+func (p *playerInput) start() {
+	if p.c.InputBuffered() > 0 {
+		p.serve()
+		return
+	}
+	p.watch.Arm()
+}
+
+// ready is called by the watcher when the player has sent something.
+func (p *playerInput) ready() { go p.serve() }
+
+func (p *playerInput) serve() {
+	p.nc.SetReadDeadline(time.Now().Add(playerInputTimeout))
+	if err := p.c.ServeBufferedPlayerInput(); err != nil {
+		p.v.HangUp()
+		return
+	}
+	p.watch.Arm()
+}
+
+func (p *playerInput) serveBlocking() {
+	p.c.ServePlayerInput()
+	p.v.HangUp()
 }

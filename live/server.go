@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/hls"
+	"github.com/picosrs/picosrs/internal/netwatch"
 )
 
 // Server is the stream core: the registry of streams and clients, the RTMP
@@ -28,20 +30,25 @@ type Server struct {
 	hls     *hls.Store  // every stream's HLS window (hls.go)
 	release memReleaser // hands freed HLS windows back to the system
 
-	nextID  atomic.Uint64 // connection ids for logs and the API
+	nextID  atomic.Uint64 // connection ids for logs, the API and the hooks
 	clients clients
+
+	hooks   *access.HookClient      // posts http_hooks (hooks.go)
+	hookIDs atomic.Pointer[HookIDs] // how the hook bodies name the server and streams
 
 	closing chan struct{}
 	closeMu sync.Once
 	wg      sync.WaitGroup // every connection's and viewer's goroutine
 	lnMu    sync.Mutex
 	lns     []net.Listener
-	active  sync.Map // io.Closer -> struct{}: connections to close on shutdown
+	active  sync.Map         // io.Closer -> struct{}: connections to close on shutdown
+	inputs  netwatch.Watcher // reads RTMP players only when they have sent something
 }
 
 // NewServer returns a server for cfg.
 func NewServer(cfg *Config) *Server {
-	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, hls: hls.NewStore(), closing: make(chan struct{})}
+	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, closing: make(chan struct{}),
+		hooks: access.NewHookClient(nil), hls: hls.NewStore()}
 	c := cfg.withDefaults()
 	s.cfg.Store(c)
 	s.log = c.Logger
@@ -100,20 +107,29 @@ func (s *Server) Streams() []*Stream {
 	return out
 }
 
-// newClient registers a client; counters, when not nil, reports the
-// connection's own byte counts. The returned function unregisters it, noting
-// whether it ended on an error.
-func (s *Server) newClient(typ string, addr net.Addr, key StreamKey, kick func(), counters func() (in, out uint64)) (*Client, func(failed bool)) {
-	ip := ""
-	if addr != nil {
-		ip = addr.String()
-		if h, _, err := net.SplitHostPort(ip); err == nil {
-			ip = h
-		}
+// newClient registers c (its ID set, or 0 for a new one; its Start set
+// here). The returned function unregisters it, noting whether it ended on an
+// error.
+func (s *Server) newClient(c *Client) (*Client, func(failed bool)) {
+	if c.ID == 0 {
+		c.ID = s.nextID.Add(1)
 	}
-	c := &Client{ID: s.nextID.Add(1), Type: typ, IP: ip, Vhost: key.Vhost, App: key.App, Stream: key.Name, Start: time.Now(), kick: kick, counters: counters}
+	c.Start = time.Now()
 	s.clients.add(c)
 	return c, func(failed bool) { s.clients.remove(c.ID, failed) }
+}
+
+// clientIP is a client's address without its port, as the API and the
+// hooks show it.
+func clientIP(addr net.Addr) string {
+	if addr == nil {
+		return ""
+	}
+	ip := addr.String()
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		ip = h
+	}
+	return ip
 }
 
 // ClientTotals returns how many clients were ever served and how many of them
@@ -183,8 +199,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.lnMu.Unlock()
 	})
-	// Viewers see s.closing and end their responses cleanly (the terminating
-	// chunk); give them a moment before cutting what is left.
+	// Viewers end their responses cleanly (the terminating chunk): they
+	// have no goroutine waiting on s.closing, so each is woken to see it.
+	// Give them a moment before cutting what is left.
+	for _, st := range s.Streams() {
+		st.mu.RLock()
+		for _, c := range st.consumers {
+			c.hangUp(ErrShutdown)
+		}
+		st.mu.RUnlock()
+	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {

@@ -108,11 +108,7 @@ func (h *ConnSink) Finish() error {
 	h.vec = h.pend
 	h.deadline.refresh(h.conn, h.timeout, time.Now())
 	err := h.writeVec()
-	clear(h.pend)
-	h.pend = h.pend[:0]
-	if cap(h.pend) > 64 {
-		h.pend = nil
-	}
+	h.pend = nil // kept only while a hand-off lasts
 	return err
 }
 

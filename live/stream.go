@@ -55,6 +55,8 @@ type Stream struct {
 	flushing   bool
 	flushAgain bool
 	round      []*Consumer // the consumers of the current round (the fan-out's own)
+	split      fanOutSplit // the helpers a large round is split over (the fan-out's own)
+	scratch    scratch     // the batch and vector the fan-out lends each consumer
 	flushLoopF func()      // s.flushLoop, bound once: "go s.flushLoop()" would allocate a closure per round
 
 	stats   streamStats
@@ -186,7 +188,8 @@ func (s *Stream) idle() bool {
 // order, and no live tag can slip in ahead of them. A TS consumer starts the
 // stream's TS muxer if need be.
 func (s *Stream) subscribe(kind consumerKind, ts bool) *Consumer {
-	c := &Consumer{s: s, kind: kind, notify: make(chan struct{}, 1)}
+	c := &Consumer{s: s, kind: kind}
+	c.driveF = c.drive
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ts {

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"syscall"
 	"time"
+
+	"github.com/picosrs/picosrs/access"
 )
 
 // Viewer is one player attached to a stream: its consumer, its entry in the
@@ -21,6 +22,7 @@ type Viewer struct {
 	unregister func(failed bool)
 	untrack    func()
 	stopPull   func()
+	hook       *access.HookRequest // what on_stop says of the player
 }
 
 // Client returns the viewer's entry in the client registry.
@@ -37,43 +39,46 @@ func (v *Viewer) ConnSink(conn net.Conn, f Framer) *ConnSink {
 	return newConnSink(conn, f, v.srv.cfg.Load().WriteTimeout, &v.client.bytesOut)
 }
 
-// Serve writes the stream to out in the viewer's format until the
-// publishing session ends (io.EOF), gone is closed or the viewer hangs up
-// (ErrViewerGone), the server shuts down (ErrShutdown) or a write fails.
-// After it returns nothing more is written to out.
-func (v *Viewer) Serve(out Sink, gone <-chan struct{}) error {
-	return v.serve(newEncoder(v.format, v.st.vh), out, gone)
+// Start attaches out and returns at once: a goroutine of the viewer's own,
+// fresh and small, sends the start-up burst (metadata, sequence headers,
+// the cached GOP), then the viewer is written by its stream's fan-out, and
+// by a goroutine of its own only while it needs one. (The caller's
+// goroutine, an HTTP handler's or an RTMP connection's, has a deep stack:
+// it is better not kept waiting on a burst.) onEnd is called once, on that
+// goroutine, with the reason the viewer ended: io.EOF when the publishing
+// session ended, ErrViewerGone when it left (HangUp, a reset) or was
+// kicked, ErrShutdown, or a write error. Nothing is written to out after
+// onEnd is called; the caller then closes the viewer and its connection.
+func (v *Viewer) Start(out Sink, onEnd func(error)) {
+	v.start(newEncoder(v.format, v.st.vh), out, onEnd)
 }
 
-func (v *Viewer) serve(enc encoder, out Sink, gone <-chan struct{}) error {
-	return peerGone(v.c.run(enc, out, gone, v.srv.closing), gone)
+func (v *Viewer) start(enc encoder, out Sink, onEnd func(error)) {
+	v.c.attach(enc, out, onEnd)
+	v.c.wake()
+}
+
+// HangUp ends the viewer because it left: its connection closed.
+func (v *Viewer) HangUp() { v.c.hangUp(ErrViewerGone) }
+
+// Serve is Start for a transport that keeps a goroutine per viewer anyway:
+// it returns the reason the viewer ended, and ends it when gone is closed.
+func (v *Viewer) Serve(out Sink, gone <-chan struct{}) error {
+	return v.c.serve(newEncoder(v.format, v.st.vh), out, gone)
 }
 
 // Close detaches the viewer; err is what Serve returned (or the reason it
-// was never called), for the registry's count of clients that failed.
+// was never called), for the registry's count of clients that failed. It
+// then sends the vhost's on_stop hooks, on the caller's goroutine: close the
+// player's connection first, so that a slow hook service keeps nobody
+// waiting. A shutdown waits for it (within its bound).
 func (v *Viewer) Close(err error) {
 	v.stopPull()
 	v.c.Close()
 	v.untrack()
 	v.unregister(Failed(err))
+	v.srv.notify(v.st.key.Vhost, v.st.vh, access.OnStop, v.hook)
 	v.srv.wg.Done()
-}
-
-// peerGone reports a write that failed because the viewer hung up as the
-// viewer leaving, not as an error: the fan-out writes at once, so it often
-// meets the reset before the viewer's reader has seen the close.
-func peerGone(err error, gone <-chan struct{}) error {
-	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) {
-		return ErrViewerGone
-	}
-	select {
-	case <-gone:
-		if err != nil && err != io.EOF {
-			return ErrViewerGone
-		}
-	default:
-	}
-	return err
 }
 
 // Failed reports whether a viewer or publisher that ended with err ended on

@@ -41,6 +41,10 @@ type ChunkReader struct {
 	streams    map[uint32]*chunkStream
 	hdr        [11]byte
 
+	// untilDrained makes ReadMessage return errDrained, rather than read
+	// on, when a chunk it handled left nothing buffered.
+	untilDrained bool
+
 	// Counters for the request-phase budget (Conn.ReadRequest).
 	messages   uint64 // messages completed, protocol control included
 	allocated  uint64 // bytes allocated for message bodies
@@ -80,7 +84,10 @@ func (r *ChunkReader) ChunkSize() int { return int(r.chunkSize) }
 // fresh allocation owned by the caller. At a clean end of input between
 // messages it returns io.EOF; inside a message io.ErrUnexpectedEOF.
 func (r *ChunkReader) ReadMessage() (Message, error) {
-	for {
+	for first := true; ; first = false {
+		if !first && r.untilDrained && r.r.Buffered() == 0 {
+			return Message{}, errDrained
+		}
 		m, ok, err := r.readChunk()
 		if err != nil {
 			return Message{}, err
@@ -111,6 +118,9 @@ func (r *ChunkReader) ReadMessage() (Message, error) {
 		return m, nil
 	}
 }
+
+// errDrained: all that was read is handled, and no message is complete.
+var errDrained = errors.New("rtmp: no complete message buffered")
 
 func (r *ChunkReader) eof(err error) error {
 	if err == io.EOF && r.pending > 0 {

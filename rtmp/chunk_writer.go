@@ -116,12 +116,32 @@ func (w *ChunkWriter) reset() {
 	w.iov = w.iov[:0]
 	w.out = nil
 	w.scratch = w.scratch[:0]
-	if cap(w.iov) > 128 {
-		w.iov = nil
+	if cap(w.iov) > 16 {
+		w.iov = nil // a player's: it needs one only when the socket was full
 	}
 	if cap(w.scratch) > 2048 {
 		w.scratch = nil
 	}
+}
+
+// TryWriteVector writes v, slices cut into chunks, after anything still
+// queued, as far as the socket takes it without waiting (SetNonblocking
+// must have been called); what does not go stays queued, as with TryFlush.
+// While nothing is queued, v is written from where it is: the writer keeps
+// no vector of its own for a player that keeps up, only for the rest of a
+// batch the socket did not take. The elements of v may be changed.
+func (w *ChunkWriter) TryWriteVector(v [][]byte) (int64, bool, error) {
+	if len(w.iov) > 0 {
+		w.QueueVector(v)
+		return w.TryFlush()
+	}
+	w.out = v
+	n, err := w.nw.TryWrite((*[][]byte)(&w.out))
+	if len(w.out) > 0 {
+		w.iov = append(w.iov, w.out...)
+	}
+	w.out = nil
+	return n, len(w.iov) == 0, err
 }
 
 // TryFlush writes as much of the batch as the socket takes without waiting

@@ -64,6 +64,7 @@ type Conn struct {
 	ackWindow    uint32        // peer's window acknowledgement size, 0 = none
 	lastAck      uint64        // bytesIn at the last acknowledgement sent
 	pending      []flv.Tag
+	untilDrained bool // readMessage stops when all it read is handled (ServeBufferedPlayerInput)
 	client       bool
 	streamID     uint32 // message stream id of the publish/play stream
 	chunkSizeOut int
@@ -274,7 +275,10 @@ func (c *Conn) writeAMF0(typ MessageType, csid, streamID uint32, vals ...any) er
 // (sections 5.4.3-5.4.5) and User Control events (section 6.2), and sends an
 // Acknowledgement whenever the peer's window is reached.
 func (c *Conn) readMessage() (Message, error) {
-	for {
+	for first := true; ; first = false {
+		if !first && c.untilDrained && c.br.Buffered() == 0 {
+			return Message{}, errDrained
+		}
 		m, err := c.cr.ReadMessage()
 		if err != nil {
 			return m, err

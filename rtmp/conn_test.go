@@ -97,7 +97,8 @@ func TestPublishFlow(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	c, err := Dial(ctx, "rtmp://"+addr+"/live/app2/stream?token=abc&vhost=v.example", DialConfig{ChunkSize: 1000})
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/app2/stream?token=abc&vhost=v.example", DialConfig{ChunkSize: 1000,
+		ConnectParams: flv.Object{{Key: "pageUrl", Value: "http://page.example/watch"}, {Key: "swfUrl", Value: "http://page.example/p.swf"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,8 @@ func TestPublishFlow(t *testing.T) {
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	want := Request{Kind: KindPublish, TcURL: "rtmp://" + addr + "/live/app2", App: "live/app2", Stream: "stream",
-		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example"}
+		Param: "?token=abc&vhost=v.example", Host: host, Vhost: "v.example",
+		PageURL: "http://page.example/watch", SwfURL: "http://page.example/p.swf"}
 	if !reflect.DeepEqual(*req, want) {
 		t.Fatalf("request %+v, want %+v", *req, want)
 	}
@@ -362,9 +364,13 @@ func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
 	if n := c.br.Buffered(); n < 600 {
 		t.Fatalf("buffered %d", n)
 	}
+	n := c.br.Buffered()
 	c.shrinkReader()
-	if c.cr.r != c.br || c.br.Size() != playerReadBuffer {
-		t.Fatal("the chunk reader does not read through the small buffer")
+	if c.cr.r != c.br || c.br.Size() != max(playerReadBuffer, n) {
+		t.Fatalf("the chunk reader reads through a buffer of %d bytes, want %d", c.br.Size(), max(playerReadBuffer, n))
+	}
+	if c.InputBuffered() != n {
+		t.Fatalf("%d bytes buffered after the switch, want the %d buffered before", c.InputBuffered(), n)
 	}
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(c.br, got); err != nil {
@@ -504,4 +510,104 @@ func FuzzParseCommand(f *testing.F) {
 			t.Fatalf("re-encoded: %+v, %v; want %+v", cmd2, err, cmd)
 		}
 	})
+}
+
+// TestServeBufferedPlayerInput: two commands that arrive in one segment are
+// both answered by one call, which then returns with nothing left buffered;
+// the player's close ends the next call with io.EOF.
+func TestServeBufferedPlayerInput(t *testing.T) {
+	calls := make(chan error, 4)
+	addr, done := listen(t, func(c *Conn) error {
+		if _, err := c.ReadRequest(); err != nil {
+			return err
+		}
+		if err := c.AcceptPlay(); err != nil {
+			return err
+		}
+		for {
+			err := c.ServeBufferedPlayerInput()
+			if err == nil && c.InputBuffered() != 0 {
+				err = fmt.Errorf("returned with %d bytes buffered", c.InputBuffered())
+			}
+			calls <- err
+			if err != nil {
+				return err
+			}
+		}
+	})
+	ctx := context.Background()
+	c, err := Dial(ctx, "rtmp://"+addr+"/live/s", DialConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Play(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A control message alone is handled, and the call returns (Play
+	// sent one too).
+	if err := c.writeControl(TypeUserControl, userControlBody(userControlSetBufferLength, c.streamID, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-calls:
+		if err != nil {
+			t.Fatalf("after Set Buffer Length: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a control message alone left the call waiting for more")
+	}
+	for drained := false; !drained; {
+		select {
+		case err := <-calls:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(300 * time.Millisecond):
+			drained = true
+		}
+	}
+	var msgs []Message
+	for _, paused := range []bool{true, false} {
+		b, err := flv.MarshalAMF0("pause", 0, nil, paused, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, Message{Type: TypeCommandAMF0, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b})
+	}
+	if err := c.writeMessages(msgs...); err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for len(codes) < 2 {
+		m, err := c.readMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type != TypeCommandAMF0 {
+			continue
+		}
+		cmd, err := parseCommand(m)
+		if err != nil || cmd.Name != "onStatus" {
+			continue
+		}
+		info, _ := cmd.arg(0).(flv.Object)
+		v, _ := info.Get("code")
+		code, _ := v.(string)
+		codes = append(codes, code)
+	}
+	if codes[0] != "NetStream.Pause.Notify" || codes[1] != "NetStream.Unpause.Notify" {
+		t.Fatalf("answers %q", codes)
+	}
+	if err := <-calls; err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	select {
+	case err := <-calls:
+		t.Fatalf("a second call returned (%v): both commands should have been handled by one", err)
+	default:
+	}
+	c.Close()
+	if err := <-done; err != io.EOF {
+		t.Fatalf("after the close: %v, want io.EOF", err)
+	}
 }

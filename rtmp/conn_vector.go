@@ -56,17 +56,17 @@ func (c *Conn) WriteVector(v [][]byte) error {
 // any later write) sends it. It never waits for another writer either: when
 // the reading side is answering the peer it queues nothing and returns
 // ErrBusy. A connection that cannot be written without waiting reports false
-// at once.
+// at once. The elements of v may be changed; v itself is not kept.
 func (c *Conn) TryWriteVector(v [][]byte) (bool, error) {
 	if !c.wmu.TryLock() {
 		return false, ErrBusy
 	}
 	defer c.wmu.Unlock()
-	c.cw.QueueVector(v)
 	if c.nbw == nil {
+		c.cw.QueueVector(v)
 		return false, nil
 	}
-	n, done, err := c.cw.TryFlush()
+	n, done, err := c.cw.TryWriteVector(v)
 	c.bytesOut.Add(uint64(n))
 	if err != nil {
 		return false, fmt.Errorf("rtmp: write: %w", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
@@ -50,6 +51,8 @@ func (k Kind) String() string {
 type Request struct {
 	Kind           Kind
 	TcURL          string
+	PageURL        string // connect's pageUrl: the page a Flash player ran in, often ""
+	SwfURL         string // connect's swfUrl
 	App            string // may contain '/'
 	Stream         string // stream name without its query
 	Param          string // query of the stream name, else of the tcUrl, with leading '?'; or ""
@@ -197,6 +200,8 @@ func (c *Conn) readRequest() (*Request, error) {
 func (c *Conn) onConnect(cmd *command) error {
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
+	r.PageURL, _ = cmd.Obj.GetString("pageUrl")
+	r.SwfURL, _ = cmd.Obj.GetString("swfUrl")
 	c.connectApp, _ = cmd.Obj.GetString("app")
 	// The app field may carry the tcUrl's parameters, so it gets the
 	// tcUrl's limit here; the app name itself is checked at publish/play.
@@ -205,6 +210,8 @@ func (c *Conn) onConnect(cmd *command) error {
 		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
 	} else if n := len(c.connectApp); n > MaxTcURLLength {
 		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
+	} else if n := max(len(r.PageURL), len(r.SwfURL)); n > MaxTcURLLength {
+		why = fmt.Sprintf("pageUrl or swfUrl of %d bytes is longer than %d", n, MaxTcURLLength)
 	}
 	if why != "" {
 		// Best effort: the error is what matters.
@@ -310,17 +317,56 @@ func (c *Conn) AcceptPlay() error {
 // player sends only small control and command messages from then on.
 const playerReadBuffer = 256
 
-// shrinkReader swaps the connection's 4 KB read buffer for a small one: a
-// server keeps one per player for as long as it watches. Bytes already
-// buffered are read first.
+// playerReaders lends read buffers to players while they have something to
+// read: a player that only watches holds none.
+var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, playerReadBuffer) }}
+
+// shrinkReader lets go of the connection's 4 KB read buffer once it plays.
+// Bytes already buffered move into a buffer of the player's own (as large
+// as they need), so InputBuffered still counts every byte read and not
+// handled; without any, the player borrows a small buffer when it sends
+// something (borrowReader).
 func (c *Conn) shrinkReader() {
-	var src io.Reader = countingReader{c.nc, c}
-	if n := c.br.Buffered(); n > 0 {
-		rest, _ := c.br.Peek(n)
-		src = io.MultiReader(bytes.NewReader(bytes.Clone(rest)), src)
+	n := c.br.Buffered()
+	if n == 0 {
+		c.br, c.cr.r = nil, nil
+		return
 	}
-	c.br = bufio.NewReaderSize(src, playerReadBuffer)
+	rest, _ := c.br.Peek(n)
+	src := io.MultiReader(bytes.NewReader(bytes.Clone(rest)), countingReader{c.nc, c})
+	c.br = bufio.NewReaderSize(src, max(playerReadBuffer, n))
+	c.br.Peek(n) // from the copy only: it holds n bytes
 	c.cr.r = c.br
+}
+
+// borrowReader gives a player's connection a read buffer if it has none.
+func (c *Conn) borrowReader() {
+	if c.br == nil {
+		br := playerReaders.Get().(*bufio.Reader)
+		br.Reset(countingReader{c.nc, c})
+		c.br, c.cr.r = br, br
+	}
+}
+
+// returnReader gives the read buffer back once nothing is left in it.
+func (c *Conn) returnReader() {
+	if c.br == nil || c.br.Buffered() > 0 {
+		return
+	}
+	if c.br.Size() == playerReadBuffer {
+		c.br.Reset(nil)
+		playerReaders.Put(c.br)
+	}
+	c.br, c.cr.r = nil, nil
+}
+
+// InputBuffered reports how many bytes the peer sent that c has read from
+// the socket but not handled yet.
+func (c *Conn) InputBuffered() int {
+	if c.br == nil {
+		return 0
+	}
+	return c.br.Buffered()
 }
 
 // RejectPlay sends onStatus with level error and the given code (for example
@@ -335,40 +381,74 @@ func (c *Conn) RejectPlay(code, description string) error {
 // then returns io.EOF. Other errors are protocol or network errors. It may run
 // while another goroutine calls WriteTags.
 func (c *Conn) ServePlayerInput() error {
+	c.borrowReader()
 	for {
-		m, err := c.readMessage()
-		if err != nil {
-			return cleanEOF(err)
-		}
-		if m.Type != TypeCommandAMF0 && m.Type != TypeCommandAMF3 {
-			continue
-		}
-		cmd, err := parseCommand(m)
-		if err != nil {
-			c.debug("rtmp: ignore command", "err", err)
-			continue
-		}
-		c.debug("rtmp: player command", "name", cmd.Name, "txid", cmd.TxID)
-		switch cmd.Name {
-		case "closeStream", "deleteStream":
-			return io.EOF
-		case "pause":
-			// Section 7.2.2.8: pause(txid, null, flag, ms). Live streams do
-			// not pause here; the answer keeps players happy.
-			code, desc := "NetStream.Unpause.Notify", "Unpaused stream."
-			if p, _ := cmd.arg(0).(bool); p {
-				code, desc = "NetStream.Pause.Notify", "Paused stream."
-			}
-			if err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("status", code, desc)); err != nil {
-				return err
-			}
-		case "receiveAudio", "receiveVideo", "FCUnpublish":
-		default:
-			if err := c.answerUnknown(&cmd); err != nil {
-				return err
-			}
+		if err := c.servePlayerMessage(); err != nil {
+			return err
 		}
 	}
+}
+
+// ServeBufferedPlayerInput is ServePlayerInput for a server that reads a
+// player only when its socket is readable: it handles messages until none
+// of the bytes read is left (the chunk streams keep any message not
+// complete yet), and returns nil then. A message already begun is read to
+// its end, within the connection's read deadline.
+func (c *Conn) ServeBufferedPlayerInput() error {
+	c.borrowReader()
+	c.untilDrained, c.cr.untilDrained = true, true
+	defer func() {
+		c.untilDrained, c.cr.untilDrained = false, false
+		c.returnReader()
+	}()
+	for {
+		if err := c.servePlayerMessage(); err != nil {
+			if err == errDrained {
+				return nil
+			}
+			return err
+		}
+		if c.InputBuffered() == 0 {
+			return nil
+		}
+	}
+}
+
+// servePlayerMessage reads one message from a player and answers it.
+func (c *Conn) servePlayerMessage() error {
+	m, err := c.readMessage()
+	if err != nil {
+		return cleanEOF(err)
+	}
+	if m.Type != TypeCommandAMF0 && m.Type != TypeCommandAMF3 {
+		return nil
+	}
+	cmd, err := parseCommand(m)
+	if err != nil {
+		c.debug("rtmp: ignore command", "err", err)
+		return nil
+	}
+	c.debug("rtmp: player command", "name", cmd.Name, "txid", cmd.TxID)
+	switch cmd.Name {
+	case "closeStream", "deleteStream":
+		return io.EOF
+	case "pause":
+		// Section 7.2.2.8: pause(txid, null, flag, ms). Live streams do
+		// not pause here; the answer keeps players happy.
+		code, desc := "NetStream.Unpause.Notify", "Unpaused stream."
+		if p, _ := cmd.arg(0).(bool); p {
+			code, desc = "NetStream.Pause.Notify", "Paused stream."
+		}
+		if err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("status", code, desc)); err != nil {
+			return err
+		}
+	case "receiveAudio", "receiveVideo", "FCUnpublish":
+	default:
+		if err := c.answerUnknown(&cmd); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NotifyUnpublish tells a player that the stream it plays has ended: onStatus

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,12 @@ const (
 	idleRSSBudget   = 10 << 20 // idle server
 	streamRSSBudget = 24 << 20 // one ~1 Mbit/s stream, 50 HTTP-FLV viewers
 	memViewers      = 50
+	// viewerRSSBudget bounds the marginal RSS of a caught-up HTTP-FLV
+	// viewer: the slope of VmRSS between the first viewers and
+	// memMoreViewers more, ramped over memMoreRamp (issue 20: 8 KiB).
+	viewerRSSBudget = 8 << 10
+	memMoreViewers  = 500
+	memMoreRamp     = 5 * time.Second
 )
 
 // envInt returns the integer environment variable name, or def.
@@ -68,27 +75,30 @@ func TestMemory(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	var connected atomic.Int32
-	bytesIn := make([]atomic.Int64, viewers)
-	for i := range viewers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL("live/mem.flv"), nil)
-			resp, err := http.DefaultClient.Do(req)
+	more := envInt("PICOSRS_MEM_MORE", memMoreViewers)
+	bytesIn := make([]atomic.Int64, viewers+more)
+	// play reads viewer i's HTTP-FLV response until the test ends.
+	play := func(i int) {
+		defer wg.Done()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL("live/mem.flv"), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		connected.Add(1)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := resp.Body.Read(buf)
+			bytesIn[i].Add(int64(n))
 			if err != nil {
 				return
 			}
-			defer resp.Body.Close()
-			connected.Add(1)
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := resp.Body.Read(buf)
-				bytesIn[i].Add(int64(n))
-				if err != nil {
-					return
-				}
-			}
-		}()
+		}
+	}
+	for i := range viewers {
+		wg.Add(1)
+		go play(i)
 	}
 
 	var peak status
@@ -103,8 +113,23 @@ func TestMemory(t *testing.T) {
 			t.Logf("%3ds: VmRSS %s, VmHWM %s", sec+1, mib(st.rss), mib(st.hwm))
 		}
 	}
+	// The marginal RSS of a viewer: more viewers, ramped, then the slope
+	// of VmRSS once they have caught up (the median of three readings).
+	var perViewer int64
+	if more > 0 {
+		base := medianRSS(t, pid)
+		for i := viewers; i < viewers+more; i++ {
+			wg.Add(1)
+			go play(i)
+			time.Sleep(memMoreRamp / time.Duration(more))
+		}
+		time.Sleep(5 * time.Second)
+		after := medianRSS(t, pid)
+		perViewer = (after - base) / int64(more)
+		t.Logf("%d more viewers: VmRSS %s -> %s, %.1f KiB per viewer (budget %d KiB)", more, mib(base), mib(after), float64(perViewer)/1024, viewerRSSBudget>>10)
+	}
 	var total, least int64 = 0, -1
-	for i := range bytesIn {
+	for i := range bytesIn[:viewers] {
 		n := bytesIn[i].Load()
 		total += n
 		if least < 0 || n < least {
@@ -117,10 +142,13 @@ func TestMemory(t *testing.T) {
 	t.Logf("stream + %d HTTP-FLV viewers (%d connected) for %ds: peak VmRSS %s, VmHWM %s, threads %d; viewers got %.1f Mbit/s on average, the slowest %.2f Mbit/s",
 		viewers, connected.Load(), seconds, mib(peak.rss), mib(peak.hwm), peak.threads,
 		float64(total)*8/float64(max(viewers, 1))/float64(seconds)/1e6, float64(least)*8/float64(seconds)/1e6)
-	fmt.Printf("MEMORY idle_rss=%d idle_hwm=%d stream_rss=%d stream_hwm=%d viewers=%d\n", idle.rss, idle.hwm, peak.rss, peak.hwm, connected.Load())
+	fmt.Printf("MEMORY idle_rss=%d idle_hwm=%d stream_rss=%d stream_hwm=%d viewers=%d rss_per_viewer=%d\n", idle.rss, idle.hwm, peak.rss, peak.hwm, connected.Load(), perViewer)
 
-	if int(connected.Load()) != viewers {
-		t.Errorf("%d of %d viewers connected", connected.Load(), viewers)
+	if int(connected.Load()) != viewers+more {
+		t.Errorf("%d of %d viewers connected", connected.Load(), viewers+more)
+	}
+	if more >= memMoreViewers && perViewer > viewerRSSBudget {
+		t.Errorf("%.1f KiB of RSS per caught-up viewer, over the %d KiB budget", float64(perViewer)/1024, viewerRSSBudget>>10)
 	}
 	if viewers > 0 && least < int64(seconds)*1e6/8/4 {
 		t.Errorf("a viewer got only %d bytes in %ds", least, seconds)
@@ -147,6 +175,19 @@ func procStatus(t testing.TB, pid int) status {
 		t.Fatalf("no /proc: %v", err)
 	}
 	return st
+}
+
+// medianRSS is the median of three VmRSS readings a second apart.
+func medianRSS(t testing.TB, pid int) int64 {
+	var r [3]int64
+	for i := range r {
+		if i > 0 {
+			time.Sleep(time.Second)
+		}
+		r[i] = procStatus(t, pid).rss
+	}
+	slices.Sort(r[:])
+	return r[1]
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

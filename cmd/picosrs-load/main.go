@@ -158,6 +158,7 @@ type Result struct {
 	CPUSeconds      float64 `json:"server_cpu_s"`
 	CPUPercent      float64 `json:"server_cpu_pct"`
 	PeakRSSMB       float64 `json:"server_peak_rss_mb"`
+	RSSMB           float64 `json:"server_rss_mb"` // once every viewer is connected and settled
 	RSSPerViewerKB  float64 `json:"server_rss_per_viewer_kb"`
 	PID             int     `json:"server_pid,omitempty"`
 }
@@ -384,6 +385,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		if err == nil {
 			res.PeakRSSMB = float64(hwm) / (1 << 20)
 		}
+		res.RSSMB = float64(rssSteady) / (1 << 20)
 		if n := res.Connected + res.SlowViewers; n > 0 && rssSteady > rssBefore {
 			res.RSSPerViewerKB = float64(rssSteady-rssBefore) / 1024 / float64(n)
 		}

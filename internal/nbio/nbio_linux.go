@@ -1,29 +1,35 @@
 package nbio
 
 import (
+	"sync"
 	"syscall"
 	"unsafe"
 )
 
 const supported = true
 
-// maxIov bounds one writev and so the iovec array kept per connection (1 KB
-// of iovecs): a longer vector, such as a new viewer's start-up burst, goes
-// out in several calls.
+// maxIov bounds one writev and so an iovec array (1 KB of iovecs): a longer
+// vector, such as a new viewer's start-up burst, goes out in several calls.
 const maxIov = 64
 
+// iovArrays lends iovec arrays for the length of a write: a server with
+// thousands of viewers keeps as many arrays as it writes at once, not one
+// per connection.
+var iovArrays = sync.Pool{New: func() any { return new([maxIov]syscall.Iovec) }}
+
 type iov struct {
+	arr *[maxIov]syscall.Iovec // borrowed from iovArrays for one write
 	vec []syscall.Iovec
-	hi  int // entries used since the last release
+	hi  int // entries used since the array was borrowed
 }
 
 // fill points the iovec array at the first slices of v and returns how many
 // bytes they hold.
 func (w *Writer) fill(v [][]byte) int {
-	if w.vec == nil {
-		w.vec = make([]syscall.Iovec, 0, maxIov)
+	if w.arr == nil {
+		w.arr = iovArrays.Get().(*[maxIov]syscall.Iovec)
 	}
-	w.vec = w.vec[:0]
+	w.vec = w.arr[:0]
 	want := 0
 	for _, b := range v {
 		if len(w.vec) == maxIov {
@@ -42,10 +48,17 @@ func (w *Writer) fill(v [][]byte) int {
 	return want
 }
 
-// release drops the iovec array's pointers into the caller's buffers.
+// release drops the iovec array's pointers into the caller's buffers and
+// gives the array back.
 func (w *Writer) release() {
-	clear(w.vec[:w.hi])
+	if w.arr == nil {
+		return
+	}
+	clear(w.arr[:w.hi])
 	w.hi = 0
+	w.vec = nil
+	iovArrays.Put(w.arr)
+	w.arr = nil
 }
 
 func (w *Writer) writev(fd uintptr) (int, syscall.Errno) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,6 +124,20 @@ func (c *Config) hlsKey(v *Vhost, p string) (live.StreamKey, bool) {
 	}
 	app, stream, ok := c.hls[v.Name].playlist.match("/" + p)
 	return live.StreamKey{Vhost: v.Name, App: app, Name: stream}, ok
+}
+
+// hlsURL is the playlist URL of a stream served from memory, for the index
+// page.
+func (c *Config) hlsURL(k live.StreamKey) (string, bool) {
+	f := c.hls[k.Vhost]
+	if f == nil || !f.memory {
+		return "", false
+	}
+	parts := strings.Split(hls.Expand(f.playlist.template, k.Vhost, k.App, k.Name), "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return "/" + strings.Join(parts, "/"), true
 }
 
 // hlsSegmentPath reports whether p (without its leading '/') has the shape

@@ -89,6 +89,9 @@ func TestHLSServed(t *testing.T) {
 	if resp, _ := get(t, "GET", e.url("/live/nobody.m3u8")); resp.StatusCode != 404 || time.Since(start) > time.Second {
 		t.Fatalf("unpublished playlist: %d after %v", resp.StatusCode, time.Since(start))
 	}
+	if _, b := get(t, "GET", e.url("/")); !bytes.Contains(b, []byte(`href="/live/s.m3u8"`)) {
+		t.Errorf("the index page has no playlist link:\n%s", b)
+	}
 	// HTTP-TS of the same stream, beside it.
 	r, err := (&http.Client{Timeout: 5 * time.Second}).Get(e.url("/live/s.ts"))
 	if err != nil {

@@ -131,7 +131,7 @@ func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
 		Logger:      log,
 	}
 	for _, v := range c.Vhosts {
-		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled})
+		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled, HLS: v.HLS.Enabled})
 	}
 	return ac
 }

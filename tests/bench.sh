@@ -10,9 +10,10 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
-#                  hls rtmp publishers slow base0 basehalf base20 (default: all;
-#                  hls: 1000 HLS players, hls_fragment 2, beside the 1000
-#                  HTTP-TS viewers of ts, whose CPU it adds to;
+#                  hls hlsonly rtmp publishers slow base0 basehalf base20 (default:
+#                  all; hls: 1000 HLS players, hls_fragment 2, beside the 1000
+#                  HTTP-TS viewers of ts, whose CPU it adds to; hlsonly: the
+#                  1000 HLS players alone;
 #                  base* are the floor on this machine: picosrs-load
 #                  -baseline writing each tag as it comes, to 1000 or 500
 #                  viewers, or at most every 20 ms: the reference programs
@@ -26,7 +27,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts hls rtmp publishers slow base0 basehalf base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts hls hlsonly rtmp publishers slow base0 basehalf base20"}
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
@@ -125,6 +126,10 @@ for p in $POINTS; do
 	hls)
 		conf hls "mw_latency 350;" "hls { enabled on; hls_fragment 2; hls_window 10; }" ts
 		point hls ts "$VIEWERS" 1 "HLS players' share: CPU minus the ts point's" "-hls $VIEWERS"
+		;;
+	hlsonly)
+		conf hlsonly "mw_latency 350;" "hls { enabled on; hls_fragment 2; hls_window 10; }" ts
+		point hlsonly ts 0 1 "HLS players alone" "-hls $VIEWERS"
 		;;
 	rtmp)
 		conf rtmp "mw_latency 350;" ""

@@ -20,7 +20,7 @@ import (
 // *live.Server is one; New finds it on the Streams it is given.
 type HLSSource interface {
 	HLS() *hls.Store
-	HLSPlay(key live.StreamKey, param string) bool
+	HLSPlay(key live.StreamKey, param string) (done func(served bool), ok bool)
 }
 
 // HLS content types, as SRS's MIME table has them.
@@ -222,9 +222,14 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 	if found {
 		b, ok = win.Playlist()
 	}
-	if isPlaylist && s.hls.HLSPlay(key, param) && !ok {
-		cfg.Logger.Debug("hls playlist waits for the edge's first segment", "stream", key.String(), "remote", r.RemoteAddr)
-		b, ok = waitPlaylist(r, store, key.Vhost, p)
+	if isPlaylist {
+		if done, edge := s.hls.HLSPlay(key, param); edge {
+			if !ok {
+				cfg.Logger.Debug("hls playlist waits for the edge's first segment", "stream", key.String(), "remote", r.RemoteAddr)
+				b, ok = waitPlaylist(r, store, key.Vhost, p)
+			}
+			done(ok)
+		}
 	}
 	if !ok {
 		http.Error(w, "stream not published", http.StatusNotFound)

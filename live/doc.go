@@ -69,6 +69,8 @@
 // clients.mu (the client registry) is a leaf: nothing is taken under it; so
 // is the hls.Store's lock, which HTTP requests for HLS take alone. The disk
 // writer's error callback (hls.go) takes Stream.mu alone, on its goroutine.
+// An edge's HLS lease (hls_edge.go) takes Stream.mu alone, and gives its
+// share of the pull back (Server.edgesMu) only after releasing it.
 // The fan-out holds Stream.mu for reading over a run of 32 consumers and
 // only tries their Consumer.wmu under it (TryLock, which never waits), so it
 // cannot deadlock with a viewer's goroutine that holds wmu and waits for

@@ -120,7 +120,10 @@ func TestLockOrder(t *testing.T) {
 				seg.AppendBuffers(nil)
 			}
 		}
-		edge.HLSPlay(StreamKey{DefaultVhost, "live", "b"}, "")
+		if done, ok := edge.HLSPlay(StreamKey{DefaultVhost, "live", "b"}, ""); ok {
+			_, _, found := edge.HLS().Find(DefaultVhost, "live/b.m3u8")
+			done(found)
+		}
 		time.Sleep(10 * time.Millisecond)
 	})
 	// The API: listings, snapshots, kicks.

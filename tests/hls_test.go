@@ -428,6 +428,25 @@ func TestHLSEdge(t *testing.T) {
 		t.Errorf("codecs %v", got)
 	}
 	decode(t, edge.httpURL("live/e.m3u8"), 4)
+	// A playlist request for a stream the origin does not have, whose
+	// client gives up: its pull stops at once (then the edge's stop
+	// delay), it does not outlive the request by a lease.
+	if resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(edge.httpURL("live/nobody.m3u8")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a playlist the origin does not have: %s before the edge's wait ran out", resp.Status)
+	}
+	gaveUp := time.Now()
+	for countLines(edge.Log(), "edge pull stop", "live/nobody") == 0 {
+		if time.Since(gaveUp) > 8*time.Second {
+			t.Fatalf("the pull for a playlist nobody got did not stop:\n%s", edge.Log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	// Nobody polls any more: the lease (10 s), then the edge's stop delay.
-	edge.waitLog(t, 30*time.Second, "edge pull stop")
+	for countLines(edge.Log(), "edge pull stop", "live/e") == 0 {
+		if time.Since(gaveUp) > 30*time.Second {
+			t.Fatalf("the pull of live/e did not stop once nobody polled:\n%s", edge.Log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

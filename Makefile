@@ -41,8 +41,9 @@ run: build
 # it failed, so one run shows every failure: every unit and end-to-end test
 # (race detector on 64-bit), the unit tests on 32-bit ARM and 386, the memory
 # budget (make mem), a short benchmark run whose fan-out must not allocate,
-# and the cross-built unit and smoke tests. ffmpeg and qemu-user are
-# installed when missing.
+# and the cross-built unit and smoke tests. ffmpeg, qemu-user and Debian's
+# chromium (the player page's browser test) are installed when missing; in
+# CI (CI=true) a test whose tool is still missing fails.
 TEST_STAGES := test-unit test-e2e test-arm test-386 test-mem test-bench test-cross
 test: deps lint
 	@failed=; for s in $(TEST_STAGES); do \
@@ -95,6 +96,13 @@ deps:
 	@command -v qemu-i386-static >/dev/null || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user-static >/dev/null; }
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium (apt) for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null || true; }
+	@command -v npm >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null || true; }
 	@command -v ffmpeg >/dev/null || { echo "ffmpeg is required for the end-to-end tests"; exit 1; }
 
 lint:

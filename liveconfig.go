@@ -50,7 +50,10 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		lv.NormalTimeout = v.Publish.NormalTimeout
 		if v.Cluster.Mode == "remote" {
 			lv.Origins = v.Cluster.Origins
+			lv.HTTPOrigins, lv.HTTPSOrigins = v.Cluster.HTTPOrigins, v.Cluster.HTTPSOrigins
 		}
+		lv.EdgeProtocol, lv.FollowClient = v.Cluster.Protocol, v.Cluster.FollowClient
+		lv.OriginCluster, lv.Coworkers = v.Cluster.OriginCluster, v.Cluster.Coworkers
 		lv.EdgeVhost = v.Cluster.Vhost
 		lv.TokenTraverse = v.Cluster.TokenTraverse
 		if v.Forward.Enabled {
@@ -104,6 +107,7 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 		Dir:          c.HTTPServer.Dir,
 		WriteTimeout: c.WriteTimeout,
 		Version:      version,
+		MpegtsJS:     c.HTTPServer.MpegtsJS,
 		Logger:       log,
 	}
 	for _, v := range c.Vhosts {
@@ -129,6 +133,13 @@ func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
 		Label:       c.Exporter.Label,
 		Tag:         c.Exporter.Tag,
 		Logger:      log,
+		APIListen:   c.HTTPAPI.Listen,
+	}
+	if len(c.Listen) > 0 {
+		ac.RTMPListen = c.Listen[0]
+	}
+	if c.HTTPServer.Enabled {
+		ac.HTTPListen = c.HTTPServer.Listen
 	}
 	for _, v := range c.Vhosts {
 		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled, HLS: v.HLS.Enabled})

@@ -147,12 +147,15 @@ func (a *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 				"vhosts":    "manage all vhosts or specified vhost",
 				"streams":   "manage all streams or specified stream",
 				"clients":   "manage all clients or specified client, default query top 10 clients",
+				"clusters":  "origin cluster server API",
 			})
 		})
 	case p == "/api/v1/versions":
 		a.get(w, r, a.versions)
 	case p == "/api/v1/summaries":
 		a.get(w, r, a.summaries)
+	case p == "/api/v1/clusters":
+		a.serveClusters(w, r)
 	default:
 		if id, ok := rest("/api/v1/vhosts"); ok {
 			a.serveVhosts(w, r, id)

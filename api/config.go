@@ -16,6 +16,10 @@ type Config struct {
 	Vhosts      []Vhost
 	Label, Tag  string // exporter.label and exporter.tag, on srs_build_info
 	Logger      *slog.Logger
+	// Where this server listens, SRS form "[ip:]port", for the origin
+	// cluster's /api/v1/clusters: the first RTMP listen address, http_api's,
+	// and http_server's ("" when it is off).
+	RTMPListen, APIListen, HTTPListen string
 }
 
 // Auth is http_api.auth: HTTP basic auth.

@@ -1,5 +1,6 @@
 // Package api is SRS's HTTP API (/api/v1/versions, summaries, vhosts,
-// streams, clients, with kicks) and its Prometheus exporter (/metrics),
+// streams, clients, with kicks; clusters, which an origin cluster's
+// coworkers ask: clusters.go) and its Prometheus exporter (/metrics),
 // answered with SRS's JSON shapes and metric names so that tools written for
 // SRS read picosrs unchanged.
 //

@@ -215,7 +215,7 @@ type Cluster struct {
 	FollowClient bool
 	// OriginCluster is `origin_cluster`, default off: this origin (mode
 	// local) asks its Coworkers for a stream it does not have, and
-	// redirects the RTMP player to the one that has it.
+	// redirects the player (RTMP 302, or HTTP 302) to the one that has it.
 	OriginCluster bool
 	// Coworkers is `coworkers`, the other origins' HTTP API addresses as
 	// written ("host:port", the http_api port), in order. Default none.

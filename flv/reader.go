@@ -93,8 +93,8 @@ func (r *Reader) ReadTag() (Tag, error) {
 	default:
 		return Tag{}, fmt.Errorf("%w: %d", ErrBadTagType, typ)
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(r.r, data); err != nil {
+	data, err := readBody(r.r, size)
+	if err != nil {
 		return Tag{}, fmt.Errorf("%w: %w", ErrShortTagBody, io.ErrUnexpectedEOF)
 	}
 	var pts [4]byte
@@ -104,6 +104,29 @@ func (r *Reader) ReadTag() (Tag, error) {
 	}
 	r.offset += int64(TagHeaderSize + size + 4)
 	return Tag{Type: typ, Timestamp: ts, Data: data}, nil
+}
+
+// bodyStart is the most a tag body is allocated before its bytes arrive.
+const bodyStart = 64 << 10
+
+// readBody reads a tag body of size bytes. It allocates at most bodyStart
+// bytes before they arrive and grows as they do, so a header that declares
+// megabytes over a network stream costs nothing until the bytes come: memory
+// stays within twice what was received.
+func readBody(r io.Reader, size int) ([]byte, error) {
+	data := make([]byte, min(size, bodyStart))
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
+	}
+	for n := len(data); n < size; n = len(data) {
+		grown := make([]byte, min(size, 2*n))
+		copy(grown, data)
+		if _, err := io.ReadFull(r, grown[n:]); err != nil {
+			return nil, err
+		}
+		data = grown
+	}
+	return data, nil
 }
 
 // ReadAll reads an FLV file from r: its header and every tag, with the byte

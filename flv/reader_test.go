@@ -111,9 +111,18 @@ func FuzzReader(f *testing.F) {
 	f.Add(raw[:2000])
 	f.Add(AppendHeader(nil, false, true))
 	f.Add([]byte("FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00\x12\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00abc\x00\x00\x00\x0e"))
+	// A header declaring the largest tag, then a few bytes: the reader must
+	// not allocate the declared size.
+	f.Add(append(AppendHeader(nil, true, true), 9, 0x0f, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x17, 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// Memory ceiling: the body grows with the bytes received (twice
+		// them at most), plus the first bodyStart and the 32 KiB bufio.
+		limit := uint64(4*len(b) + 2*bodyStart + 64<<10)
+		if got, over := heapAllocatedOver(limit, func() { readAllTags(b) }); over {
+			t.Fatalf("reading %d bytes allocated %d (limit %d)", len(b), got, limit)
+		}
 		r := NewReader(bytes.NewReader(b))
-		r.MaxTagSize = 1 << 16
+		r.MaxTagSize = 1 << 20
 		if _, err := r.ReadHeader(); err != nil {
 			return
 		}
@@ -139,6 +148,55 @@ func FuzzReader(f *testing.F) {
 			tag.AudioPayload()
 		}
 	})
+}
+
+// readAllTags reads b as an FLV stream with tags of up to 1 MiB, for the
+// memory ceiling of FuzzReader.
+func readAllTags(b []byte) {
+	r := NewReader(bytes.NewReader(b))
+	r.MaxTagSize = 1 << 20
+	if _, err := r.ReadHeader(); err != nil {
+		return
+	}
+	for i := 0; i < 1000; i++ {
+		if _, err := r.ReadTag(); err != nil {
+			return
+		}
+	}
+}
+
+// TestReaderBodyGrows: a tag that declares megabytes and sends a few bytes
+// costs memory in proportion to the bytes, and a large tag that does come
+// whole is read whole.
+func TestReaderBodyGrows(t *testing.T) {
+	hdr := AppendHeader(nil, true, true)
+	lie := append(append([]byte{}, hdr...), 9, 0x7f, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0)
+	lie = append(lie, make([]byte, 1000)...)
+	if got, over := heapAllocatedOver(256<<10, func() {
+		r := NewReader(bytes.NewReader(lie))
+		r.ReadHeader()
+		if _, err := r.ReadTag(); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("truncated 8 MiB tag: %v", err)
+		}
+	}); over {
+		t.Fatalf("a tag declaring 8 MiB with 1000 bytes sent allocated %d bytes", got)
+	}
+	for _, size := range []int{bodyStart - 1, bodyStart, bodyStart + 1, 3*bodyStart + 7, 1 << 20} {
+		body := make([]byte, size)
+		for i := range body {
+			body[i] = byte(i * 7)
+		}
+		var out bytes.Buffer
+		w := NewWriter(&out)
+		w.WriteHeader(true, true)
+		w.WriteTag(&Tag{Type: TagVideo, Timestamp: 40, Data: body})
+		r := NewReader(&out)
+		r.ReadHeader()
+		got, err := r.ReadTag()
+		if err != nil || !bytes.Equal(got.Data, body) {
+			t.Fatalf("%d-byte tag: %v, %d bytes back", size, err, len(got.Data))
+		}
+	}
 }
 
 func TestReadAll(t *testing.T) {

@@ -14,6 +14,7 @@ type Config struct {
 	Dir          string        // http_server.dir, the static root
 	WriteTimeout time.Duration // an answer that makes no progress for this long ends
 	Version      string        // shown in the Server header and the index page
+	MpegtsJS     string        // where the player page loads mpegts.js from (http_server.mpegts_js)
 	Vhosts       []*Vhost
 	Logger       *slog.Logger
 

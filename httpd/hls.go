@@ -20,7 +20,7 @@ import (
 // *live.Server is one; New finds it on the Streams it is given.
 type HLSSource interface {
 	HLS() *hls.Store
-	HLSPlay(key live.StreamKey, param string) (done func(served bool), ok bool)
+	HLSPlay(req live.PlayRequest) (done func(served bool), ok bool)
 }
 
 // HLS content types, as SRS's MIME table has them.
@@ -207,7 +207,8 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 	// The vhost's security rules and signed URLs apply to every request
 	// (a player's query goes on every segment URI of its playlists, see
 	// withQuery); http_hooks are not asked per HLS request.
-	if err := s.streams.CanPlay(live.PlayRequest{Key: key, Format: live.FormatTS, Remote: remoteAddr(r), Param: param}); err != nil {
+	req := live.PlayRequest{Key: key, Format: live.FormatTS, Remote: remoteAddr(r), Param: param, Protocol: playerProtocol(r)}
+	if err := s.streams.CanPlay(req); err != nil {
 		status, msg := playError(err)
 		logRefusal(cfg.Logger, []any{"remote", r.RemoteAddr, "stream", key.String(), "format", "hls", "path", r.URL.Path}, err, status)
 		http.Error(w, msg, status)
@@ -223,7 +224,7 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request, cfg *Config) b
 		b, ok = win.Playlist()
 	}
 	if isPlaylist {
-		if done, edge := s.hls.HLSPlay(key, param); edge {
+		if done, edge := s.hls.HLSPlay(req); edge {
 			if !ok {
 				cfg.Logger.Debug("hls playlist waits for the edge's first segment", "stream", key.String(), "remote", r.RemoteAddr)
 				b, ok = waitPlaylist(r, store, key.Vhost, p)

@@ -31,7 +31,7 @@ func hlsConfigs() (*live.Config, *Config) {
 	return lc, hc
 }
 
-func get(t *testing.T, method, url string, hdr ...string) (*http.Response, []byte) {
+func hlsGet(t *testing.T, method, url string, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, nil)
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -57,7 +57,7 @@ func TestHLSServed(t *testing.T) {
 	e.publishLoop(t, "live/s", "h264_aac.flv")
 	var pl []byte
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, b := get(t, "GET", e.url("/live/s.m3u8"))
+		resp, b := hlsGet(t, "GET", e.url("/live/s.m3u8"))
 		if resp.StatusCode == 200 && bytes.Count(b, []byte("#EXTINF")) >= 4 {
 			pl = b
 			if resp.Header.Get("Content-Type") != "application/vnd.apple.mpegurl" || resp.Header.Get("Cache-Control") != "no-cache" {
@@ -71,7 +71,7 @@ func TestHLSServed(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(pl)), "\n")
 	last := lines[len(lines)-1]
-	resp, seg := get(t, "GET", e.url("/live/"+last), "Origin", "http://example.com")
+	resp, seg := hlsGet(t, "GET", e.url("/live/"+last), "Origin", "http://example.com")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "video/MP2T" || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
 		!strings.HasPrefix(resp.Header.Get("Cache-Control"), "public, max-age=") || resp.ContentLength != int64(len(seg)) {
 		t.Fatalf("segment %s: %d %v (%d bytes)", last, resp.StatusCode, resp.Header, len(seg))
@@ -79,17 +79,17 @@ func TestHLSServed(t *testing.T) {
 	if len(seg) == 0 || len(seg)%188 != 0 || seg[0] != 0x47 {
 		t.Fatalf("segment of %d bytes", len(seg))
 	}
-	if resp, b := get(t, "HEAD", e.url("/live/"+last)); resp.StatusCode != 200 || len(b) != 0 || resp.ContentLength != int64(len(seg)) {
+	if resp, b := hlsGet(t, "HEAD", e.url("/live/"+last)); resp.StatusCode != 200 || len(b) != 0 || resp.ContentLength != int64(len(seg)) {
 		t.Fatalf("HEAD: %d, %d bytes, length %d", resp.StatusCode, len(b), resp.ContentLength)
 	}
-	if resp, _ := get(t, "POST", e.url("/live/s.m3u8")); resp.StatusCode != 405 {
+	if resp, _ := hlsGet(t, "POST", e.url("/live/s.m3u8")); resp.StatusCode != 405 {
 		t.Fatalf("POST: %d", resp.StatusCode)
 	}
 	start := time.Now()
-	if resp, _ := get(t, "GET", e.url("/live/nobody.m3u8")); resp.StatusCode != 404 || time.Since(start) > time.Second {
+	if resp, _ := hlsGet(t, "GET", e.url("/live/nobody.m3u8")); resp.StatusCode != 404 || time.Since(start) > time.Second {
 		t.Fatalf("unpublished playlist: %d after %v", resp.StatusCode, time.Since(start))
 	}
-	if _, b := get(t, "GET", e.url("/")); !bytes.Contains(b, []byte(`href="/live/s.m3u8"`)) {
+	if _, b := hlsGet(t, "GET", e.url("/")); !bytes.Contains(b, []byte(`href="/live/s.m3u8"`)) {
 		t.Errorf("the index page has no playlist link:\n%s", b)
 	}
 	// HTTP-TS of the same stream, beside it.
@@ -105,7 +105,7 @@ func TestHLSServed(t *testing.T) {
 	}
 	// The window slides: segment 0 leaves it.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, _ := get(t, "GET", e.url("/live/s-0.ts")); resp.StatusCode == 404 {
+		if resp, _ := hlsGet(t, "GET", e.url("/live/s-0.ts")); resp.StatusCode == 404 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -138,7 +138,7 @@ func TestHLSSecurity(t *testing.T) {
 	e.publish(t, "live/s", "h264_aac.flv")
 	e.waitPublishing(t, live.StreamKey{Vhost: live.DefaultVhost, App: "live", Name: "s"})
 	for _, p := range []string{"/live/s.m3u8", "/live/nobody.m3u8"} {
-		if resp, _ := get(t, "GET", e.url(p)); resp.StatusCode != 403 {
+		if resp, _ := hlsGet(t, "GET", e.url(p)); resp.StatusCode != 403 {
 			t.Errorf("%s: %d, want 403", p, resp.StatusCode)
 		}
 	}
@@ -270,7 +270,7 @@ func TestHLSSignedURL(t *testing.T) {
 	}
 	var pl []byte
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, b := get(t, "GET", e.url("/live/s.m3u8?"+tok.Query()))
+		resp, b := hlsGet(t, "GET", e.url("/live/s.m3u8?"+tok.Query()))
 		if resp.StatusCode == 200 {
 			pl = b
 			break
@@ -279,7 +279,7 @@ func TestHLSSignedURL(t *testing.T) {
 			t.Fatalf("signed playlist: %d %s", resp.StatusCode, b)
 		}
 	}
-	if resp, _ := get(t, "GET", e.url("/live/s.m3u8")); resp.StatusCode != 403 {
+	if resp, _ := hlsGet(t, "GET", e.url("/live/s.m3u8")); resp.StatusCode != 403 {
 		t.Fatalf("unsigned playlist: %d", resp.StatusCode)
 	}
 	lines := strings.Split(strings.TrimSpace(string(pl)), "\n")
@@ -287,11 +287,11 @@ func TestHLSSignedURL(t *testing.T) {
 	if !strings.HasSuffix(uri, "?"+tok.Query()) {
 		t.Fatalf("segment URI %q does not carry the signature", uri)
 	}
-	if resp, b := get(t, "GET", e.url("/live/"+uri)); resp.StatusCode != 200 || len(b) == 0 {
+	if resp, b := hlsGet(t, "GET", e.url("/live/"+uri)); resp.StatusCode != 200 || len(b) == 0 {
 		t.Fatalf("signed segment: %d", resp.StatusCode)
 	}
 	plain, _, _ := strings.Cut(uri, "?")
-	if resp, _ := get(t, "GET", e.url("/live/"+plain)); resp.StatusCode != 403 {
+	if resp, _ := hlsGet(t, "GET", e.url("/live/"+plain)); resp.StatusCode != 403 {
 		t.Fatalf("unsigned segment: %d", resp.StatusCode)
 	}
 }

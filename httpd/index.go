@@ -47,7 +47,7 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request, cfg *Config)
 	var b strings.Builder
 	v := html.EscapeString(cfg.Version)
 	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>picosrs " + v + "</title></head>\n<body>\n")
-	b.WriteString("<h1>picosrs " + v + "</h1>\n<p>An SRS-compatible live-streaming server.</p>\n<h2>Streams being published</h2>\n")
+	b.WriteString("<h1>picosrs " + v + "</h1>\n<p>An SRS-compatible live-streaming server. <a href=\"/players/\">Player</a></p>\n<h2>Streams being published</h2>\n")
 	streams := s.indexStreams(cfg)
 	if len(streams) == 0 {
 		b.WriteString("<p>None.</p>\n")

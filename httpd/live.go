@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/websocket"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -50,6 +51,10 @@ func playError(err error) (status int, msg string) {
 // stack, which would otherwise live as long as the viewer), and the viewer
 // goes on in a goroutine of its own, written by the stream's fan-out.
 func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, f live.Format, key live.StreamKey, cors bool) {
+	if websocket.IsUpgrade(r.Header) {
+		s.serveWS(w, r, cfg, f, key)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -61,11 +66,18 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	req := live.PlayRequest{Key: key, Format: f, Remote: remoteAddr(r),
 		// As SRS's SrsHttpMessage::to_request: the tcUrl an RTMP player of
 		// this host would have sent, and the Referer as pageUrl.
-		TcURL: "rtmp://" + requestHost(r) + "/" + key.App, PageURL: r.Header.Get("Referer")}
+		TcURL: "rtmp://" + requestHost(r) + "/" + key.App, PageURL: r.Header.Get("Referer"),
+		Protocol: playerProtocol(r)}
 	if r.URL.RawQuery != "" {
 		req.Param = "?" + r.URL.RawQuery
 	}
-	if err := s.streams.CanPlay(req); err != nil {
+	var re *live.RedirectError
+	if err := s.streams.CanPlay(req); errors.As(err, &re) {
+		to := coworkerLocation(r, re)
+		log.Info("http play redirected to the coworker that publishes the stream", append(who, "coworker", re.Coworker, "to", to)...)
+		http.Redirect(w, r, to, http.StatusFound)
+		return
+	} else if err != nil {
 		status, msg := playError(err)
 		logRefusal(log, who, err, status)
 		http.Error(w, msg, status)
@@ -84,6 +96,14 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 	}
 	req.Conn = conn
 	v, err := s.streams.Play(req)
+	if errors.As(err, &re) {
+		// Published on a coworker since CanPlay asked.
+		to := coworkerLocation(r, re)
+		log.Info("http play redirected to the coworker that publishes the stream", append(who, "coworker", re.Coworker, "to", to)...)
+		writeRedirect(conn, to)
+		conn.Close()
+		return
+	}
 	if err != nil {
 		// Refused between CanPlay and now (a reload, a publisher's codec).
 		status, msg := playError(err)

@@ -69,6 +69,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveLive(w, r, cfg, m.format, key, cors)
 		return
 	}
+	if s.servePlayer(w, r, cfg) {
+		return
+	}
 	s.serveStatic(w, r, cfg)
 }
 

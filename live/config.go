@@ -57,6 +57,21 @@ type VhostConfig struct {
 	Origins       []string
 	EdgeVhost     string // cluster.vhost; "" or "[vhost]" keeps the player's vhost
 	TokenTraverse bool
+	// EdgeProtocol is how the edge pulls (cluster.protocol): "rtmp" or ""
+	// from Origins, "flv" (HTTP-FLV) from HTTPOrigins, "flvs" (HTTPS-FLV)
+	// from HTTPSOrigins; the three lists name the same origins in the same
+	// order. FollowClient (cluster.follow_client) pulls with the first
+	// player's protocol instead (see PlayRequest.Protocol).
+	EdgeProtocol string
+	HTTPOrigins  []string
+	HTTPSOrigins []string
+	FollowClient bool
+
+	// Origin cluster (cluster.origin_cluster, on an origin): a stream not
+	// published here is looked for on the Coworkers (their HTTP API,
+	// host:port), and a player is redirected to the one that has it.
+	OriginCluster bool
+	Coworkers     []string
 
 	Forward []string // forward destinations, host[:port]
 

@@ -21,8 +21,12 @@
 //
 // Players of any transport attach through Server.Play (play.go, viewer.go);
 // the RTMP server (rtmp_server.go) serves publishers and RTMP players;
-// edge.go pulls a stream from origins for an edge's players; forward.go
-// pushes one to other servers. No goroutine waits on a caught-up player: an
+// edge.go pulls a stream from origins for an edge's players, over RTMP
+// (upstream_rtmp.go) or HTTP-FLV (upstream_flv.go), and writes its tags into
+// the stream as a publisher's; forward.go pushes one to other servers. On an
+// origin of an origin cluster, Play first finds a stream not published here
+// on the coworkers (coworkers.go) and answers with a RedirectError
+// (redirect.go). No goroutine waits on a caught-up player: an
 // RTMP player is read only when it has sent something (playerInput, through
 // internal/netwatch), and httpd notices an HTTP player's hang-up the same
 // way.
@@ -66,11 +70,19 @@
 //	  Stream.mu
 //	  rtmp.Conn's write lock  an RTMP viewer's socket (sink_rtmp.go)
 //
-// clients.mu (the client registry) is a leaf: nothing is taken under it; so
-// is the hls.Store's lock, which HTTP requests for HLS take alone. The disk
-// writer's error callback (hls.go) takes Stream.mu alone, on its goroutine.
-// An edge's HLS lease (hls_edge.go) takes Stream.mu alone, and gives its
-// share of the pull back (Server.edgesMu) only after releasing it.
+// A TLS viewer's sink (sink_conn.go through internal/tlsconn) takes, under
+// Consumer.wmu, crypto/tls's write lock and inside it tlsconn.Conn.mu, its
+// record queue, never the other way round (internal/tlsconn's tests run it
+// under the race detector).
+//
+// clients.mu (the client registry) and coworkers.mu (the origin cluster's
+// answers) are leaves: nothing is taken under them, and a lookup asks the
+// coworkers with no lock held. So is the hls.Store's lock, which HTTP
+// requests for HLS take alone. The disk writer's error callback (hls.go)
+// takes Stream.mu alone, on its goroutine. An edge's HLS lease (hls_edge.go)
+// takes Stream.mu alone, and gives its share of the pull back
+// (Server.edgesMu) only after releasing it.
+//
 // The fan-out holds Stream.mu for reading over a run of 32 consumers and
 // only tries their Consumer.wmu under it (TryLock, which never waits), so it
 // cannot deadlock with a viewer's goroutine that holds wmu and waits for

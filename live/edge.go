@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
-	"github.com/picosrs/picosrs/rtmp"
 )
 
 // Edge timings, as SRS's SrsEdgeIngester uses them.
@@ -21,8 +18,27 @@ const (
 	edgeTimeout    = 5 * time.Second // connect and receive timeout (SRS_EDGE_INGESTER_TIMEOUT)
 	edgeRetryPause = 3 * time.Second // pause between tries (SRS_EDGE_INGESTER_CIMS)
 	edgeStopDelay  = 3 * time.Second // the pull outlives its last player this long
-	edgeRedirects  = 3               // RTMP redirects followed in a row
+	edgeRedirects  = 3               // redirects followed in a row (SrsEdgeFlvUpstream's depth)
 )
+
+// errTooManyRedirects fails an origin that redirects more than
+// edgeRedirects times in a row.
+var errTooManyRedirects = errors.New("live: too many redirects")
+
+// upstream is one connection of an edge's pull to an origin: RTMP
+// (upstream_rtmp.go) or HTTP-FLV (upstream_flv.go). Tags go into the stream
+// the same way whichever it is.
+type upstream interface {
+	// ReadTag returns the next tag, within edgeTimeout.
+	ReadTag() (flv.Tag, error)
+	// Addr names the origin read, after redirects.
+	Addr() string
+	// BytesIn counts what was received.
+	BytesIn() uint64
+	// Close ends the connection; a ReadTag in progress returns. It may be
+	// called from another goroutine, and more than once.
+	Close() error
+}
 
 // edgePull is one stream's pull from the origins. It publishes into the
 // stream for as long as it has players, and a little longer. Server.edges
@@ -34,17 +50,20 @@ type edgePull struct {
 	cancel  context.CancelFunc // ends the current pull; a new player revives it
 	param   string             // the first player's query ("?token=..."), passed upstream
 	connect flv.Object         // the first RTMP player's extra connect fields (token_traverse)
+	proto   string             // how the pull goes: rtmp, flv or flvs (edgeProtocol)
 }
 
 // edgePlay is called when a player (HTTP or RTMP) attaches to st. On an
-// edge vhost (cluster mode remote) the first player starts one RTMP pull from
-// the origins and later players share it; the returned function is called
-// when that player leaves, and the pull stops edgeStopDelay after the last
-// one left unless another arrives meanwhile. The first player's param (the
-// "?query" of its stream or URL) goes upstream with the pull, so tokens reach
-// the origin; with token_traverse on, so do the extra fields of an RTMP
-// player's connect object (connect), as SRS passes the player's connect.
-func (s *Server) edgePlay(st *Stream, param string, connect flv.Object) func() {
+// edge vhost (cluster mode remote) the first player starts one pull from
+// the origins (over RTMP, or HTTP-FLV with cluster.protocol flv|flvs, or as
+// that player came with follow_client) and later players share it; the
+// returned function is called when that player leaves, and the pull stops
+// edgeStopDelay after the last one left unless another arrives meanwhile.
+// The first player's param (the "?query" of its stream or URL) goes
+// upstream with the pull, so tokens reach the origin; with token_traverse
+// on, so do the extra fields of an RTMP player's connect object, as SRS
+// passes the player's connect.
+func (s *Server) edgePlay(st *Stream, req PlayRequest) func() {
 	if len(st.vh.Origins) == 0 {
 		return func() {}
 	}
@@ -52,9 +71,9 @@ func (s *Server) edgePlay(st *Stream, param string, connect flv.Object) func() {
 	p := s.edges[st]
 	if p == nil {
 		ctx, cancel := context.WithCancel(context.Background())
-		p = &edgePull{cancel: cancel, param: param}
+		p = &edgePull{cancel: cancel, param: req.Param, proto: edgeProtocol(st.vh, req)}
 		if st.vh.TokenTraverse {
-			p.connect = connect
+			p.connect = req.Connect
 		}
 		s.edges[st] = p
 		go s.runEdgePull(ctx, st, p)
@@ -106,12 +125,12 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 		}
 	}
 	start := time.Now()
-	log.Info("edge pull start", "origins", strings.Join(st.vh.Origins, " "))
+	log.Info("edge pull start", "origins", strings.Join(edgeOrigins(st.vh, p.proto), " "), "protocol", p.proto)
 	var tags int
 	var bytes uint64
 	next := 0
 	for {
-		n, b := s.pullOrigins(ctx, st, p.param, p.connect, &next, log)
+		n, b := s.pullOrigins(ctx, st, p, &next, log)
 		tags += n
 		bytes += b
 		s.edgesMu.Lock()
@@ -134,22 +153,22 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 // pullOrigins tries the origins in turn (round robin, next is the counter)
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
-func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, connect flv.Object, next *int, log *slog.Logger) (tags int, bytes uint64) {
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, p *edgePull, next *int, log *slog.Logger) (tags int, bytes uint64) {
 	ctx, cancel := s.withClosing(ctx)
 	defer cancel()
-	vh := st.vh
-	vhost := upstreamVhost(vh, st.key.Vhost)
+	origins := edgeOrigins(st.vh, p.proto)
+	vhost := upstreamVhost(st.vh, st.key.Vhost)
 	connected := false
 	for {
-		origin := vh.Origins[*next%len(vh.Origins)]
+		origin := origins[*next%len(origins)]
 		*next++
-		n, b, err := s.edgeIngest(ctx, st, origin, vhost, param, connect, &connected)
+		n, b, err := s.edgeIngest(ctx, st, p, origin, vhost, &connected)
 		tags += n
 		bytes += b
 		if ctx.Err() != nil {
 			return
 		}
-		log.Warn("edge pull from origin failed, trying the next origin", "origin", origin, "err", err, "retry_in", edgeRetryPause)
+		log.Warn("edge pull from origin failed, trying the next origin", "origin", origin, "protocol", p.proto, "err", err, "retry_in", edgeRetryPause)
 		select {
 		case <-ctx.Done():
 			return
@@ -158,42 +177,28 @@ func (s *Server) pullOrigins(ctx context.Context, st *Stream, param string, conn
 	}
 }
 
-// edgeIngest plays st from one origin (following RTMP redirects) and writes
-// every tag into st until an error or ctx ends. connected tells whether an
-// earlier connection already fed the stream, in which case timestamps are
-// made to continue. It returns the tags and bytes read.
-func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, param string, connect flv.Object, connected *bool) (int, uint64, error) {
-	addr := origin
-	var c *rtmp.Conn
-	for redirects := 0; ; redirects++ {
-		u := edgeURL(addr, vhost, st.key.App, st.key.Name, param)
-		var err error
-		c, err = rtmp.Dial(ctx, u, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: s.cfg.Load().ChunkSize, ConnectParams: connect})
-		if err == nil {
-			err = c.Play(ctx)
-			if err != nil {
-				c.Close()
-			}
-		}
-		var re *rtmp.RedirectError
-		if errors.As(err, &re) && redirects < edgeRedirects {
-			to, perr := redirectAddr(re.URL)
-			if perr != nil {
-				return 0, 0, perr
-			}
-			st.log.Info("edge pull redirected", "from", addr, "to", to)
-			addr = to
-			continue
-		}
-		if err != nil {
-			return 0, 0, err
-		}
-		break
+// edgeIngest pulls st from one origin and writes every tag into st until an
+// error or ctx ends. connected tells whether an earlier connection already
+// fed the stream, in which case timestamps are made to continue. It returns
+// the tags and bytes read.
+func (s *Server) edgeIngest(ctx context.Context, st *Stream, p *edgePull, origin, vhost string, connected *bool) (int, uint64, error) {
+	var up upstream
+	var err error
+	switch p.proto {
+	case "flv":
+		up, err = dialFLV(ctx, st, "http", origin, vhost, p.param)
+	case "flvs":
+		up, err = dialFLV(ctx, st, "https", origin, vhost, p.param)
+	default:
+		up, err = s.dialRTMP(ctx, st, origin, vhost, p.param, p.connect)
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	if err != nil {
+		return 0, 0, err
+	}
+	defer up.Close()
+	stop := context.AfterFunc(ctx, func() { up.Close() })
 	defer stop()
-	st.log.Info("edge pull connected", "origin", addr)
+	st.log.Info("edge pull connected", "origin", up.Addr(), "protocol", p.proto)
 
 	if *connected {
 		// A new origin connection: its timestamps restart, and the cached GOP
@@ -203,17 +208,50 @@ func (s *Server) edgeIngest(ctx context.Context, st *Stream, origin, vhost, para
 	*connected = true
 	tags := 0
 	for {
-		c.SetReadDeadline(time.Now().Add(edgeTimeout))
-		t, err := c.ReadTag()
+		t, err := up.ReadTag()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				err = fmt.Errorf("origin %s ended the stream", addr)
+				err = fmt.Errorf("origin %s ended the stream", up.Addr())
 			}
-			return tags, c.BytesIn(), err
+			return tags, up.BytesIn(), err
 		}
 		tags++
 		st.WriteTag(t)
 	}
+}
+
+// edgeProtocol is how an edge pulls for the player req: cluster.protocol,
+// or with follow_client the player's own protocol (RTMP for an RTMP player,
+// flv for HTTP, flvs for HTTPS), as SrsEdgeIngester::do_cycle chooses.
+func edgeProtocol(vh *VhostConfig, req PlayRequest) string {
+	proto := vh.EdgeProtocol
+	if vh.FollowClient {
+		switch {
+		case req.Protocol != "":
+			proto = req.Protocol
+		case req.Format == FormatRTMP:
+			proto = "rtmp"
+		default:
+			proto = "flv"
+		}
+	}
+	switch proto {
+	case "flv", "flvs":
+		return proto
+	}
+	return "rtmp"
+}
+
+// edgeOrigins lists the origins of an edge for a pull over proto: their
+// HTTP(S) addresses for flv and flvs, when the configuration has them.
+func edgeOrigins(vh *VhostConfig, proto string) []string {
+	switch {
+	case proto == "flv" && len(vh.HTTPOrigins) > 0:
+		return vh.HTTPOrigins
+	case proto == "flvs" && len(vh.HTTPSOrigins) > 0:
+		return vh.HTTPSOrigins
+	}
+	return vh.Origins
 }
 
 // upstreamVhost is the vhost asked of the origin: cluster.vhost when set,
@@ -223,43 +261,4 @@ func upstreamVhost(vh *VhostConfig, vhost string) string {
 		return vh.EdgeVhost
 	}
 	return vhost
-}
-
-// edgeURL builds rtmp://server/app/stream?param for a pull or push. The
-// vhost replaces any vhost= or domain= of param and is named as vhost=name
-// unless it is the default vhost (SRS's srs_generate_rtmp_url names it in the
-// tcUrl instead; origins accept both). server is host or host:port.
-func edgeURL(server, vhost, app, stream, param string) string {
-	host, port, err := net.SplitHostPort(server)
-	if err != nil {
-		host, port = server, rtmp.DefaultPort
-	}
-	var kept []string
-	for kv := range strings.SplitSeq(strings.TrimPrefix(param, "?"), "&") {
-		if k, _, _ := strings.Cut(kv, "="); kv != "" && k != "vhost" && k != "domain" {
-			kept = append(kept, kv)
-		}
-	}
-	if vhost != "" && vhost != DefaultVhost {
-		kept = append(kept, "vhost="+vhost)
-	}
-	u := "rtmp://" + net.JoinHostPort(host, port) + "/" + app + "/" + stream
-	if len(kept) > 0 {
-		u += "?" + strings.Join(kept, "&")
-	}
-	return u
-}
-
-// redirectAddr takes host:port from an RTMP redirect (a tcUrl or full URL,
-// as SRS does: the edge reconnects to that server with its own app/stream).
-func redirectAddr(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" {
-		return "", fmt.Errorf("live: bad redirect %q", raw)
-	}
-	port := u.Port()
-	if port == "" {
-		port = rtmp.DefaultPort
-	}
-	return net.JoinHostPort(u.Hostname(), port), nil
 }

@@ -39,23 +39,23 @@ func (s *Server) hlsDisposed(key string, freed int64) {
 	s.release.request()
 }
 
-// HLSPlay is a playlist request for key on an edge vhost with HLS (param is
-// its "?query", passed upstream with the pull): the first starts the pull
-// from the origins. The request calls done once it is answered, telling
-// whether it got a playlist: a served playlist keeps the pull three target
-// durations. ok is false, and done nil, on a vhost that is no edge or has no
-// HLS.
-func (s *Server) HLSPlay(key StreamKey, param string) (done func(served bool), ok bool) {
-	vh := s.cfg.Load().Vhost(key.Vhost)
+// HLSPlay is a playlist request on an edge vhost with HLS (req names the
+// stream, the "?query" passed upstream with the pull and how the player
+// came, for follow_client): the first starts the pull from the origins. The
+// request calls done once it is answered, telling whether it got a
+// playlist: a served playlist keeps the pull three target durations. ok is
+// false, and done nil, on a vhost that is no edge or has no HLS.
+func (s *Server) HLSPlay(req PlayRequest) (done func(served bool), ok bool) {
+	vh := s.cfg.Load().Vhost(req.Key.Vhost)
 	if vh == nil || !vh.Enabled || vh.HLS == nil || len(vh.Origins) == 0 {
 		return nil, false
 	}
-	st := s.stream(key, vh, true)
+	st := s.stream(req.Key, vh, true)
 	l, first := st.holdHLSLease(max(3*hlsTarget(vh.HLS), hlsLeaseMin))
 	if first {
 		// This request holds the lease (waiting), so it cannot end before
 		// its share of the pull is in place.
-		stop := s.edgePlay(st, param, nil) // takes Server.edgesMu: not under Stream.mu
+		stop := s.edgePlay(st, req) // takes Server.edgesMu: not under Stream.mu
 		st.mu.Lock()
 		l.stop = stop
 		st.mu.Unlock()

@@ -120,7 +120,7 @@ func TestLockOrder(t *testing.T) {
 				seg.AppendBuffers(nil)
 			}
 		}
-		if done, ok := edge.HLSPlay(StreamKey{DefaultVhost, "live", "b"}, ""); ok {
+		if done, ok := edge.HLSPlay(PlayRequest{Key: StreamKey{DefaultVhost, "live", "b"}, Format: FormatTS}); ok {
 			_, _, found := edge.HLS().Find(DefaultVhost, "live/b.m3u8")
 			done(found)
 		}

@@ -40,14 +40,25 @@ type PlayRequest struct {
 	// tcUrl, pageUrl and swfUrl; for an HTTP player rtmp://host/app (SRS
 	// builds it so) and its Referer.
 	TcURL, PageURL, SwfURL string
+	// Protocol is how the player came: "rtmp", "flv" (HTTP) or "flvs"
+	// (HTTPS). An edge with follow_client pulls from its origin the same
+	// way. "" means rtmp for an RTMP player and flv for the others.
+	Protocol string
+
+	hook *access.HookRequest // what the hooks say of an RTMP player, built for its on_connect
 }
 
 // CanPlay reports why a player could not play req: no such vhost, the
-// vhost's security rules or secure_link, or a .mp3/.aac request for a stream
-// known to carry another codec. It changes nothing and asks no hook service
-// (HEAD requests use it).
+// vhost's security rules or secure_link, a .mp3/.aac request for a stream
+// known to carry another codec, or (*RedirectError) a stream published on a
+// coworker of an origin cluster. It changes nothing and asks no hook
+// service (HEAD requests use it).
 func (s *Server) CanPlay(req PlayRequest) error {
-	if _, err := s.checkPlay(req); err != nil {
+	vh, err := s.checkPlay(req)
+	if err != nil {
+		return err
+	}
+	if err := s.clusterRedirect(vh, req.Key); err != nil {
 		return err
 	}
 	return s.checkCodec(req)
@@ -88,9 +99,15 @@ func (s *Server) checkCodec(req PlayRequest) error {
 // only), positions the player's consumer at its start point (metadata,
 // sequence headers, cached GOP), registers it for the API and, on an edge,
 // starts or joins the pull from the origins. Viewer.Close sends on_stop.
+// On an origin of an origin cluster, a stream not published here but on a
+// coworker returns *RedirectError (before any hook is asked); one published
+// nowhere waits here.
 func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	vh, err := s.checkPlay(req)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.clusterRedirect(vh, req.Key); err != nil {
 		return nil, err
 	}
 	if err := s.checkCodec(req); err != nil {
@@ -100,7 +117,10 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	if id == 0 {
 		id = s.nextID.Add(1)
 	}
-	hr := s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
+	hr := req.hook
+	if hr == nil {
+		hr = s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
+	}
 	if err := s.admit(vh, access.OnPlay, hr); err != nil {
 		return nil, err
 	}
@@ -117,7 +137,7 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	v := &Viewer{srv: s, st: st, format: req.Format, hook: hr}
 	v.c = st.subscribe(kind, req.Format == FormatTS)
 	v.untrack = s.track(req.Conn)
-	v.stopPull = s.edgePlay(st, req.Param, req.Connect)
+	v.stopPull = s.edgePlay(st, req)
 	// A kick closes the connection and ends the viewer: nothing may be
 	// reading it to notice.
 	v.client, v.unregister = s.newClient(&Client{ID: id, Type: typ, IP: hr.IP, Vhost: req.Key.Vhost, App: req.Key.App,
@@ -127,4 +147,21 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 			v.c.hangUp(ErrViewerGone)
 		}, counters: req.Counters})
 	return v, nil
+}
+
+// clusterRedirect is SRS's origin cluster (SrsRtmpConn::playing): on an
+// origin (not an edge) with origin_cluster on, a stream nobody publishes
+// here is looked for on the coworkers, and *RedirectError names the one
+// that has it. It asks on the caller's goroutine, under no lock.
+func (s *Server) clusterRedirect(vh *VhostConfig, key StreamKey) error {
+	if !vh.OriginCluster || len(vh.Coworkers) == 0 || len(vh.Origins) > 0 {
+		return nil
+	}
+	if st := s.Stream(key); st != nil && st.Publishing() {
+		return nil
+	}
+	if at := s.coworkers.locate(vh.Coworkers, key, s.log); at != nil {
+		return at
+	}
+	return nil
 }

@@ -119,7 +119,7 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 		s.servePublish(c, nc, id, vh, key, req, hr, log)
 		return
 	}
-	handedOver = s.servePlay(c, nc, id, key, req, log, closeConn)
+	handedOver = s.servePlay(c, nc, id, key, req, hr, log, closeConn)
 }
 
 func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger) {
@@ -218,14 +218,16 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 // closeConn, which closes it and sends on_close. No goroutine waits on the
 // player: the stream's fan-out writes it, and what it sends
 // (acknowledgements, pause, closeStream) is read when it arrives.
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, log *slog.Logger, closeConn func()) bool {
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger, closeConn func()) bool {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream
 		Format: FormatRTMP, Remote: nc.RemoteAddr(), Conn: nc,
 		Counters: func() (uint64, uint64) { return c.BytesIn(), c.BytesOut() },
 		ID:       id, TcURL: req.TcURL, PageURL: req.PageURL, SwfURL: req.SwfURL,
+		hook: hr, // the same fields: one request serves on_connect, on_play, on_stop and on_close
 	})
+	var re *RedirectError
 	switch {
 	case errors.Is(err, ErrForbidden):
 		log.Info("rtmp refused by the vhost's security rules", "publish", false)
@@ -238,6 +240,11 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, 
 	case errors.Is(err, ErrHookDenied):
 		log.Info("rtmp refused by http_hooks", append([]any{"publish", false}, HookAttrs(err)...)...)
 		c.RejectPlay("NetStream.Play.Failed", "denied by http_hooks on_play")
+		return false
+	case errors.As(err, &re):
+		to := re.RTMPURL(key, req.Param)
+		log.Info("play redirected to the coworker that publishes the stream", "coworker", re.Coworker, "to", to)
+		c.Redirect(to)
 		return false
 	case err != nil:
 		log.Info("play refused", "err", err)

@@ -30,6 +30,8 @@ type Server struct {
 	hls     *hls.Store  // every stream's HLS window (hls.go)
 	release memReleaser // hands freed HLS windows back to the system
 
+	coworkers coworkers // where the origin cluster publishes a stream (coworkers.go)
+
 	nextID  atomic.Uint64 // connection ids for logs, the API and the hooks
 	clients clients
 

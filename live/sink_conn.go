@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/internal/nbio"
+	"github.com/picosrs/picosrs/internal/tlsconn"
 )
 
 // Framer wraps each batch a ConnSink writes in a transport's framing: HTTP
@@ -43,6 +44,8 @@ func newConnSink(conn net.Conn, f Framer, timeout time.Duration, sent *atomic.Ui
 	h := &ConnSink{conn: conn, framer: f, timeout: timeout, sent: sent}
 	if w := nbio.New(conn); w != nil {
 		h.nbw = w
+	} else if w := tlsconn.NewWriter(conn); w != nil {
+		h.nbw = w // TLS: records sealed per batch, written without waiting
 	}
 	return h
 }

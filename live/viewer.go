@@ -115,9 +115,18 @@ func EndReason(err error, c *Client) string {
 // connection): a small write while the viewer has not yet acknowledged the
 // previous one waits in the kernel and goes out with the next, so a viewer
 // that keeps up sees no delay and fewer, fuller segments cost less to send.
+// A TLS connection is unwrapped to the TCP connection underneath.
 func setNoDelay(c net.Conn, on bool) {
-	if tc, ok := c.(interface{ SetNoDelay(bool) error }); ok {
-		tc.SetNoDelay(on)
+	for c != nil {
+		if tc, ok := c.(interface{ SetNoDelay(bool) error }); ok {
+			tc.SetNoDelay(on)
+			return
+		}
+		u, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			return
+		}
+		c = u.NetConn()
 	}
 }
 

@@ -3,12 +3,11 @@ package rtmp
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 )
 
 // Handshake.
@@ -105,13 +104,11 @@ func signResponse(b, fullKey, peerDigest []byte) {
 	copy(b[handshakeSize-32:], hmacSHA256(k, b[:handshakeSize-32]))
 }
 
+// fillRandom fills a handshake block with random bytes. They need not be
+// secret; crypto/rand is here because the binary carries it anyway
+// (math/rand would add its own code).
 func fillRandom(b []byte) {
-	for i := 0; i+8 <= len(b); i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
-	}
-	for i := len(b) &^ 7; i < len(b); i++ {
-		b[i] = byte(rand.Uint32())
-	}
+	rand.Read(b)
 }
 
 // ServerHandshake runs the server side of the handshake on r and w: it reads

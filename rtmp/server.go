@@ -306,6 +306,7 @@ func (c *Conn) AcceptPlay() error {
 	if err := c.writeMessages(msgs...); err != nil {
 		return err
 	}
+	c.req, c.connectApp = nil, "" // the caller has the request; a player may watch for hours
 	c.shrinkReader()
 	// A player sends only small control and command messages from now on:
 	// no message of it may be larger than a command.

@@ -10,14 +10,20 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
-#                  hls hlsonly rtmp publishers slow base0 basehalf base20 (default:
-#                  all; hls: 1000 HLS players, hls_fragment 2, beside the 1000
-#                  HTTP-TS viewers of ts, whose CPU it adds to; hlsonly: the
-#                  1000 HLS players alone;
+#                  hls hlsonly rtmp publishers slow wide ws https wss base0
+#                  basehalf base20 (default: all but base0, which mw0 runs,
+#                  and wss; hls: 1000 HLS players, hls_fragment 2, beside the
+#                  1000 HTTP-TS viewers of ts, whose CPU it adds to; hlsonly:
+#                  the 1000 HLS players alone; ws, https and wss are WS-FLV,
+#                  HTTPS-FLV and WSS-FLV viewers at the defaults point's
+#                  settings; a point may be named twice, for paired runs;
 #                  base* are the floor on this machine: picosrs-load
 #                  -baseline writing each tag as it comes, to 1000 or 500
-#                  viewers, or at most every 20 ms: the reference programs
-#                  of issue 7)
+#                  viewers, or at most every 20 ms: the reference programs of
+#                  issue 7). mw0 alternates with base0, BENCH_PAIRS times
+#                  (default 2), and the report prints each pair's ratio. wide
+#                  is 2000 viewers of the 1 Mbit/s file with the server on
+#                  both cores, beside 1000 on one core.
 #   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
 #   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
 #
@@ -27,12 +33,15 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts hls hlsonly rtmp publishers slow base0 basehalf base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts hls hlsonly rtmp publishers slow wide ws https basehalf base20"}
+PAIRS=${BENCH_PAIRS:-2}
+FIXTURE_1M=tests/testdata/h264_aac.flv
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/picosrs-bench.XXXXXX")}
 mkdir -p "$OUT"
 RTMP_PORT=${BENCH_RTMP_PORT:-19935}
 HTTP_PORT=${BENCH_HTTP_PORT:-18935}
+HTTPS_PORT=${BENCH_HTTPS_PORT:-18936}
 GO=${GO:-go}
 
 # Every viewer and publisher is a socket on both sides of loopback.
@@ -64,6 +73,7 @@ http_server {
     enabled         on;
     listen          $HTTP_PORT;
     dir             $OUT;
+    ${HTTPS_BLOCK:-}
 }
 vhost __defaultVhost__ {
     $3
@@ -87,12 +97,25 @@ point() {
 	echo "== $name: $viewers $proto viewers, $pubs publisher(s), ${SECONDS_RUN}s"
 	# shellcheck disable=SC2086
 	$PIN_TOOL "$OUT/picosrs-load" -file "$FIXTURE" \
-		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" \
+		-rtmp "127.0.0.1:$RTMP_PORT" -http "127.0.0.1:$HTTP_PORT" -https "127.0.0.1:$HTTPS_PORT" \
 		-proto "$proto" -viewers "$viewers" -publishers "$pubs" $extra \
 		-duration "${SECONDS_RUN}s" -label "$name" -target "$target" \
 		-server-cmd "$PIN_SERVER $server" -server-log "$OUT/$name.log" \
 		>>"$OUT/results.jsonl" || echo "   run $name failed (see $OUT/$name.log)"
 	sleep 1 # let TIME_WAIT sockets and the port settle
+}
+
+# tls_conf NAME: a configuration like defaults with HTTPS on, and a
+# self-signed test pair (openssl) made once per run.
+tls_conf() {
+	if [ ! -f "$OUT/server.key" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-keyout "$OUT/server.key" -out "$OUT/server.crt" -subj /CN=localhost \
+			-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+	fi
+	HTTPS_BLOCK="https { enabled on; listen $HTTPS_PORT; key $OUT/server.key; cert $OUT/server.crt; }"
+	conf "$1" "mw_latency 350;" ""
+	HTTPS_BLOCK=
 }
 
 : >"$OUT/results.jsonl"
@@ -108,8 +131,27 @@ for p in $POINTS; do
 		point realtime flv "$VIEWERS" 1 "≤25 %, p99 ≤110 ms"
 		;;
 	mw0)
+		# lal's point, against the floor program run right after it.
 		conf mw0 "mw_latency 0;" "tcp_nodelay on;"
-		point mw0 flv "$VIEWERS" 1 "≤48 %, p99 ≤20 ms"
+		i=0
+		while [ $i -lt "$PAIRS" ]; do
+			point mw0 flv "$VIEWERS" 1 "≤1.1 × base0 of the same run, p99 ≤20 ms"
+			point base0 flv "$VIEWERS" 1 "floor: a write per tag" "-compare-to mw0" \
+				"$OUT/picosrs-load -baseline -rtmp 127.0.0.1:$RTMP_PORT -http 127.0.0.1:$HTTP_PORT"
+			i=$((i + 1))
+		done
+		;;
+	wide)
+		# One hot stream on every core: 2000 viewers with the server on
+		# both cores, beside 1000 on one; the load tool shares the cores
+		# (its CPU is in the table).
+		conf wide "mw_latency 0;" "tcp_nodelay on;"
+		FIXTURE_SAVED=$FIXTURE PIN_SAVED=$PIN_SERVER TOOL_SAVED=$PIN_TOOL
+		FIXTURE=$FIXTURE_1M
+		point wide1 flv "$VIEWERS" 1 "1 Mbit/s, one core" "-compare-to wide2" "$OUT/picosrs -c $OUT/wide.conf"
+		if [ -n "$PIN_SERVER" ]; then PIN_SERVER="taskset -c 0,1" PIN_TOOL=""; fi
+		point wide2 flv $((VIEWERS * 2)) 1 "both cores: p99 ≤ wide1's" "" "$OUT/picosrs -c $OUT/wide.conf"
+		FIXTURE=$FIXTURE_SAVED PIN_SERVER=$PIN_SAVED PIN_TOOL=$TOOL_SAVED
 		;;
 	mw40)
 		conf mw40 "mw_latency 40;" "tcp_nodelay on;"
@@ -142,6 +184,18 @@ for p in $POINTS; do
 	slow)
 		conf slow "mw_latency 350;" ""
 		point slow flv "$VIEWERS" 1 "as defaults, with 10 viewers at 1/4 rate" "-slow 10"
+		;;
+	ws)
+		conf ws "mw_latency 350;" ""
+		point ws ws-flv "$VIEWERS" 1 "≤1.1 × FLV CPU (defaults)"
+		;;
+	https)
+		tls_conf https
+		point https https-flv "$VIEWERS" 1 "reported: × FLV CPU (defaults)"
+		;;
+	wss)
+		tls_conf wss
+		point wss wss-flv "$VIEWERS" 1 "reported: × FLV CPU (defaults)"
 		;;
 	base0)
 		point base0 flv "$VIEWERS" 1 "floor: a write per tag" "" \

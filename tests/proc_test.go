@@ -104,6 +104,9 @@ func tcpSockets(t testing.TB) []tcpSock {
 			}
 			out = append(out, tcpSock{localPort: hexPort(f[1]), remotePort: hexPort(f[2]), listen: f[3] == "0A", inode: f[9]})
 		}
+		if err := sc.Err(); err != nil {
+			t.Fatalf("reading %s: %v", name, err) // a partial table would miscount
+		}
 		f.Close()
 	}
 	return out

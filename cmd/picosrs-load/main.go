@@ -43,6 +43,7 @@ func main() {
 // options are the command-line flags.
 type options struct {
 	rtmpAddr, httpAddr string
+	httpsAddr          string
 	app, stream        string
 	file               string
 	proto              string
@@ -58,6 +59,7 @@ type options struct {
 	label, target      string
 	report             string
 	plot               string
+	compareTo          string
 	baseline           bool
 	baselineMerge      time.Duration
 	hls                int // HLS players beside the viewers (hls.go)
@@ -69,10 +71,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.rtmpAddr, "rtmp", "127.0.0.1:1935", "RTMP `address` of the server (loopback only)")
 	fs.StringVar(&o.httpAddr, "http", "127.0.0.1:8080", "HTTP `address` of the server (loopback only)")
+	fs.StringVar(&o.httpsAddr, "https", "127.0.0.1:8088", "HTTPS `address` of the server (loopback only)")
 	fs.StringVar(&o.app, "app", "live", "application name")
 	fs.StringVar(&o.stream, "stream", "bench", "stream name (with -publishers > 1: name0, name1, ...)")
 	fs.StringVar(&o.file, "file", "tests/testdata/h264_aac_720p_2mbps.flv", "FLV `fixture` to publish, looping")
-	fs.StringVar(&o.proto, "proto", "flv", "viewer protocol: flv (HTTP-FLV), ts (HTTP-TS) or rtmp")
+	fs.StringVar(&o.proto, "proto", "flv", "viewer protocol: flv (HTTP-FLV), ts (HTTP-TS), rtmp, ws-flv, wss-flv or https-flv")
 	fs.IntVar(&o.viewers, "viewers", 100, "number of viewers (spread over the publishers)")
 	fs.IntVar(&o.publishers, "publishers", 1, "number of publishers, each to its own stream")
 	fs.IntVar(&o.slow, "slow", 0, "extra viewers that read at a quarter of the stream rate (not in the figures)")
@@ -85,6 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.serverLog, "server-log", "", "`file` for the output of -server-cmd (default: discarded)")
 	fs.StringVar(&o.label, "label", "", "name of the run, copied to the JSON")
 	fs.StringVar(&o.target, "target", "", "target of the run, copied to the JSON (for -report)")
+	fs.StringVar(&o.compareTo, "compare-to", "", "`label` of the run this one is paired with: -report prints that run's CPU and latency over this one's (a floor run, a one-core run)")
 	fs.StringVar(&o.report, "report", "", "print the table of a `file` of JSON lines and exit")
 	fs.StringVar(&o.plot, "plot", "", "print an SVG plot of CPU against latency for a `file` of JSON lines and exit")
 	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
@@ -170,6 +174,8 @@ type Result struct {
 	HLSErrors       int64   `json:"hls_errors,omitempty"`
 	HLSBytesPerSec  float64 `json:"hls_bytes_per_sec_per_player,omitempty"`
 	HLSFirstSegP99  float64 `json:"hls_first_segment_p99_ms,omitempty"`
+	ToolCPUPercent  float64 `json:"tool_cpu_pct"`         // the load tool's own, in the same window
+	CompareTo       string  `json:"compare_to,omitempty"` // -report prints the ratio of that run to this one
 }
 
 func checkLoopback(addr string) error {
@@ -205,8 +211,11 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	if err := checkLoopback(o.httpAddr); err != nil {
 		return nil, err
 	}
+	if err := checkLoopback(o.httpsAddr); err != nil {
+		return nil, err
+	}
 	switch o.proto {
-	case "flv", "ts", "rtmp":
+	case "flv", "ts", "rtmp", "ws-flv", "wss-flv", "https-flv":
 	default:
 		return nil, fmt.Errorf("unknown -proto %q", o.proto)
 	}
@@ -269,6 +278,9 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		return o.stream
 	}
 	viewURL := func(i int) string {
+		if u := extraURL(o.proto, o.httpAddr, o.httpsAddr, "/"+o.app+"/"+streamName(i)); u != "" {
+			return u
+		}
 		switch o.proto {
 		case "rtmp":
 			return "rtmp://" + o.rtmpAddr + "/" + o.app + "/" + streamName(i)
@@ -317,13 +329,16 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	var cpu0, cpu1 time.Duration
 	var t0, t1 time.Time
 	var rssSteady int64
+	var self0, self1 time.Duration
 	if sleepCtx(runCtx, time.Until(r.steady)) && pid > 0 {
 		cpu0, _ = procCPU(pid)
+		self0, _ = procCPU(os.Getpid())
 		t0 = time.Now()
 	}
 	<-runCtx.Done()
 	if pid > 0 && !t0.IsZero() {
 		cpu1, _ = procCPU(pid)
+		self1, _ = procCPU(os.Getpid())
 		t1 = time.Now()
 		_, rssSteady, _ = procMem(pid)
 	}
@@ -331,7 +346,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	hlsWG.Wait()
 	pwg.Wait()
 
-	res := &Result{Label: o.label, Target: o.target, Proto: o.proto, Publishers: o.publishers, Viewers: o.viewers, PID: pid}
+	res := &Result{Label: o.label, Target: o.target, CompareTo: o.compareTo, Proto: o.proto, Publishers: o.publishers, Viewers: o.viewers, PID: pid}
 	var ttff []time.Duration
 	var bps, slowBps float64
 	for _, v := range vs {
@@ -394,6 +409,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		res.CPUSeconds = (cpu1 - cpu0).Seconds()
 		if res.Window > 0 {
 			res.CPUPercent = 100 * res.CPUSeconds / res.Window
+			res.ToolCPUPercent = 100 * (self1 - self0).Seconds() / res.Window
 		}
 		hwm, _, err := procMem(pid)
 		if err == nil {
@@ -505,6 +521,7 @@ func printResult(w io.Writer, r *Result) {
 	if r.PID > 0 {
 		rows = append(rows,
 			[2]string{"server CPU", fmt.Sprintf("%.2f s in %.1f s = %.1f %% of one core", r.CPUSeconds, r.Window, r.CPUPercent)},
+			[2]string{"load tool CPU", fmt.Sprintf("%.1f %% of one core", r.ToolCPUPercent)},
 			[2]string{"server peak RSS", fmt.Sprintf("%.1f MB (%.1f kB per viewer)", r.PeakRSSMB, r.RSSPerViewerKB)})
 	}
 	if r.FirstError != "" {
@@ -544,8 +561,8 @@ func printReport(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | target |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | load tool CPU % | target |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		viewers := fmt.Sprintf("%d %s", r.Viewers, r.Proto)
 		if r.Publishers > 1 {
@@ -554,8 +571,44 @@ func printReport(w io.Writer, path string) error {
 		if r.HLSPlayers > 0 {
 			viewers += fmt.Sprintf(" + %d hls", r.HLSPlayers)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %s |\n",
-			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.Target)
+		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %.0f | %s |\n",
+			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.ToolCPUPercent, r.Target)
 	}
+	printPairs(w, rs)
 	return nil
+}
+
+// printPairs prints, for each run made with -compare-to, the ratio of the
+// run it names (the nearest before it, else after it) to itself: a setting
+// over the floor program run beside it, two cores over one.
+func printPairs(w io.Writer, rs []Result) {
+	first := true
+	for i, r := range rs {
+		if r.CompareTo == "" {
+			continue
+		}
+		j := -1
+		for k := i - 1; k >= 0 && j < 0; k-- {
+			if rs[k].Label == r.CompareTo {
+				j = k
+			}
+		}
+		for k := i + 1; k < len(rs) && j < 0; k++ {
+			if rs[k].Label == r.CompareTo {
+				j = k
+			}
+		}
+		if first {
+			fmt.Fprintln(w, "\nPaired runs (the first over the second, measured one after the other):")
+			first = false
+		}
+		if j < 0 || r.CPUPercent == 0 || r.LatP99 == 0 {
+			fmt.Fprintf(w, "  %s over %s: no run of %s to compare\n", r.CompareTo, r.Label, r.CompareTo)
+			continue
+		}
+		o := rs[j]
+		fmt.Fprintf(w, "  %s (%d %s) over %s (%d %s): CPU %.1f / %.1f %% = %.2fx, latency p99 %.1f / %.1f ms = %.2fx, tags lost %d and %d\n",
+			o.Label, o.Viewers, o.Proto, r.Label, r.Viewers, r.Proto, o.CPUPercent, r.CPUPercent, o.CPUPercent/r.CPUPercent,
+			o.LatP99, r.LatP99, o.LatP99/r.LatP99, o.Missing, r.Missing)
+	}
 }

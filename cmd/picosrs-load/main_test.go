@@ -156,7 +156,7 @@ func TestReportAndPlot(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	lines := `building picosrs
 {"label":"mw0","proto":"flv","viewers":1000,"publishers":1,"server_cpu_pct":63.6,"latency_p99_ms":25.5,"target":"≤48 %"}
-{"label":"base0","proto":"flv","viewers":1000,"publishers":1,"server_cpu_pct":58,"latency_p99_ms":22.9}
+{"label":"base0","proto":"flv","viewers":1000,"publishers":1,"server_cpu_pct":58,"latency_p99_ms":22.9,"compare_to":"mw0"}
 {"label":"rtmp","proto":"rtmp","viewers":1000,"publishers":1,"server_cpu_pct":11.5,"latency_p99_ms":383}
 `
 	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
@@ -171,6 +171,9 @@ func TestReportAndPlot(t *testing.T) {
 	}
 	if !strings.Contains(report.String(), "| mw0 | 1000 flv |") {
 		t.Fatalf("-report lacks the mw0 row:\n%s", report.String())
+	}
+	if want := "mw0 (1000 flv) over base0 (1000 flv): CPU 63.6 / 58.0 % = 1.10x, latency p99 25.5 / 22.9 ms = 1.11x"; !strings.Contains(report.String(), want) {
+		t.Fatalf("-report lacks the paired line %q:\n%s", want, report.String())
 	}
 	if code := run([]string{"-plot", path}, &plot, &errs); code != 0 {
 		t.Fatalf("-plot: exit %d: %s", code, errs.String())

@@ -49,6 +49,8 @@ func (v *viewer) run(ctx context.Context, url string) {
 		err = v.playRTMP(ctx, url)
 	case "ts":
 		err = v.playHTTP(ctx, url, v.readTS)
+	case "ws-flv", "wss-flv":
+		err = v.playWS(ctx, url)
 	default:
 		err = v.playHTTP(ctx, url, v.readFLV)
 	}
@@ -82,8 +84,7 @@ func (v *viewer) playHTTP(ctx context.Context, url string, body func(*bufio.Read
 	if err != nil {
 		return err
 	}
-	d := net.Dialer{Timeout: 5 * time.Second}
-	nc, err := d.DialContext(ctx, "tcp", u.host)
+	nc, err := v.dial(ctx, u.host)
 	if err != nil {
 		return err
 	}

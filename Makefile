@@ -4,6 +4,9 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 FUZZTIME ?= 20s
+# Minimizing a new input stops after this (go's default, 60s, would take a
+# whole FUZZTIME for targets whose inputs run in a millisecond).
+FUZZMINTIME ?= 5s
 # -race where the platform supports it (64-bit).
 RACE     := $(shell [ "$$(getconf LONG_BIT 2>/dev/null)" = 64 ] && echo -race)
 PKGS     := ./...
@@ -15,7 +18,7 @@ EXECARM  := $(shell [ "$$(uname -m)" = armv7l ] || echo -exec qemu-arm-static)
 UNIT386_QEMU := ./flv/... ./conf/... ./adts/... ./mp3/... ./codec/...
 # The unit tests of every package (all but the end-to-end tests and the load
 # tool), for the runs under emulation.
-UNITPKGS := ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./codec/... ./access/... ./live/... ./httpd/... ./api/... ./internal/...
+UNITPKGS := ./flv/... ./rtmp/... ./conf/... ./adts/... ./mp3/... ./mpegts/... ./codec/... ./hls/... ./access/... ./live/... ./httpd/... ./api/... ./internal/...
 # probe386 (a recipe fragment) sets exec386 to nothing when this machine runs
 # 386 binaries natively, else to "-exec qemu-i386-static". The probe is built
 # in a private temporary directory, removed when the recipe line ends, and
@@ -134,7 +137,7 @@ fuzz:
 		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 		for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
 			echo "fuzz $$pkg $$t $(FUZZTIME)"; \
-			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME); \
 		done; \
 	done
 
@@ -219,9 +222,11 @@ size: cross
 	if [ $$fail = 1 ]; then echo "over the size budget (ratio > $(SIZE_RATIO))"; exit 1; fi
 
 # mem: resident memory of the stripped binary, idle and with one 1 Mbit/s
-# stream and 50 HTTP-FLV viewers (tests/mem_test.go; budgets 10 and 24 MB).
+# stream and 50 HTTP-FLV viewers (tests/mem_test.go; budgets 10 and 24 MB),
+# then one 2 Mbit/s stream with SRS's default hls block (TestMemoryHLS: the
+# window's bytes, peak RSS within 48 MB, back near idle after hls_dispose).
 mem: deps build
-	PICOSRS_MEM=1 PICOSRS_BIN=$(CURDIR)/picosrs $(GO) test -count=1 -run '^TestMemory$$' -v ./tests
+	PICOSRS_MEM=1 PICOSRS_BIN=$(CURDIR)/picosrs $(GO) test -count=1 -run '^TestMemory(HLS)?$$' -v ./tests
 
 clean:
 	rm -rf picosrs dist

@@ -7,6 +7,7 @@ import (
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/api"
 	"github.com/picosrs/picosrs/conf"
+	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/httpd"
 	"github.com/picosrs/picosrs/live"
 )
@@ -72,6 +73,7 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 		lv.Hooks = access.Hooks{Enabled: h.Enabled, OnConnect: h.OnConnect, OnClose: h.OnClose,
 			OnPublish: h.OnPublish, OnUnpublish: h.OnUnpublish, OnPlay: h.OnPlay, OnStop: h.OnStop, Timeout: h.Timeout}
 		lv.SecureLink = secureLink(v.SecureLink)
+		lv.HLS = hlsConfig(&v.HLS)
 		lc.Vhosts = append(lc.Vhosts, lv)
 	}
 	return lc
@@ -80,6 +82,21 @@ func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
 // secureLink maps a vhost's secure_link block.
 func secureLink(l conf.SecureLink) access.SecureLink {
 	return access.SecureLink{Enabled: l.Enabled, Secret: l.Secret, Publish: l.Publish, Play: l.Play, BindIP: l.BindIP}
+}
+
+// hlsConfig maps a vhost's hls block; nil when it is off.
+func hlsConfig(h *conf.HLS) *live.HLSConfig {
+	if !h.Enabled {
+		return nil
+	}
+	return &live.HLSConfig{
+		Config: hls.Config{
+			Fragment: h.Fragment, TDRatio: h.TDRatio, AOFRatio: h.AOFRatio, Window: h.Window, MaxBytes: h.MaxSize,
+			WaitKeyframe: h.WaitKeyframe, Dispose: h.Dispose, EntryPrefix: h.EntryPrefix, TSFloor: h.TSFloor,
+			Memory: h.InMemory(), Disk: h.OnDisk(), Dir: h.Path, Cleanup: h.Cleanup,
+		},
+		M3U8File: h.M3U8File, TSFile: h.TSFile, ACodec: h.ACodec, VCodec: h.VCodec, OnError: h.OnError,
+	}
 }
 
 // httpConfig maps the parsed SRS configuration onto the HTTP room's plain
@@ -99,6 +116,9 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 			Remux: v.HTTPRemux.Enabled, Mounts: v.HTTPRemux.Mounts,
 			Static: httpd.Static{Enabled: v.HTTPStatic.Enabled, Mount: v.HTTPStatic.Mount, Dir: v.HTTPStatic.Dir},
 		})
+		if hv := hc.Vhosts[len(hc.Vhosts)-1]; v.HLS.Enabled {
+			hv.HLS, hv.HLSSegment, hv.HLSMemory = v.HLS.M3U8File, v.HLS.TSFile, v.HLS.InMemory()
+		}
 	}
 	return hc
 }
@@ -122,7 +142,7 @@ func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
 		ac.HTTPListen = c.HTTPServer.Listen
 	}
 	for _, v := range c.Vhosts {
-		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled})
+		ac.Vhosts = append(ac.Vhosts, api.Vhost{Name: v.Name, Enabled: v.Enabled, HLS: v.HLS.Enabled})
 	}
 	return ac
 }

@@ -369,3 +369,17 @@ func TestJSONPCallback(t *testing.T) {
 		}
 	}
 }
+
+// TestVhostHLS: a vhost's hls.enabled is what its configuration says.
+func TestVhostHLS(t *testing.T) {
+	f := newAPIFixture(t, func(c *Config) {
+		c.Vhosts = []Vhost{{Name: live.DefaultVhost, Enabled: true, HLS: true}, {Name: "plain", Enabled: true}}
+	})
+	_, _, m := f.call(t, "GET", "/api/v1/vhosts")
+	vs := m["vhosts"].([]any)
+	for i, want := range []bool{true, false} {
+		if got := vs[i].(map[string]any)["hls"].(map[string]any)["enabled"]; got != want {
+			t.Errorf("vhost %d hls.enabled %v, want %v", i, got, want)
+		}
+	}
+}

@@ -32,6 +32,7 @@ type Auth struct {
 type Vhost struct {
 	Name    string
 	Enabled bool
+	HLS     bool // the hls block is on (SRS's vhost.hls.enabled)
 }
 
 func (c *Config) withDefaults() *Config {

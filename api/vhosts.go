@@ -27,6 +27,7 @@ func (a *Server) serveVhosts(w http.ResponseWriter, r *http.Request, id string) 
 	for _, v := range a.cfg.Load().Vhosts {
 		idx[v.Name] = len(list)
 		list = append(list, vhostJSON{ID: vhostID(v.Name), Name: v.Name, Enabled: v.Enabled})
+		list[len(list)-1].HLS.Enabled = v.HLS
 	}
 	for _, st := range snap.streams {
 		i, ok := idx[st.info.Vhost]

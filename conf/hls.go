@@ -92,7 +92,8 @@ type HLS struct {
 	MaxSize int64
 	// LowLatency is the picosrs extension `hls_low_latency`, default off:
 	// Low-Latency HLS (partial segments, EXT-X-PART, blocking playlist
-	// reload). Env SRS_VHOST_HLS_HLS_LOW_LATENCY.
+	// reload). Env SRS_VHOST_HLS_HLS_LOW_LATENCY. Not implemented yet: on,
+	// it loads with a warning and the playlists stay plain HLS.
 	LowLatency bool
 	// PartDuration is the picosrs extension `hls_part_duration`, float
 	// seconds, default 0.5s: the partial segment target duration when
@@ -141,6 +142,10 @@ func (b *builder) hls(d *Directive) HLS {
 	}
 	if h.Storage == "ram" {
 		h.Storage = HLSStorageMemory
+	}
+	if h.LowLatency {
+		b.w.add("vhost.hls.hls_low_latency", d.Get("hls_low_latency"),
+			"vhost.hls.hls_low_latency on is not implemented yet; ignored: the playlists are plain HLS")
 	}
 	return h
 }

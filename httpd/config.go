@@ -18,7 +18,8 @@ type Config struct {
 	Vhosts       []*Vhost
 	Logger       *slog.Logger
 
-	mounts []*mount // every enabled vhost's compiled http_remux mounts, in config order
+	mounts []*mount             // every enabled vhost's compiled http_remux mounts, in config order
+	hls    map[string]*hlsFiles // each vhost's HLS templates (hls.go)
 	// heads are the live response headers by format and CORS, built once
 	// and shared by every viewer.
 	heads [2][live.FormatRTMP][]byte
@@ -40,6 +41,11 @@ type Vhost struct {
 	Remux   bool     // http_remux.enabled
 	Mounts  []string // http_remux.mount templates; the extension picks the format
 	Static  Static
+	// HLS and HLSSegment are hls_m3u8_file and hls_ts_file when the vhost
+	// has HLS on, else ""; HLSMemory is set when it serves them from memory
+	// (hls_storage memory or both), not as files under hls_path.
+	HLS, HLSSegment string
+	HLSMemory       bool
 }
 
 // Static is a vhost's http_static block.
@@ -93,5 +99,6 @@ func (c *Config) withDefaults() *Config {
 			}
 		}
 	}
+	n.hls = hlsTemplates(n.Vhosts)
 	return &n
 }

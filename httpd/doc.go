@@ -1,5 +1,9 @@
 // Package httpd is the HTTP room: everything picosrs serves on http_server's
-// port. A request is routed the way SRS's HTTP stream mux routes it (routing.go):
+// port. A request is routed the way SRS's HTTP stream mux routes it (routing.go).
+// An HLS playlist or segment URL of a vhost with HLS comes first (hls.go): it
+// is answered from the HLS store the stream core keeps (the HLSSource
+// interface *live.Server also has; a segment is written from the stream's
+// shared TS bytes, and on an edge a playlist request starts the pull). Then
 // a URL that names a live mount goes to live.Server (live.go: the player
 // attaches through live.Server.Play, its connection is hijacked and the
 // stream's fan-out writes it with HTTP chunked framing, chunked.go, or, after

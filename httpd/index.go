@@ -29,6 +29,9 @@ func (s *Server) indexStreams(cfg *Config) []indexStream {
 				is.URLs = append(is.URLs, m.url(k.App, k.Name))
 			}
 		}
+		if u, ok := cfg.hlsURL(k); ok {
+			is.URLs = append(is.URLs, u)
+		}
 		out = append(out, is)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

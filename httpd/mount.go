@@ -82,7 +82,14 @@ func compileMount(tmpl, vhost string) (*mount, bool) {
 	if !ok {
 		return nil, false
 	}
-	m := &mount{template: tmpl, vhost: vhost, host: host, format: f}
+	m := &mount{template: tmpl, vhost: vhost, host: host, format: f, segs: templateSegs(t)}
+	return m, true
+}
+
+// templateSegs splits a template path (without its leading '/') into its
+// segments' literals and [app]/[stream] fields.
+func templateSegs(t string) [][]mountToken {
+	var segs [][]mountToken
 	for _, seg := range strings.Split(t, "/") {
 		var toks []mountToken
 		for seg != "" {
@@ -104,9 +111,9 @@ func compileMount(tmpl, vhost string) (*mount, bool) {
 				seg = seg[i:]
 			}
 		}
-		m.segs = append(m.segs, toks)
+		segs = append(segs, toks)
 	}
-	return m, true
+	return segs
 }
 
 // url expands the template into the path of one stream (escaped), with

@@ -24,6 +24,7 @@ type Streams interface {
 // SRS does.
 type Server struct {
 	streams Streams
+	hls     HLSSource // streams' HLS, when it has some (hls.go)
 	cfg     atomic.Pointer[Config]
 	hangups netwatch.Watcher // tells live viewers that their client left
 }
@@ -31,6 +32,7 @@ type Server struct {
 // New returns the HTTP room for cfg over streams.
 func New(streams Streams, cfg *Config) *Server {
 	s := &Server{streams: streams}
+	s.hls, _ = streams.(HLSSource)
 	s.Reload(cfg)
 	return s
 }
@@ -58,6 +60,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if s.serveHLS(w, r, cfg) {
 		return
 	}
 	if key, m, ok := s.route(cfg, requestHost(r), r.URL.Path); ok {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/access"
+	"github.com/picosrs/picosrs/hls"
 )
 
 // DefaultVhost is the name of the vhost that catches every host no other vhost names.
@@ -77,6 +78,25 @@ type VhostConfig struct {
 	Security   access.Rules      // the security block
 	Hooks      access.Hooks      // the http_hooks block
 	SecureLink access.SecureLink // the secure_link block (signed URLs)
+
+	HLS *HLSConfig // the hls block; nil when HLS is off
+}
+
+// HLSConfig is what the stream core takes from a vhost's hls block: the
+// segmenter's settings (package hls) and the names, codec hints and error
+// policy the stream applies (hls.go).
+type HLSConfig struct {
+	hls.Config
+	M3U8File string // hls_m3u8_file template
+	TSFile   string // hls_ts_file template
+	// ACodec and VCodec are hls_acodec ("aac", "mp3", "an") and hls_vcodec
+	// ("h264", "h265", "vn"): what the PMT announces for a track the
+	// stream's onMetaData declares before its sequence header came.
+	ACodec, VCodec string
+	// OnError is hls_on_error: after a file could not be written,
+	// "continue", "ignore" (no more HLS for the session) or "disconnect"
+	// (the publisher is dropped).
+	OnError string
 }
 
 // RemuxConfig is what the stream core takes from a vhost's http_remux block

@@ -64,6 +64,7 @@
 //	  Server.mu               the stream registry (server.go; removeIfIdle reads Stream.idle)
 //	    Stream.mu             a stream            (stream.go, ingest.go, consumer.go)
 //	      countLog.mu         a rate-limited log  (countlog.go)
+//	      hls.Store's lock    every HLS window    (hls.go: a segment cut)
 //
 //	Consumer.wmu              a viewer's writes   (consumer_write.go; pull reads the stream)
 //	  Stream.mu
@@ -76,7 +77,12 @@
 //
 // clients.mu (the client registry) and coworkers.mu (the origin cluster's
 // answers) are leaves: nothing is taken under them, and a lookup asks the
-// coworkers with no lock held.
+// coworkers with no lock held. So is the hls.Store's lock, which HTTP
+// requests for HLS take alone. The disk writer's error callback (hls.go)
+// takes Stream.mu alone, on its goroutine. An edge's HLS lease (hls_edge.go)
+// takes Stream.mu alone, and gives its share of the pull back
+// (Server.edgesMu) only after releasing it.
+//
 // The fan-out holds Stream.mu for reading over a run of 32 consumers and
 // only tries their Consumer.wmu under it (TryLock, which never waits), so it
 // cannot deadlock with a viewer's goroutine that holds wmu and waits for

@@ -14,6 +14,9 @@ func (s *Stream) WriteTag(t flv.Tag) {
 	p := newPacket(t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.published {
+		s.startHLSLocked()
+	}
 	s.published = true
 	if p.Type == flv.TagScript {
 		p.Timestamp = 0
@@ -35,6 +38,7 @@ func (s *Stream) WriteTag(t flv.Tag) {
 	if err := s.codecs.ingest(p); err != nil {
 		s.muxErrs.note(s.log, "tags left out of the TS output", err)
 	}
+	s.writeHLSLocked(p)
 	p.seal(s.chunkSize)
 	s.stats.add(p)
 	s.ring.push(p)

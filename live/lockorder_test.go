@@ -37,13 +37,18 @@ func listenRTMP(t *testing.T, srv *Server) string {
 // (Consumer.wmu, then the connection's write lock) coming and going, API
 // readers and kicks (Server.mu, Stream.mu, clients.mu), and an edge whose
 // pull starts and stops with its players (Server.edgesMu, then Server.mu,
-// then Stream.mu). A lock taken out of order shows as a deadlock: the test
-// then fails with every goroutine's stack.
+// then Stream.mu), with HLS on both (the segmenter takes the hls.Store's
+// lock under Stream.mu; HLS readers and the edge's HLS leases take it, and
+// Stream.mu, alone). A lock taken out of order shows as a deadlock: the
+// test then fails with every goroutine's stack.
 func TestLockOrder(t *testing.T) {
-	origin, originHTTP, _ := startViewers(t, testConfig())
+	ocfg := testConfig()
+	ocfg.Vhosts[0].HLS = testHLS()
+	origin, originHTTP, _ := startViewers(t, ocfg)
 	originRTMP := listenRTMP(t, origin)
 	ecfg := testConfig()
 	ecfg.Vhosts[0].Origins = []string{originRTMP}
+	ecfg.Vhosts[0].HLS = testHLS()
 	edge := NewServer(ecfg)
 	edgeRTMP := listenRTMP(t, edge)
 
@@ -51,7 +56,7 @@ func TestLockOrder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	var edgeTags, httpBytes, kicks atomic.Int64
+	var edgeTags, httpBytes, kicks, playlists atomic.Int64
 	loop := func(f func()) {
 		wg.Add(1)
 		go func() {
@@ -103,6 +108,24 @@ func TestLockOrder(t *testing.T) {
 			}
 		})
 	}
+	// HLS players: the origin's playlists and segments, the edge's leases.
+	loop(func() {
+		for _, name := range []string{"a", "b"} {
+			if w, seg, ok := origin.HLS().Find(DefaultVhost, "live/"+name+".m3u8"); ok && seg == nil {
+				if _, ok := w.Playlist(); ok {
+					playlists.Add(1)
+				}
+			}
+			if _, seg, ok := origin.HLS().Find(DefaultVhost, "live/"+name+"-1.ts"); ok {
+				seg.AppendBuffers(nil)
+			}
+		}
+		if done, ok := edge.HLSPlay(PlayRequest{Key: StreamKey{DefaultVhost, "live", "b"}, Format: FormatTS}); ok {
+			_, _, found := edge.HLS().Find(DefaultVhost, "live/b.m3u8")
+			done(found)
+		}
+		time.Sleep(10 * time.Millisecond)
+	})
 	// The API: listings, snapshots, kicks.
 	loop(func() {
 		for _, srv := range []*Server{origin, edge} {
@@ -123,12 +146,12 @@ func TestLockOrder(t *testing.T) {
 		pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 		t.Fatal("deadlock: the load did not end")
 	}
-	if edgeTags.Load() == 0 || httpBytes.Load() == 0 || kicks.Load() == 0 {
-		t.Fatalf("the load did not run: %d tags through the edge, %d bytes to HTTP viewers, %d kicks", edgeTags.Load(), httpBytes.Load(), kicks.Load())
+	if edgeTags.Load() == 0 || httpBytes.Load() == 0 || kicks.Load() == 0 || playlists.Load() == 0 {
+		t.Fatalf("the load did not run: %d tags through the edge, %d bytes to HTTP viewers, %d kicks, %d playlists", edgeTags.Load(), httpBytes.Load(), kicks.Load(), playlists.Load())
 	}
-	// The edge's pull stops edgeStopDelay after its last player (edgesMu,
-	// then Server.mu, then Stream.mu).
-	for deadline := time.Now().Add(edgeStopDelay + 5*time.Second); ; time.Sleep(50 * time.Millisecond) {
+	// The edge's pull stops edgeStopDelay after its last player and HLS
+	// lease (edgesMu, then Server.mu, then Stream.mu).
+	for deadline := time.Now().Add(hlsLeaseMin + edgeStopDelay + 5*time.Second); ; time.Sleep(50 * time.Millisecond) {
 		edge.edgesMu.Lock()
 		n := len(edge.edges)
 		edge.edgesMu.Unlock()

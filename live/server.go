@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/access"
+	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/internal/netwatch"
 )
 
@@ -25,6 +26,9 @@ type Server struct {
 
 	edgesMu sync.Mutex
 	edges   map[*Stream]*edgePull // the pull of each edge stream (edge.go)
+
+	hls     *hls.Store  // every stream's HLS window (hls.go)
+	release memReleaser // hands freed HLS windows back to the system
 
 	coworkers coworkers // where the origin cluster publishes a stream (coworkers.go)
 
@@ -46,10 +50,11 @@ type Server struct {
 // NewServer returns a server for cfg.
 func NewServer(cfg *Config) *Server {
 	s := &Server{streams: map[StreamKey]*Stream{}, edges: map[*Stream]*edgePull{}, closing: make(chan struct{}),
-		hooks: access.NewHookClient(nil)}
+		hooks: access.NewHookClient(nil), hls: hls.NewStore()}
 	c := cfg.withDefaults()
 	s.cfg.Store(c)
 	s.log = c.Logger
+	s.hls.OnDispose = s.hlsDisposed
 	return s
 }
 

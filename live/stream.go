@@ -47,6 +47,9 @@ type Stream struct {
 
 	consumers []*Consumer
 
+	hls      *streamHLS // the session's HLS, when the vhost has it (hls.go)
+	hlsLease *hlsLease  // an edge's pull kept for HLS players (hls_edge.go)
+
 	// The fan-out (fanout.go): at most one goroutine per stream goes round
 	// the consumers; flushAgain asks it for another round.
 	flushing   bool
@@ -114,6 +117,7 @@ func (s *Stream) newTimeline() {
 func (s *Stream) newTimelineLocked() {
 	s.jit.jump()
 	s.gop.drop()
+	s.hlsDiscontinuityLocked()
 }
 
 // stopPublish detaches publisher id. Viewers stay for the vhost's grace
@@ -163,6 +167,7 @@ func (s *Stream) endSessionLocked() {
 	s.sessionEnd = s.ring.head
 	s.published = false
 	s.meta, s.vsh, s.ash = nil, nil, nil
+	s.endHLSLocked()
 	s.gop.reset()
 	s.jit = jitter{mode: s.vh.TimeJitter}
 	s.codecs.reset()
@@ -175,7 +180,7 @@ func (s *Stream) endSessionLocked() {
 func (s *Stream) idle() bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.pub == nil && len(s.consumers) == 0 && s.grace == nil
+	return s.pub == nil && len(s.consumers) == 0 && s.grace == nil && s.hlsLease == nil
 }
 
 // subscribe attaches a new consumer, positioned under the stream lock so that

@@ -73,7 +73,7 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 		dts := int64(p.Timestamp) * 90
 		pts := dts + int64(p.CompositionTime())*90
 		au := p.VideoPayload()
-		out, err := m.w.AppendVideo(make([]byte, 0, tsEstimate(len(au))), dts, pts, p.keyframe, au)
+		out, err := m.w.AppendVideo(make([]byte, 0, tsVideoSize(len(au), p.keyframe)), dts, pts, p.keyframe, au)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 			return nil
 		}
 		frame := p.AudioPayload()
-		out, err := m.w.AppendAudio(make([]byte, 0, tsEstimate(len(frame))), int64(p.Timestamp)*90, frame)
+		out, err := m.w.AppendAudio(make([]byte, 0, tsAudioSize(len(frame))), int64(p.Timestamp)*90, frame)
 		if err != nil {
 			return err
 		}
@@ -105,6 +105,21 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 	return nil
 }
 
-// tsEstimate is the TS size of a payload of n bytes, with room for PSI, PES
-// headers, parameter sets and stuffing, so AppendVideo rarely grows.
-func tsEstimate(n int) int { return (n/184+6)*188 + 188*3 }
+// tsVideoSize is the TS size of a video access unit of n bytes: the PES
+// header (19 bytes at most), an access unit delimiter (7) and the
+// adaptation field with the PCR (8) on 184-byte packet payloads; a
+// keyframe adds PAT, PMT and a packet for the parameter sets. The slices
+// are made this size so they hold no slack: HLS keeps them for a minute
+// (a guess that falls short costs one growth of that slice).
+func tsVideoSize(n int, key bool) int {
+	pk := (n + 19 + 7 + 8 + 183) / 184
+	if key {
+		pk += 3
+	}
+	return pk * 188
+}
+
+// tsAudioSize is the TS size of an audio frame of n bytes: the ADTS header
+// (7), the PES header (14) and the adaptation field with the PCR of an
+// audio-only stream (8). A PAT/PMT in front (a codec change) grows it.
+func tsAudioSize(n int) int { return (n + 7 + 14 + 8 + 183) / 184 * 188 }

@@ -10,17 +10,20 @@
 #   BENCH_VIEWERS  viewers for the 1000-viewer points (default 1000; the
 #                  500-viewer point uses half of it)
 #   BENCH_POINTS   space-separated subset of: defaults realtime mw40 mw0 half ts
-#                  rtmp publishers slow wide ws https wss base0 basehalf
-#                  base20 (default: all but base0, which mw0 runs, and wss;
-#                  ws, https and wss are WS-FLV, HTTPS-FLV and WSS-FLV
-#                  viewers at the defaults point's settings; a point may be
-#                  named twice, for paired runs; base* are the floor on this
-#                  machine: picosrs-load -baseline writing each tag as it
-#                  comes, to 1000 or 500 viewers, or at most every 20 ms: the
-#                  reference programs of issue 7). mw0 alternates with base0,
-#                  BENCH_PAIRS times (default 2), and the report prints each
-#                  pair's ratio. wide is 2000 viewers of the 1 Mbit/s file
-#                  with the server on both cores, beside 1000 on one core.
+#                  hls hlsonly rtmp publishers slow wide ws https wss base0
+#                  basehalf base20 (default: all but base0, which mw0 runs,
+#                  and wss; hls: 1000 HLS players, hls_fragment 2, beside the
+#                  1000 HTTP-TS viewers of ts, whose CPU it adds to; hlsonly:
+#                  the 1000 HLS players alone; ws, https and wss are WS-FLV,
+#                  HTTPS-FLV and WSS-FLV viewers at the defaults point's
+#                  settings; a point may be named twice, for paired runs;
+#                  base* are the floor on this machine: picosrs-load
+#                  -baseline writing each tag as it comes, to 1000 or 500
+#                  viewers, or at most every 20 ms: the reference programs of
+#                  issue 7). mw0 alternates with base0, BENCH_PAIRS times
+#                  (default 2), and the report prints each pair's ratio. wide
+#                  is 2000 viewers of the 1 Mbit/s file with the server on
+#                  both cores, beside 1000 on one core.
 #   BENCH_OUT      directory for configs, logs and results (default: a temp dir)
 #   BENCH_FIXTURE  FLV to publish (default tests/testdata/h264_aac_720p_2mbps.flv)
 #
@@ -30,7 +33,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_RUN=${BENCH_SECONDS:-30}
 VIEWERS=${BENCH_VIEWERS:-1000}
-POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts rtmp publishers slow wide ws https basehalf base20"}
+POINTS=${BENCH_POINTS:-"defaults realtime mw40 mw0 half ts hls hlsonly rtmp publishers slow wide ws https basehalf base20"}
 PAIRS=${BENCH_PAIRS:-2}
 FIXTURE_1M=tests/testdata/h264_aac.flv
 FIXTURE=${BENCH_FIXTURE:-tests/testdata/h264_aac_720p_2mbps.flv}
@@ -161,6 +164,14 @@ for p in $POINTS; do
 	ts)
 		conf ts "mw_latency 350;" "" ts
 		point ts ts "$VIEWERS" 1 "≤1.2 × FLV CPU (defaults)"
+		;;
+	hls)
+		conf hls "mw_latency 350;" "hls { enabled on; hls_fragment 2; hls_window 10; }" ts
+		point hls ts "$VIEWERS" 1 "HLS players' share: CPU minus the ts point's" "-hls $VIEWERS"
+		;;
+	hlsonly)
+		conf hlsonly "mw_latency 350;" "hls { enabled on; hls_fragment 2; hls_window 10; }" ts
+		point hlsonly ts 0 1 "HLS players alone" "-hls $VIEWERS"
 		;;
 	rtmp)
 		conf rtmp "mw_latency 350;" ""

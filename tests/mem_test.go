@@ -191,3 +191,40 @@ func medianRSS(t testing.TB, pid int) int64 {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// hlsRSSBudget bounds the peak RSS with one 2 Mbit/s stream and SRS's
+// default HLS (hls_window 60, hls_fragment 10) served from memory.
+const hlsRSSBudget = 48 << 20
+
+// TestMemoryHLS measures one 2 Mbit/s stream (the 720p fixture) with SRS's
+// default hls block served from memory: the bytes its window holds once
+// full (60 s listed and the open segment), the peak RSS, and RSS after the
+// stream ended and hls_dispose freed the window, which must be back near
+// idle. PICOSRS_MEM=1 runs it (make mem); PICOSRS_MEM_HLS_SECONDS sets how
+// long the stream runs (default 75: the window fills after 70 s) and
+// PICOSRS_MEM_HLS more hls directives (say "hls_window 20; hls_fragment 4;"
+// for a router; GOMEMLIMIT passes through to the server).
+func TestMemoryHLS(t *testing.T) {
+	if os.Getenv("PICOSRS_MEM") == "" {
+		t.Skip("set PICOSRS_MEM=1 (make mem) to measure memory")
+	}
+	bin := plainBinary
+	if b := os.Getenv("PICOSRS_BIN"); b != "" {
+		bin = b
+	}
+	seconds := max(envInt("PICOSRS_MEM_HLS_SECONDS", 75), 1)
+	directives := os.Getenv("PICOSRS_MEM_HLS")
+	idle, peak, after, window := hlsMemory(t, bin, directives, seconds)
+	t.Logf("one 2 Mbit/s stream, hls {%s} GOMEMLIMIT=%s, %ds: the window held %s; RSS idle %s, peak %s, after the stream and hls_dispose %s",
+		directives, os.Getenv("GOMEMLIMIT"), seconds, mib(window), mib(idle), mib(peak), mib(after))
+	fmt.Printf("MEMORY hls_window_bytes=%d hls_idle_rss=%d hls_peak_rss=%d hls_after_rss=%d seconds=%d\n", window, idle, peak, after, seconds)
+	if directives == "" && seconds >= 75 && (window < 13<<20 || window > 20<<20) {
+		t.Errorf("the window held %s, want about 15-18 MB (60 s listed and the open segment at 2 Mbit/s)", mib(window))
+	}
+	if peak > hlsRSSBudget {
+		t.Errorf("peak RSS %s over the %s budget", mib(peak), mib(hlsRSSBudget))
+	}
+	if after > idle+4<<20 {
+		t.Errorf("RSS %s after the stream ended, idle was %s", mib(after), mib(idle))
+	}
+}

@@ -62,6 +62,7 @@ type options struct {
 	compareTo          string
 	baseline           bool
 	baselineMerge      time.Duration
+	hls                int // HLS players beside the viewers (hls.go)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -92,6 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.plot, "plot", "", "print an SVG plot of CPU against latency for a `file` of JSON lines and exit")
 	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
 	fs.DurationVar(&o.baselineMerge, "baseline-merge", 0, "with -baseline: write at most once per `interval`")
+	fs.IntVar(&o.hls, "hls", 0, "HLS players of the first stream's /app/stream.m3u8, beside the viewers")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -165,6 +167,13 @@ type Result struct {
 	RSSMB           float64 `json:"server_rss_mb"` // once every viewer is connected and settled
 	RSSPerViewerKB  float64 `json:"server_rss_per_viewer_kb"`
 	PID             int     `json:"server_pid,omitempty"`
+	HLSPlayers      int     `json:"hls_players,omitempty"`
+	HLSConnected    int     `json:"hls_connected,omitempty"`
+	HLSSegments     int64   `json:"hls_segments,omitempty"`
+	HLSPlaylists    int64   `json:"hls_playlists,omitempty"`
+	HLSErrors       int64   `json:"hls_errors,omitempty"`
+	HLSBytesPerSec  float64 `json:"hls_bytes_per_sec_per_player,omitempty"`
+	HLSFirstSegP99  float64 `json:"hls_first_segment_p99_ms,omitempty"`
 	ToolCPUPercent  float64 `json:"tool_cpu_pct"`         // the load tool's own, in the same window
 	CompareTo       string  `json:"compare_to,omitempty"` // -report prints the ratio of that run to this one
 }
@@ -314,6 +323,8 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		go func() { defer vwg.Done(); v.run(runCtx, u) }()
 	}
 
+	hlsPlayers, hlsWG := startHLS(runCtx, o.hls, "http://"+o.httpAddr+"/"+o.app+"/"+streamName(0)+".m3u8", o.ramp)
+
 	// The measurement window: CPU from the steady point to the end.
 	var cpu0, cpu1 time.Duration
 	var t0, t1 time.Time
@@ -332,6 +343,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		_, rssSteady, _ = procMem(pid)
 	}
 	vwg.Wait()
+	hlsWG.Wait()
 	pwg.Wait()
 
 	res := &Result{Label: o.label, Target: o.target, CompareTo: o.compareTo, Proto: o.proto, Publishers: o.publishers, Viewers: o.viewers, PID: pid}
@@ -378,6 +390,8 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	for _, p := range pubs {
 		res.PublishedTags += p.sent.Load()
 	}
+	res.HLSPlayers = len(hlsPlayers)
+	hlsResult(res, hlsPlayers)
 	if res.Connected > 0 {
 		res.BytesPerSec = bps / float64(res.Connected)
 	}
@@ -500,6 +514,10 @@ func printResult(w io.Writer, r *Result) {
 	if r.SlowViewers > 0 {
 		rows = append(rows, [2]string{"slow viewers", fmt.Sprintf("%d at %.0f kB/s", r.SlowViewers, r.SlowBytesPerSec/1000)})
 	}
+	if r.HLSPlayers > 0 {
+		rows = append(rows, [2]string{"HLS players", fmt.Sprintf("%d / %d with segments, %d segments and %d playlists read, %d errors, %.0f kB/s per player, first segment p99 %.0f ms",
+			r.HLSConnected, r.HLSPlayers, r.HLSSegments, r.HLSPlaylists, r.HLSErrors, r.HLSBytesPerSec/1000, r.HLSFirstSegP99)})
+	}
 	if r.PID > 0 {
 		rows = append(rows,
 			[2]string{"server CPU", fmt.Sprintf("%.2f s in %.1f s = %.1f %% of one core", r.CPUSeconds, r.Window, r.CPUPercent)},
@@ -549,6 +567,9 @@ func printReport(w io.Writer, path string) error {
 		viewers := fmt.Sprintf("%d %s", r.Viewers, r.Proto)
 		if r.Publishers > 1 {
 			viewers = fmt.Sprintf("%d pub × 1 %s", r.Publishers, r.Proto)
+		}
+		if r.HLSPlayers > 0 {
+			viewers += fmt.Sprintf(" + %d hls", r.HLSPlayers)
 		}
 		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %.0f | %s |\n",
 			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.ToolCPUPercent, r.Target)

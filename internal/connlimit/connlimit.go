@@ -131,8 +131,13 @@ func (c *Conn) SetNoDelay(on bool) error {
 
 // ReadFrom copies r to the connection with the connection underneath's own
 // ReadFrom when it has one (sendfile for a file on TCP): net/http serves
-// static files through it.
+// static files through it. A *net.Buffers (an HLS segment: slices of
+// shared TS bytes) goes out with writev, with no copy: the net.Conn
+// underneath is what net.Buffers needs for that, which this wrapper is not.
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
+	if b, ok := r.(*net.Buffers); ok {
+		return b.WriteTo(c.Conn)
+	}
 	if rf, ok := c.Conn.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
 	}

@@ -2,16 +2,18 @@ package api
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/jsonw"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -122,7 +124,7 @@ func (a *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(au.Username)) != 1 ||
 			subtle.ConstantTimeCompare([]byte(pass), []byte(au.Password)) != 1 {
 			h.Set("WWW-Authenticate", `Basic realm="picosrs"`)
-			a.reply(w, r, http.StatusUnauthorized, map[string]int{"code": http.StatusUnauthorized})
+			a.reply(w, r, http.StatusUnauthorized, codeJSON{http.StatusUnauthorized})
 			return
 		}
 	}
@@ -138,10 +140,10 @@ func (a *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case p == "/api":
-		a.get(w, r, func() any { return a.index(map[string]any{"v1": "the api version 1.0"}) })
+		a.get(w, r, func() answer { return a.index(map[string]string{"v1": "the api version 1.0"}) })
 	case p == "/api/v1":
-		a.get(w, r, func() any {
-			return a.index(map[string]any{
+		a.get(w, r, func() answer {
+			return a.index(map[string]string{
 				"versions":  "the version of picosrs",
 				"summaries": "the summary(pid, argv, pwd, cpu, mem) of picosrs",
 				"vhosts":    "manage all vhosts or specified vhost",
@@ -164,9 +166,26 @@ func (a *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		} else if id, ok := rest("/api/v1/clients"); ok {
 			a.serveClients(w, r, id)
 		} else {
-			a.reply(w, r, http.StatusNotFound, map[string]int{"code": http.StatusNotFound})
+			a.reply(w, r, http.StatusNotFound, codeJSON{http.StatusNotFound})
 		}
 	}
+}
+
+// answer is one API answer. Each writes itself as JSON with internal/jsonw
+// (encoding/json would cost the binary 60 KB), in the order and shape its
+// json tags say: the tags document the shape, and TestEncode holds every
+// answer's bytes to what encoding/json writes for the same value.
+type answer interface{ encode(*jsonw.Writer) }
+
+// codeJSON is an answer of a code alone: errors, and SRS's {"code":401}.
+type codeJSON struct {
+	Code int `json:"code"`
+}
+
+func (c codeJSON) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("code").Int(c.Code)
+	j.EndObject()
 }
 
 // head is the envelope every SRS API answer starts with.
@@ -181,28 +200,75 @@ func (a *Server) head() head {
 	return head{Code: codeSuccess, Server: a.serverID, Service: a.serviceID, PID: a.pid}
 }
 
-func (a *Server) index(urls map[string]any) any {
-	return struct {
-		head
-		URLs map[string]any `json:"urls"`
-	}{a.head(), urls}
+// open opens the answer's object with the envelope's members; the answer
+// adds its own and closes it.
+func (h head) open(j *jsonw.Writer) {
+	j.Object()
+	j.Key("code").Int(h.Code)
+	j.Key("server").Str(h.Server)
+	j.Key("service").Str(h.Service)
+	j.Key("pid").Str(h.PID)
 }
 
-func (a *Server) versions() any {
-	type data struct {
+// encode makes the envelope alone an answer (a kick's).
+func (h head) encode(j *jsonw.Writer) {
+	h.open(j)
+	j.EndObject()
+}
+
+// indexJSON is /api and /api/v1: what is below.
+type indexJSON struct {
+	head
+	URLs map[string]string `json:"urls"`
+}
+
+func (a *Server) index(urls map[string]string) answer { return indexJSON{a.head(), urls} }
+
+func (x indexJSON) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("urls")
+	if x.URLs == nil {
+		j.Null()
+	} else {
+		j.Object()
+		for _, k := range slices.Sorted(maps.Keys(x.URLs)) { // encoding/json sorts a map's keys
+			j.Key(k).Str(x.URLs[k])
+		}
+		j.EndObject()
+	}
+	j.EndObject()
+}
+
+type versionsJSON struct {
+	head
+	Data struct {
 		Major    int    `json:"major"`
 		Minor    int    `json:"minor"`
 		Revision int    `json:"revision"`
 		Version  string `json:"version"`
-	}
-	return struct {
-		head
-		Data data `json:"data"`
-	}{a.head(), data{apiMajor, apiMinor, apiRevision, a.cfg.Load().Version}}
+	} `json:"data"`
+}
+
+func (a *Server) versions() answer {
+	v := versionsJSON{head: a.head()}
+	v.Data.Major, v.Data.Minor, v.Data.Revision = apiMajor, apiMinor, apiRevision
+	v.Data.Version = a.cfg.Load().Version
+	return v
+}
+
+func (v versionsJSON) encode(j *jsonw.Writer) {
+	v.open(j)
+	j.Key("data").Object()
+	j.Key("major").Int(v.Data.Major)
+	j.Key("minor").Int(v.Data.Minor)
+	j.Key("revision").Int(v.Data.Revision)
+	j.Key("version").Str(v.Data.Version)
+	j.EndObject()
+	j.EndObject()
 }
 
 // get answers a GET (or HEAD) with body(), and 405 for other methods.
-func (a *Server) get(w http.ResponseWriter, r *http.Request, body func() any) {
+func (a *Server) get(w http.ResponseWriter, r *http.Request, body func() answer) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		a.methodNotAllowed(w, r, "GET")
 		return
@@ -212,12 +278,12 @@ func (a *Server) get(w http.ResponseWriter, r *http.Request, body func() any) {
 
 func (a *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
 	w.Header().Set("Allow", allow)
-	a.reply(w, r, http.StatusMethodNotAllowed, map[string]int{"code": http.StatusMethodNotAllowed})
+	a.reply(w, r, http.StatusMethodNotAllowed, codeJSON{http.StatusMethodNotAllowed})
 }
 
 // notFound answers an unknown id with SRS's error code and a 404.
 func (a *Server) notFound(w http.ResponseWriter, r *http.Request, code int) {
-	a.reply(w, r, http.StatusNotFound, map[string]int{"code": code})
+	a.reply(w, r, http.StatusNotFound, codeJSON{code})
 }
 
 // jsonpCallback reports whether name may be sent back as a JSONP function
@@ -242,11 +308,10 @@ func jsonpCallback(name string) bool {
 
 // reply writes v as JSON, or as JSONP when ?callback= names a function, as
 // SRS does.
-func (a *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":500}`)
-	}
+func (a *Server) reply(w http.ResponseWriter, r *http.Request, status int, v answer) {
+	var j jsonw.Writer
+	v.encode(&j)
+	b := j.Bytes()
 	ct := "application/json"
 	if cb := r.URL.Query().Get("callback"); cb != "" && jsonpCallback(cb) {
 		b = append(append([]byte(cb+"("), b...), ')')
@@ -315,4 +380,11 @@ func (a *Server) ServiceID() string { return a.serviceID }
 type kbps struct {
 	Recv30s int64 `json:"recv_30s"`
 	Send30s int64 `json:"send_30s"`
+}
+
+func (k kbps) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("recv_30s").Int64(k.Recv30s)
+	j.Key("send_30s").Int64(k.Send30s)
+	j.EndObject()
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/jsonw"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -24,6 +25,63 @@ type clientJSON struct {
 	SendBytes uint64  `json:"send_bytes"`
 	RecvBytes uint64  `json:"recv_bytes"`
 	Kbps      kbps    `json:"kbps"`
+}
+
+func (c clientJSON) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("id").Str(c.ID)
+	j.Key("vhost").Str(c.Vhost)
+	j.Key("stream").Str(c.Stream)
+	j.Key("ip").Str(c.IP)
+	j.Key("pageUrl").Str(c.PageURL)
+	j.Key("swfUrl").Str(c.SwfURL)
+	j.Key("tcUrl").Str(c.TcURL)
+	j.Key("url").Str(c.URL)
+	j.Key("name").Str(c.Name)
+	j.Key("type").Str(c.Type)
+	j.Key("publish").Bool(c.Publish)
+	j.Key("alive").Float(c.Alive)
+	j.Key("send_bytes").Uint64(c.SendBytes)
+	j.Key("recv_bytes").Uint64(c.RecvBytes)
+	j.Key("kbps")
+	c.Kbps.encode(j)
+	j.EndObject()
+}
+
+// clientAnswer is /api/v1/clients/{id}.
+type clientAnswer struct {
+	head
+	Client clientJSON `json:"client"`
+}
+
+func (x clientAnswer) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("client")
+	x.Client.encode(j)
+	j.EndObject()
+}
+
+// clientsAnswer is /api/v1/clients: a page of the list.
+type clientsAnswer struct {
+	head
+	Total   int          `json:"total"`
+	Clients []clientJSON `json:"clients"`
+}
+
+func (x clientsAnswer) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("total").Int(x.Total)
+	j.Key("clients")
+	if x.Clients == nil {
+		j.Null()
+	} else {
+		j.Array()
+		for _, c := range x.Clients {
+			c.encode(j)
+		}
+		j.EndArray()
+	}
+	j.EndObject()
 }
 
 func (a *Server) clientJSON(c *live.Client, now time.Time) clientJSON {
@@ -54,10 +112,7 @@ func (a *Server) serveClients(w http.ResponseWriter, r *http.Request, id string)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		if c != nil {
-			a.reply(w, r, http.StatusOK, struct {
-				head
-				Client clientJSON `json:"client"`
-			}{a.head(), a.clientJSON(c, now)})
+			a.reply(w, r, http.StatusOK, clientAnswer{a.head(), a.clientJSON(c, now)})
 			return
 		}
 		all := a.src.Clients()
@@ -66,11 +121,7 @@ func (a *Server) serveClients(w http.ResponseWriter, r *http.Request, id string)
 		for _, c := range page(all, start, count) {
 			out = append(out, a.clientJSON(c, now))
 		}
-		a.reply(w, r, http.StatusOK, struct {
-			head
-			Total   int          `json:"total"`
-			Clients []clientJSON `json:"clients"`
-		}{a.head(), len(all), out})
+		a.reply(w, r, http.StatusOK, clientsAnswer{a.head(), len(all), out})
 	case http.MethodDelete:
 		if c == nil {
 			a.methodNotAllowed(w, r, "GET")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/picosrs/picosrs/internal/jsonw"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -36,6 +37,36 @@ type originJSON struct {
 	API      string   `json:"api"`
 	Routers  []string `json:"routers"`
 	HTTPPort int      `json:"http_port,omitempty"`
+}
+
+func (c clustersJSON) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("code").Int(c.Code)
+	j.Key("data").Object()
+	q := c.Data.Query
+	j.Key("query").Object()
+	j.Key("ip").Str(q.IP)
+	j.Key("vhost").Str(q.Vhost)
+	j.Key("app").Str(q.App)
+	j.Key("stream").Str(q.Stream)
+	j.EndObject()
+	j.Key("origin")
+	if o := c.Data.Origin; o == nil {
+		j.Null()
+	} else {
+		j.Object()
+		j.Key("ip").Str(o.IP)
+		j.Key("port").Int(o.Port)
+		j.Key("vhost").Str(o.Vhost)
+		j.Key("api").Str(o.API)
+		j.Key("routers").Strings(o.Routers)
+		if o.HTTPPort != 0 {
+			j.Key("http_port").Int(o.HTTPPort)
+		}
+		j.EndObject()
+	}
+	j.EndObject()
+	j.EndObject()
 }
 
 // serveClusters answers an origin cluster's question (SRS's

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/jsonw"
 )
 
 // Process and system figures from Linux's /proc, read only when asked (and
@@ -159,8 +161,61 @@ type systemJSON struct {
 	ConnSrs        int64   `json:"conn_srs"`
 }
 
+// summariesJSON is /api/v1/summaries.
+type summariesJSON struct {
+	head
+	Data struct {
+		OK     bool       `json:"ok"`
+		NowMs  int64      `json:"now_ms"`
+		Self   selfJSON   `json:"self"`
+		System systemJSON `json:"system"`
+	} `json:"data"`
+}
+
+func (x summariesJSON) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("data").Object()
+	j.Key("ok").Bool(x.Data.OK)
+	j.Key("now_ms").Int64(x.Data.NowMs)
+	s := x.Data.Self
+	j.Key("self").Object()
+	j.Key("version").Str(s.Version)
+	j.Key("pid").Int(s.PID)
+	j.Key("ppid").Int(s.PPID)
+	j.Key("argv").Str(s.Argv)
+	j.Key("cwd").Str(s.Cwd)
+	j.Key("mem_kbyte").Uint64(s.MemKbyte)
+	j.Key("mem_percent").Float(s.MemPercent)
+	j.Key("cpu_percent").Float(s.CPUPercent)
+	j.Key("srs_uptime").Int64(s.SrsUptime)
+	j.Key("goroutines").Int(s.Goroutines)
+	j.Key("go_version").Str(s.GoVersion)
+	j.EndObject()
+	y := x.Data.System
+	j.Key("system").Object()
+	j.Key("cpu_percent").Float(y.CPUPercent)
+	j.Key("mem_ram_kbyte").Uint64(y.MemRAMKbyte)
+	j.Key("mem_ram_percent").Float(y.MemRAMPercent)
+	j.Key("mem_swap_kbyte").Uint64(y.MemSwapKbyte)
+	j.Key("mem_swap_percent").Float(y.MemSwapPercent)
+	j.Key("cpus").Int(y.CPUs)
+	j.Key("cpus_online").Int(y.CPUsOnline)
+	j.Key("uptime").Float(y.Uptime)
+	j.Key("ilde_time").Float(y.IdleTime)
+	j.Key("load_1m").Float(y.Load1m)
+	j.Key("load_5m").Float(y.Load5m)
+	j.Key("load_15m").Float(y.Load15m)
+	j.Key("srs_sample_time").Int64(y.SrsSampleTime)
+	j.Key("srs_recv_bytes").Uint64(y.SrsRecvBytes)
+	j.Key("srs_send_bytes").Uint64(y.SrsSendBytes)
+	j.Key("conn_srs").Int64(y.ConnSrs)
+	j.EndObject()
+	j.EndObject()
+	j.EndObject()
+}
+
 // summaries is /api/v1/summaries: the process and, on Linux, the system.
-func (a *Server) summaries() any {
+func (a *Server) summaries() answer {
 	now := time.Now()
 	selfCPU, sysCPU := a.stats.cpuPercent()
 	mem := procKB("/proc/meminfo", "MemTotal", "MemAvailable", "SwapTotal", "SwapFree")
@@ -190,16 +245,9 @@ func (a *Server) summaries() any {
 	in, out, _ := a.stats.totals()
 	sys.SrsSampleTime, sys.SrsRecvBytes, sys.SrsSendBytes = now.UnixMilli(), in, out
 	sys.ConnSrs = a.conns()
-	type data struct {
-		OK     bool       `json:"ok"`
-		NowMs  int64      `json:"now_ms"`
-		Self   selfJSON   `json:"self"`
-		System systemJSON `json:"system"`
-	}
-	return struct {
-		head
-		Data data `json:"data"`
-	}{a.head(), data{true, now.UnixMilli(), self, sys}}
+	ans := summariesJSON{head: a.head()}
+	ans.Data.OK, ans.Data.NowMs, ans.Data.Self, ans.Data.System = true, now.UnixMilli(), self, sys
+	return ans
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }

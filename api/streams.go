@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sort"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/jsonw"
 )
 
 type streamJSON struct {
@@ -46,6 +48,101 @@ type audioJSON struct {
 	Profile    string `json:"profile"`
 }
 
+func (s streamJSON) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("id").Str(s.ID)
+	j.Key("name").Str(s.Name)
+	j.Key("vhost").Str(s.Vhost)
+	j.Key("app").Str(s.App)
+	j.Key("tcUrl").Str(s.TcURL)
+	j.Key("url").Str(s.URL)
+	j.Key("live_ms").Int64(s.LiveMs)
+	j.Key("clients").Int(s.Clients)
+	j.Key("frames").Uint64(s.Frames)
+	j.Key("audio_frames").Uint64(s.AudioFrames)
+	j.Key("video_frames").Uint64(s.VideoFrames)
+	j.Key("send_bytes").Uint64(s.SendBytes)
+	j.Key("recv_bytes").Uint64(s.RecvBytes)
+	j.Key("kbps")
+	s.Kbps.encode(j)
+	j.Key("publish").Object()
+	j.Key("active").Bool(s.Publish.Active)
+	if s.Publish.CID != "" {
+		j.Key("cid").Str(s.Publish.CID)
+	}
+	j.EndObject()
+	j.Key("video")
+	if v := s.Video; v == nil {
+		j.Null()
+	} else {
+		j.Object()
+		j.Key("codec").Str(v.Codec)
+		j.Key("profile")
+		strOrNull(j, v.Profile)
+		j.Key("level")
+		strOrNull(j, v.Level)
+		j.Key("width").Int(v.Width)
+		j.Key("height").Int(v.Height)
+		j.EndObject()
+	}
+	j.Key("audio")
+	if au := s.Audio; au == nil {
+		j.Null()
+	} else {
+		j.Object()
+		j.Key("codec").Str(au.Codec)
+		j.Key("sample_rate").Int(au.SampleRate)
+		j.Key("channel").Int(au.Channel)
+		j.Key("profile").Str(au.Profile)
+		j.EndObject()
+	}
+	j.EndObject()
+}
+
+func strOrNull(j *jsonw.Writer, s *string) {
+	if s == nil {
+		j.Null()
+	} else {
+		j.Str(*s)
+	}
+}
+
+// streamAnswer is /api/v1/streams/{id}.
+type streamAnswer struct {
+	head
+	Stream streamJSON `json:"stream"`
+}
+
+func (x streamAnswer) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("stream")
+	x.Stream.encode(j)
+	j.EndObject()
+}
+
+// streamsAnswer is /api/v1/streams: a page of the list.
+type streamsAnswer struct {
+	head
+	Total   int          `json:"total"`
+	Streams []streamJSON `json:"streams"`
+}
+
+func (x streamsAnswer) encode(j *jsonw.Writer) {
+	x.open(j)
+	j.Key("total").Int(x.Total)
+	j.Key("streams")
+	if x.Streams == nil {
+		j.Null()
+	} else {
+		j.Array()
+		for _, s := range x.Streams {
+			s.encode(j)
+		}
+		j.EndArray()
+	}
+	j.EndObject()
+}
+
 func (a *Server) streamJSON(st streamSnap, now time.Time) streamJSON {
 	i := st.info
 	j := streamJSON{
@@ -83,19 +180,12 @@ func (a *Server) serveStreams(w http.ResponseWriter, r *http.Request, id string)
 		for _, st := range page(snap.streams, start, count) {
 			out = append(out, a.streamJSON(st, now))
 		}
-		a.reply(w, r, http.StatusOK, struct {
-			head
-			Total   int          `json:"total"`
-			Streams []streamJSON `json:"streams"`
-		}{a.head(), len(snap.streams), out})
+		a.reply(w, r, http.StatusOK, streamsAnswer{a.head(), len(snap.streams), out})
 		return
 	}
 	for _, st := range snap.streams {
 		if st.id == id {
-			a.reply(w, r, http.StatusOK, struct {
-				head
-				Stream streamJSON `json:"stream"`
-			}{a.head(), a.streamJSON(st, now)})
+			a.reply(w, r, http.StatusOK, streamAnswer{a.head(), a.streamJSON(st, now)})
 			return
 		}
 	}

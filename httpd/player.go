@@ -2,12 +2,13 @@ package httpd
 
 import (
 	_ "embed"
-	"encoding/json"
 	"html"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/picosrs/picosrs/internal/jsonw"
 )
 
 // The player page at SRS's path /players/: ours, small, embedded; it plays a
@@ -58,20 +59,47 @@ func (s *Server) servePlayer(w http.ResponseWriter, r *http.Request, cfg *Config
 	return true
 }
 
+// streamListJSON is /players/streams.json. Its json tags document the
+// shape; encode writes it as encoding/json did (a nil URLs is null), and
+// serveStreamList ends it with the newline encoding/json's Encoder wrote;
+// TestStreamListJSON and TestPlayerPage check the bytes.
+type streamListJSON struct {
+	Streams []streamURLsJSON `json:"streams"`
+}
+
+type streamURLsJSON struct {
+	Name string   `json:"name"`
+	URLs []string `json:"urls"`
+}
+
+func (l streamListJSON) encode(j *jsonw.Writer) {
+	j.Object()
+	j.Key("streams")
+	if l.Streams == nil {
+		j.Null()
+	} else {
+		j.Array()
+		for _, s := range l.Streams {
+			j.Object()
+			j.Key("name").Str(s.Name)
+			j.Key("urls").Strings(s.URLs)
+			j.EndObject()
+		}
+		j.EndArray()
+	}
+	j.EndObject()
+}
+
 // serveStreamList answers with the streams being published and the paths
 // of their vhost's HTTP mounts, as JSON: {"streams":[{"name":..,"urls":[..]}]}.
 func (s *Server) serveStreamList(w http.ResponseWriter, cfg *Config) {
-	type stream struct {
-		Name string   `json:"name"`
-		URLs []string `json:"urls"`
-	}
-	out := struct {
-		Streams []stream `json:"streams"`
-	}{Streams: []stream{}}
+	out := streamListJSON{Streams: []streamURLsJSON{}}
 	for _, is := range s.indexStreams(cfg) {
-		out.Streams = append(out.Streams, stream{Name: is.Name, URLs: is.URLs})
+		out.Streams = append(out.Streams, streamURLsJSON{Name: is.Name, URLs: is.URLs})
 	}
+	var j jsonw.Writer
+	out.encode(&j)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
-	json.NewEncoder(w).Encode(out)
+	w.Write(append(j.Bytes(), '\n'))
 }

@@ -1,6 +1,7 @@
 package httpd
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picosrs/picosrs/internal/jsonw"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -68,5 +70,34 @@ func TestPlayerPage(t *testing.T) {
 	}
 	if len(list.Streams) != 1 || list.Streams[0].Name != "__defaultVhost__/live/p" || len(list.Streams[0].URLs) != 4 || list.Streams[0].URLs[0] != "/live/p.flv" {
 		t.Fatalf("streams.json: %+v", list)
+	}
+	var again bytes.Buffer
+	json.NewEncoder(&again).Encode(list)
+	if again.String() != body {
+		t.Fatalf("streams.json is not what encoding/json writes:\n%q\n%q", body, again.String())
+	}
+}
+
+// TestStreamListJSON: /players/streams.json's bytes are what
+// encoding/json's Encoder wrote for the same list: empty, nil and empty
+// mount lists, and names that need escaping (stream names come from
+// publishers).
+func TestStreamListJSON(t *testing.T) {
+	lists := []streamListJSON{
+		{},
+		{Streams: []streamURLsJSON{}},
+		{Streams: []streamURLsJSON{{Name: "v/live/a"}, {Name: "", URLs: []string{}}}},
+		{Streams: []streamURLsJSON{{Name: "v/live/<script>&\"x\"\u2028\xff\n", URLs: []string{"/live/a.flv", "/live/<a>.ts?&"}}}},
+	}
+	for _, l := range lists {
+		var want bytes.Buffer
+		if err := json.NewEncoder(&want).Encode(l); err != nil {
+			t.Fatal(err)
+		}
+		var j jsonw.Writer
+		l.encode(&j)
+		if got := append(j.Bytes(), '\n'); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("jsonw %s, encoding/json %s", got, want.Bytes())
+		}
 	}
 }

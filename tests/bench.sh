@@ -48,7 +48,8 @@ GO=${GO:-go}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 echo "building picosrs and picosrs-load into $OUT"
-CGO_ENABLED=0 $GO build -trimpath -o "$OUT/picosrs" .
+# BUILDFLAGS: the Makefile passes the release build's (no inlining in cold packages).
+CGO_ENABLED=0 $GO build -trimpath $BUILDFLAGS -o "$OUT/picosrs" .
 CGO_ENABLED=0 $GO build -trimpath -o "$OUT/picosrs-load" ./cmd/picosrs-load
 
 PIN_SERVER="" PIN_TOOL=""

@@ -162,7 +162,7 @@ bench:
 # return to their baseline.
 SOAK_SECONDS ?= 120
 soak: deps
-	PICOSRS_SOAK=1 PICOSRS_SOAK_SECONDS=$(SOAK_SECONDS) $(GO) test -count=1 -v -timeout 30m -parallel 8 -run 'TestSoak|TestAbuse' ./tests/
+	PICOSRS_SOAK=1 PICOSRS_SOAK_SECONDS=$(SOAK_SECONDS) $(GO) test -count=1 -v -timeout $$(($(SOAK_SECONDS)+900))s -parallel 8 -run 'TestSoak|TestAbuse' ./tests/
 
 # Cross builds into dist/: static, stripped, one binary per target; a target is
 # os/arch or os/arch/GOARM. MIPS builds use soft float (most router SoCs have no FPU).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"log/slog"
 	"strings"
 
 	"github.com/picosrs/picosrs/access"
@@ -9,12 +8,13 @@ import (
 	"github.com/picosrs/picosrs/conf"
 	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/httpd"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/live"
 )
 
 // liveConfig maps the parsed SRS configuration onto the stream core's plain
 // configuration: live never reads configuration files itself.
-func liveConfig(c *conf.Config, log *slog.Logger) *live.Config {
+func liveConfig(c *conf.Config, log *textlog.Logger) *live.Config {
 	lc := &live.Config{
 		ChunkSize:    c.ChunkSize,
 		WriteTimeout: c.WriteTimeout,
@@ -101,7 +101,7 @@ func hlsConfig(h *conf.HLS) *live.HLSConfig {
 
 // httpConfig maps the parsed SRS configuration onto the HTTP room's plain
 // configuration.
-func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
+func httpConfig(c *conf.Config, log *textlog.Logger) *httpd.Config {
 	hc := &httpd.Config{
 		Crossdomain:  c.HTTPServer.Crossdomain,
 		Dir:          c.HTTPServer.Dir,
@@ -125,7 +125,7 @@ func httpConfig(c *conf.Config, log *slog.Logger) *httpd.Config {
 
 // apiConfig maps the parsed SRS configuration onto the API's plain
 // configuration.
-func apiConfig(c *conf.Config, log *slog.Logger) *api.Config {
+func apiConfig(c *conf.Config, log *textlog.Logger) *api.Config {
 	ac := &api.Config{
 		Version:     version,
 		Crossdomain: c.HTTPAPI.Crossdomain,

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -26,6 +25,7 @@ import (
 	"github.com/picosrs/picosrs/conf"
 	"github.com/picosrs/picosrs/httpd"
 	"github.com/picosrs/picosrs/internal/connlimit"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/internal/tlsconn"
 	"github.com/picosrs/picosrs/live"
 )
@@ -109,17 +109,17 @@ func loadConfig(file string, envOnly bool) (*conf.Config, []conf.Warning, error)
 	return conf.Load(file, env)
 }
 
-func newLogger(cfg *conf.Config, stderr io.Writer) (*slog.Logger, func(), error) {
-	var level slog.Level
+func newLogger(cfg *conf.Config, stderr io.Writer) (*textlog.Logger, func(), error) {
+	var level textlog.Level
 	switch strings.ToLower(cfg.LogLevel) {
 	case "verbose", "debug":
-		level = slog.LevelDebug
+		level = textlog.LevelDebug
 	case "warn":
-		level = slog.LevelWarn
+		level = textlog.LevelWarn
 	case "error":
-		level = slog.LevelError
+		level = textlog.LevelError
 	default: // trace, info
-		level = slog.LevelInfo
+		level = textlog.LevelInfo
 	}
 	out, closer := stderr, func() {}
 	if cfg.LogTank == "file" && cfg.LogFile != "" {
@@ -129,11 +129,11 @@ func newLogger(cfg *conf.Config, stderr io.Writer) (*slog.Logger, func(), error)
 		}
 		out, closer = f, func() { f.Close() }
 	}
-	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})), closer, nil
+	return textlog.New(out, level), closer, nil
 }
 
 // serve runs the server until SIGTERM or SIGINT; SIGHUP reloads the file.
-func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
+func serve(cfg *conf.Config, file string, envOnly bool, log *textlog.Logger) int {
 	applyMemoryLimit(cfg, log)
 	srv := live.NewServer(liveConfig(cfg, log))
 	web := httpd.New(srv, httpConfig(cfg, log))
@@ -247,7 +247,7 @@ func serve(cfg *conf.Config, file string, envOnly bool, log *slog.Logger) int {
 // heap nears it, which keeps a router's picosrs inside its share of RAM.
 // Without it, GOMEMLIMIT (which the runtime reads itself) applies, or no
 // limit.
-func applyMemoryLimit(cfg *conf.Config, log *slog.Logger) {
+func applyMemoryLimit(cfg *conf.Config, log *textlog.Logger) {
 	limit := cfg.MemoryLimit
 	if limit <= 0 {
 		if os.Getenv("GOMEMLIMIT") != "" {
@@ -304,14 +304,14 @@ const (
 // newHTTPServer returns an http.Server for h with picosrs's limits: request
 // headers within httpRecvTimeout and 32 KiB (larger ones get 431), idle
 // keep-alive connections closed after httpIdleTimeout.
-func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+func newHTTPServer(h http.Handler, log *textlog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: httpRecvTimeout,
 		ReadTimeout:       httpRecvTimeout,
 		IdleTimeout:       httpIdleTimeout,
 		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		ErrorLog:          log.StdLogger(textlog.LevelDebug),
 	}
 }
 
@@ -319,7 +319,7 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 // max_connections is reached: then(c) (or a plain close), and a warning
 // logged at most every 10 s with how many were refused, never one per
 // connection.
-func refuser(what string, log *slog.Logger, then func(net.Conn)) func(net.Conn) {
+func refuser(what string, log *textlog.Logger, then func(net.Conn)) func(net.Conn) {
 	var mu sync.Mutex
 	var last time.Time
 	var n int
@@ -497,7 +497,7 @@ func httpsPorts(cfg *conf.Config) []httpPort {
 // http_api.https. Changing an https listen needs a restart, as for the
 // plain listeners.
 func listenHTTPS(cfg *conf.Config, certs *certStore, conns *connlimit.Limiter, web http.Handler, stats *api.Server,
-	log *slog.Logger, errc chan<- error) ([]*http.Server, error) {
+	log *textlog.Logger, errc chan<- error) ([]*http.Server, error) {
 	certs.store(cfg)
 	var servers []*http.Server
 	for _, p := range httpsPorts(cfg) {

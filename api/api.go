@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/subtle"
 	"hash/fnv"
-	"log/slog"
 	"maps"
 	"net/http"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/internal/jsonw"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -80,7 +80,7 @@ func (a *Server) Start() { a.stats.run() }
 // Stop stops the sampler.
 func (a *Server) Stop() { a.stats.stop() }
 
-func (a *Server) log() *slog.Logger { return a.cfg.Load().Logger }
+func (a *Server) log() *textlog.Logger { return a.cfg.Load().Logger }
 
 // Handler routes /api/ (when withAPI) and /metrics (when withMetrics), and
 // hands every other request to next.

@@ -1,8 +1,7 @@
 package api
 
 import (
-	"log/slog"
-
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -15,7 +14,7 @@ type Config struct {
 	Auth        Auth   // http_api.auth
 	Vhosts      []Vhost
 	Label, Tag  string // exporter.label and exporter.tag, on srs_build_info
-	Logger      *slog.Logger
+	Logger      *textlog.Logger
 	// Where this server listens, SRS form "[ip:]port", for the origin
 	// cluster's /api/v1/clusters: the first RTMP listen address, http_api's,
 	// and http_server's ("" when it is off).
@@ -38,7 +37,7 @@ type Vhost struct {
 func (c *Config) withDefaults() *Config {
 	n := *c
 	if n.Logger == nil {
-		n.Logger = slog.New(slog.DiscardHandler)
+		n.Logger = textlog.Discard()
 	}
 	if n.Version == "" {
 		n.Version = "dev"

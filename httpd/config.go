@@ -1,9 +1,9 @@
 package httpd
 
 import (
-	"log/slog"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -16,7 +16,7 @@ type Config struct {
 	Version      string        // shown in the Server header and the index page
 	MpegtsJS     string        // where the player page loads mpegts.js from (http_server.mpegts_js)
 	Vhosts       []*Vhost
-	Logger       *slog.Logger
+	Logger       *textlog.Logger
 
 	mounts []*mount             // every enabled vhost's compiled http_remux mounts, in config order
 	hls    map[string]*hlsFiles // each vhost's HLS templates (hls.go)
@@ -79,7 +79,7 @@ func (c *Config) withDefaults() *Config {
 		n.WriteTimeout = 30 * time.Second
 	}
 	if n.Logger == nil {
-		n.Logger = slog.New(slog.DiscardHandler)
+		n.Logger = textlog.Discard()
 	}
 	if n.Version == "" {
 		n.Version = "dev"

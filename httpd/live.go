@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/internal/websocket"
 	"github.com/picosrs/picosrs/live"
 )
@@ -121,7 +121,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, cfg *Config, 
 // viewer: the hang-up watcher tells it when the client leaves, and the
 // viewer's end (the stream ends, the client leaves, a write fails, the
 // server shuts down) finishes the response and closes the connection.
-func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog.Logger, who []any) {
+func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *textlog.Logger, who []any) {
 	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
 	out := v.ConnSink(conn, fr)
 	client := v.Client()
@@ -157,7 +157,7 @@ func (s *Server) startLive(conn net.Conn, v *live.Viewer, fr *chunked, log *slog
 }
 
 // logRefusal logs one line for a player the stream core refused.
-func logRefusal(log *slog.Logger, who []any, err error, status int) {
+func logRefusal(log *textlog.Logger, who []any, err error, status int) {
 	switch {
 	case errors.Is(err, live.ErrForbidden):
 		log.Info("http play refused by the vhost's security rules", who...)

@@ -1,13 +1,13 @@
 package httpd
 
 import (
-	"log/slog"
 	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/picosrs/picosrs/internal/netwatch"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -40,7 +40,7 @@ func New(streams Streams, cfg *Config) *Server {
 // Reload swaps in a new configuration for the requests that come next.
 func (s *Server) Reload(cfg *Config) { s.cfg.Store(cfg.withDefaults()) }
 
-func (s *Server) log() *slog.Logger { return s.cfg.Load().Logger }
+func (s *Server) log() *textlog.Logger { return s.cfg.Load().Logger }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

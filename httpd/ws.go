@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/internal/websocket"
 	"github.com/picosrs/picosrs/live"
 )
@@ -103,7 +103,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 // goroutine of its own. The viewer ends when the stream ends, the client
 // leaves (a close frame, a protocol error, the socket closing) or the
 // server shuts down, and then a close frame says why.
-func (s *Server) startWS(conn net.Conn, rd io.Reader, buffered bool, v *live.Viewer, log *slog.Logger, who []any) {
+func (s *Server) startWS(conn net.Conn, rd io.Reader, buffered bool, v *live.Viewer, log *textlog.Logger, who []any) {
 	conn.SetDeadline(time.Time{}) // the sink keeps its own write deadline
 	fr := newWSFramer()
 	wr := newWSReader(conn, rd, fr, v.HangUp)

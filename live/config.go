@@ -1,11 +1,11 @@
 package live
 
 import (
-	"log/slog"
 	"time"
 
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/hls"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // DefaultVhost is the name of the vhost that catches every host no other vhost names.
@@ -31,7 +31,7 @@ type Config struct {
 	// the slack of slow viewers share them).
 	RingBytes int
 	Vhosts    []*VhostConfig
-	Logger    *slog.Logger
+	Logger    *textlog.Logger
 }
 
 // VhostConfig is one vhost's settings.
@@ -162,7 +162,7 @@ func (c *Config) withDefaults() *Config {
 		n.RingBytes = 8 << 20
 	}
 	if n.Logger == nil {
-		n.Logger = slog.New(slog.DiscardHandler)
+		n.Logger = textlog.Discard()
 	}
 	return &n
 }

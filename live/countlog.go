@@ -1,9 +1,10 @@
 package live
 
 import (
-	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // countLogEvery is how often a countLog logs at most.
@@ -21,7 +22,7 @@ type countLog struct {
 
 // note counts one event and logs msg with the count (and err, the event's
 // error, when not nil) if countLogEvery has passed since the last log.
-func (d *countLog) note(log *slog.Logger, msg string, err error) {
+func (d *countLog) note(log *textlog.Logger, msg string, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.count++

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/picosrs/picosrs/internal/httpclient"
 	"github.com/picosrs/picosrs/internal/minijson"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // Origin cluster lookups: how long one question to the coworkers may take
@@ -57,7 +57,7 @@ type coworkerLookup struct {
 
 // locate returns where key is published among list (the coworkers' API
 // addresses), or nil when no coworker has it or none answered in time.
-func (c *coworkers) locate(list []string, key StreamKey, log *slog.Logger) *RedirectError {
+func (c *coworkers) locate(list []string, key StreamKey, log *textlog.Logger) *RedirectError {
 	now := time.Now()
 	c.mu.Lock()
 	if l := c.found[key]; l != nil {
@@ -110,7 +110,7 @@ func (c *coworkers) remember(key StreamKey, l *coworkerLookup, now time.Time) {
 
 // ask asks every coworker at once and returns the first that has key; the
 // others are then cancelled.
-func (c *coworkers) ask(list []string, key StreamKey, log *slog.Logger) *RedirectError {
+func (c *coworkers) ask(list []string, key StreamKey, log *textlog.Logger) *RedirectError {
 	ctx, cancel := context.WithTimeout(context.Background(), coworkerTimeout)
 	defer cancel()
 	answers := make(chan *RedirectError, len(list))

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // fakeCoworker is a coworker's HTTP API that answers /api/v1/clusters with
@@ -69,7 +70,7 @@ func TestCoworkersLocate(t *testing.T) {
 	})
 	var c coworkers
 	start := time.Now()
-	at := c.locate([]string{none.addr(), hangs.addr(), has.addr()}, key, slog.New(slog.DiscardHandler))
+	at := c.locate([]string{none.addr(), hangs.addr(), has.addr()}, key, textlog.Discard())
 	if at == nil || at.IP != "10.0.0.3" || at.Port != 19352 || at.HTTPPort != 8082 || at.Coworker != has.addr() {
 		t.Fatalf("got %+v", at)
 	}
@@ -98,18 +99,18 @@ func TestCoworkersLocate(t *testing.T) {
 	for i, answer := range bad {
 		var c coworkers
 		f := newFakeCoworker(t, answer)
-		if at := c.locate([]string{f.addr()}, key, slog.New(slog.DiscardHandler)); at != nil {
+		if at := c.locate([]string{f.addr()}, key, textlog.Discard()); at != nil {
 			t.Errorf("bad answer %d taken: %+v", i, at)
 		}
 	}
 	var c2 coworkers
-	if at := c2.locate([]string{none.addr(), "127.0.0.1:1"}, key, slog.New(slog.DiscardHandler)); at != nil {
+	if at := c2.locate([]string{none.addr(), "127.0.0.1:1"}, key, textlog.Discard()); at != nil {
 		t.Errorf("nobody has it, got %+v", at)
 	}
 	// An SRS coworker says no HTTP port: the player's own port is used.
 	srs := newFakeCoworker(t, srsAnswer("10.0.0.4", 1935, 0))
 	var c3 coworkers
-	if at := c3.locate([]string{srs.addr()}, key, slog.New(slog.DiscardHandler)); at == nil || at.HTTPHost("8080") != "10.0.0.4:8080" {
+	if at := c3.locate([]string{srs.addr()}, key, textlog.Discard()); at == nil || at.HTTPHost("8080") != "10.0.0.4:8080" {
 		t.Errorf("SRS coworker: %+v", at)
 	}
 }
@@ -129,18 +130,18 @@ func TestCoworkersShareAndCache(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if at := c.locate([]string{slow.addr()}, key, slog.New(slog.DiscardHandler)); at == nil {
+			if at := c.locate([]string{slow.addr()}, key, textlog.Discard()); at == nil {
 				t.Error("a player was not redirected")
 			}
 		}()
 	}
 	wg.Wait()
-	c.locate([]string{slow.addr()}, key, slog.New(slog.DiscardHandler))
+	c.locate([]string{slow.addr()}, key, textlog.Discard())
 	if n := slow.asked.Load(); n != 1 {
 		t.Errorf("20 players and one more cost %d questions, want 1", n)
 	}
 	time.Sleep(coworkerCacheTTL + 100*time.Millisecond)
-	c.locate([]string{slow.addr()}, key, slog.New(slog.DiscardHandler))
+	c.locate([]string{slow.addr()}, key, textlog.Discard())
 	if n := slow.asked.Load(); n != 2 {
 		t.Errorf("after the TTL: %d questions, want 2", n)
 	}

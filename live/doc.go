@@ -77,7 +77,9 @@
 //
 // clients.mu (the client registry) and coworkers.mu (the origin cluster's
 // answers) are leaves: nothing is taken under them, and a lookup asks the
-// coworkers with no lock held. So is the hls.Store's lock, which HTTP
+// coworkers with no lock held. So is the log's output lock (internal/textlog:
+// held only around one Write of a whole line), taken under any lock that logs
+// (countLog.mu). So is the hls.Store's lock, which HTTP
 // requests for HLS take alone. The disk writer's error callback (hls.go)
 // takes Stream.mu alone, on its goroutine. An edge's HLS lease (hls_edge.go)
 // takes Stream.mu alone, and gives its share of the pull back

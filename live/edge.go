@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // Edge timings, as SRS's SrsEdgeIngester uses them.
@@ -153,7 +153,7 @@ func (s *Server) runEdgePull(ctx context.Context, st *Stream, p *edgePull) {
 // pullOrigins tries the origins in turn (round robin, next is the counter)
 // until ctx ends or the server closes, pausing edgeRetryPause between tries.
 // Timestamps continue across origin connections.
-func (s *Server) pullOrigins(ctx context.Context, st *Stream, p *edgePull, next *int, log *slog.Logger) (tags int, bytes uint64) {
+func (s *Server) pullOrigins(ctx context.Context, st *Stream, p *edgePull, next *int, log *textlog.Logger) (tags int, bytes uint64) {
 	ctx, cancel := s.withClosing(ctx)
 	defer cancel()
 	origins := edgeOrigins(st.vh, p.proto)

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -92,7 +92,7 @@ func (s *Server) runForward(ctx context.Context, st *Stream, servers []string, v
 
 // forwardOnce publishes st to url until ctx ends, the session ends or the
 // destination fails.
-func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log *slog.Logger) error {
+func (s *Server) forwardOnce(ctx context.Context, st *Stream, url string, log *textlog.Logger) error {
 	cfg := s.cfg.Load()
 	c, err := rtmp.Dial(ctx, url, rtmp.DialConfig{Timeout: edgeTimeout, ChunkSize: cfg.ChunkSize})
 	if err != nil {

@@ -3,7 +3,6 @@ package live
 import (
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"syscall"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/internal/netwatch"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -122,7 +122,7 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 	handedOver = s.servePlay(c, nc, id, key, req, hr, log, closeConn)
 }
 
-func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger) {
+func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *textlog.Logger) {
 	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", true)
 		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")
@@ -218,7 +218,7 @@ func publishEnd(err error, c *Client) (reason string, failed bool) {
 // closeConn, which closes it and sends on_close. No goroutine waits on the
 // player: the stream's fan-out writes it, and what it sends
 // (acknowledgements, pause, closeStream) is read when it arrives.
-func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *slog.Logger, closeConn func()) bool {
+func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *textlog.Logger, closeConn func()) bool {
 	nc.SetReadDeadline(time.Time{})
 	v, err := s.Play(PlayRequest{
 		Key: key, Param: req.Param, Connect: req.ConnectArgs, // the player's query (and, with token_traverse, its connect fields) go upstream

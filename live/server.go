@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/internal/netwatch"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // Server is the stream core: the registry of streams and clients, the RTMP
@@ -19,7 +19,7 @@ import (
 // transports attach through Play.
 type Server struct {
 	cfg atomic.Pointer[Config]
-	log *slog.Logger
+	log *textlog.Logger
 
 	mu      sync.Mutex
 	streams map[StreamKey]*Stream

@@ -2,9 +2,10 @@ package live
 
 import (
 	"errors"
-	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // ErrStreamBusy is returned to a second publisher of a stream.
@@ -23,7 +24,7 @@ type Stream struct {
 	srv *Server
 	key StreamKey
 	vh  *VhostConfig
-	log *slog.Logger
+	log *textlog.Logger
 	// chunkSize is the RTMP chunk size the shared chunk headers of its
 	// packets are built for: the server's when the stream started.
 	chunkSize int

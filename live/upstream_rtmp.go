@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -26,7 +26,7 @@ type rtmpUpstream struct {
 	vhost     string
 	key       StreamKey
 	param     string
-	log       *slog.Logger
+	log       *textlog.Logger
 	redirects int // followed so far
 	tags      int // read on the current connection
 	bytes     uint64

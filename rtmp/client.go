@@ -4,19 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // DialConfig configures Dial. Zero values mean defaults.
 type DialConfig struct {
-	ChunkSize      int           // outgoing chunk size, default 60000
-	Timeout        time.Duration // connect+handshake+command timeout, default 5s
-	MaxMessageSize int           // default 8 MiB
-	Logger         *slog.Logger  // optional, debug-level protocol detail only
+	ChunkSize      int             // outgoing chunk size, default 60000
+	Timeout        time.Duration   // connect+handshake+command timeout, default 5s
+	MaxMessageSize int             // default 8 MiB
+	Logger         *textlog.Logger // optional, debug-level protocol detail only
 	// ConnectParams are extra fields appended to the connect command object
 	// (for example to pass tokens on, as SRS's token traverse does).
 	ConnectParams flv.Object

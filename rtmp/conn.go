@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/internal/nbio"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // Conn is an RTMP connection, server side (Accept) or client side (Dial).
@@ -40,7 +40,7 @@ type Conn struct {
 	nc  net.Conn
 	br  *bufio.Reader
 	cr  *ChunkReader
-	log *slog.Logger
+	log *textlog.Logger
 
 	wmu sync.Mutex
 	cw  *ChunkWriter
@@ -102,7 +102,7 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newConn(nc net.Conn, maxMessage, maxStreams int, log *slog.Logger) *Conn {
+func newConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
 	c.SetWriteTimeout(0)
 	c.br = bufio.NewReaderSize(countingReader{nc, c}, 4<<10) // small: a server holds one per viewer

@@ -47,5 +47,5 @@
 // caller.
 //
 // Logging: the package never logs, except debug-level protocol detail through
-// the optional *slog.Logger in ServerConfig or DialConfig.
+// the optional *textlog.Logger in ServerConfig or DialConfig.
 package rtmp

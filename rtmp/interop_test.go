@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/picosrs/picosrs/flv"
 	"github.com/picosrs/picosrs/internal/testtool"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // Interop with real clients: ffmpeg and librtmp's rtmpdump against a tiny
@@ -59,7 +59,7 @@ func parseFLV(t *testing.T, b []byte) []*flv.Tag {
 	return tags
 }
 
-// logBuffer is a goroutine-safe buffer for a debug slog handler.
+// logBuffer is a goroutine-safe buffer for a debug logger.
 type logBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -94,7 +94,7 @@ func startInteropServer(t *testing.T, play []*flv.Tag) *interopServer {
 	}
 	t.Cleanup(func() { ln.Close() })
 	s := &interopServer{addr: ln.Addr().String(), published: make(chan []flv.Tag, 4), play: play}
-	logger := slog.New(slog.NewTextHandler(&s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := textlog.New(&s.log, textlog.LevelDebug)
 	go func() {
 		for {
 			nc, err := ln.Accept()
@@ -107,7 +107,7 @@ func startInteropServer(t *testing.T, play []*flv.Tag) *interopServer {
 	return s
 }
 
-func (s *interopServer) serve(t *testing.T, nc net.Conn, logger *slog.Logger) {
+func (s *interopServer) serve(t *testing.T, nc net.Conn, logger *textlog.Logger) {
 	defer nc.Close()
 	c, err := Accept(nc, ServerConfig{Logger: logger})
 	if err != nil {

@@ -6,21 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/textlog"
 )
 
 // ServerConfig configures Accept. Zero values mean defaults.
 type ServerConfig struct {
-	ChunkSize        int           // outgoing chunk size, default 60000
-	HandshakeTimeout time.Duration // default 10s
-	MaxMessageSize   int           // default 8 MiB, at most 16 MiB-1
-	MaxChunkStreams  int           // default 64
-	Logger           *slog.Logger  // optional, debug-level protocol detail only
+	ChunkSize        int             // outgoing chunk size, default 60000
+	HandshakeTimeout time.Duration   // default 10s
+	MaxMessageSize   int             // default 8 MiB, at most 16 MiB-1
+	MaxChunkStreams  int             // default 64
+	Logger           *textlog.Logger // optional, debug-level protocol detail only
 	// WriteTimeout bounds each of the Conn's own writes, the handshake's
 	// included (see Conn); default DefaultWriteTimeout. SetWriteTimeout
 	// changes it later.

@@ -170,3 +170,29 @@ func TestHandshakeFirstByte(t *testing.T) {
 		sn.Close()
 	}
 }
+
+// TestHandshakeSimpleAfterComplex: the server's blocks are reused, so a
+// simple handshake right after a complex one must still send S1 with time
+// and version 0 (not the complex answer's server version).
+func TestHandshakeSimpleAfterComplex(t *testing.T) {
+	for range 20 {
+		c0c1 := make([]byte, 1+handshakeSize)
+		c0c1[0] = RTMPVersion
+		fillRandom(c0c1[9:])
+		copy(c0c1[5:], clientVersion[:])
+		signBlock(c0c1[1:], 0, fpKey[:30])
+		var out bytes.Buffer
+		if complex, err := ServerHandshake(bytes.NewReader(append(c0c1, make([]byte, handshakeSize)...)), &out); err != nil || !complex {
+			t.Fatalf("complex handshake: complex=%v err=%v", complex, err)
+		}
+		simple := make([]byte, 1+2*handshakeSize)
+		simple[0] = RTMPVersion
+		out.Reset()
+		if complex, err := ServerHandshake(bytes.NewReader(simple), &out); err != nil || complex {
+			t.Fatalf("simple handshake: complex=%v err=%v", complex, err)
+		}
+		if s1 := out.Bytes()[1 : 1+handshakeSize]; !bytes.Equal(s1[:8], make([]byte, 8)) {
+			t.Fatalf("simple S1 starts % x, want time and version 0", s1[:8])
+		}
+	}
+}

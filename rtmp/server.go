@@ -328,6 +328,13 @@ var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 
 // handled; without any, the player borrows a small buffer when it sends
 // something (borrowReader).
 func (c *Conn) shrinkReader() {
+	old := c.br
+	defer func() {
+		if old.Size() == 4<<10 {
+			old.Reset(nil)
+			connReaders.Put(old)
+		}
+	}()
 	n := c.br.Buffered()
 	if n == 0 {
 		c.br, c.cr.r = nil, nil
@@ -339,6 +346,12 @@ func (c *Conn) shrinkReader() {
 	c.br.Peek(n) // from the copy only: it holds n bytes
 	c.cr.r = c.br
 }
+
+// connReaders lends every connection its first read buffer (4 KB), for the
+// handshake and the commands. A player gives it back once it plays
+// (shrinkReader), so a burst of players leaves no 4 KB each to the
+// collector; a publisher keeps its own until it closes.
+var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
 
 // borrowReader gives a player's connection a read buffer if it has none.
 func (c *Conn) borrowReader() {

@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,6 +122,21 @@ func TestEdgeFLVBehindGSLB(t *testing.T) {
 	g := newGSLB(t, func() string { return "http://" + origin.httpAddr() })
 	edge := startServer(t, clusterConfig("mode remote;", "origin "+g.addr()+";", "protocol flv;"))
 
+	// A viewer that stays for the whole test keeps the edge's pull up, so
+	// every player below shares one pull however long the tools take to
+	// start (the pull stops 3 s after its last player).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", edge.httpURL("live/s.flv"), nil)
+	held := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		held <- err
+	}()
 	edge.waitLive(t, "live/s.flv")
 	for _, p := range []string{"live/s.flv", "live/s.ts"} {
 		if got := ffprobe(t, edge.httpURL(p)).avCodecs(); !sameSet(got, []string{"h264", "aac"}) {
@@ -131,6 +147,11 @@ func TestEdgeFLVBehindGSLB(t *testing.T) {
 	decode(t, edge.httpURL("live/s.ts"), 2)
 	decode(t, edge.rtmpURL("live/s"), 2)
 
+	select {
+	case err := <-held:
+		t.Fatalf("the viewer that keeps the pull up left early: %v", err)
+	default:
+	}
 	if g.hits.Load() == 0 {
 		t.Error("the edge never asked the GSLB")
 	}

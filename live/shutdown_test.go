@@ -112,3 +112,27 @@ func TestShutdownEndsViewerNotYetStarted(t *testing.T) {
 		t.Errorf("%d clients still registered", n)
 	}
 }
+
+// TestPlayRefusedDuringShutdown: a player that asks once the shutdown has
+// begun is refused with ErrShutdown, before on_play is asked or anything
+// is attached or registered.
+func TestPlayRefusedDuringShutdown(t *testing.T) {
+	cfg := testConfig()
+	hooks := newHookCounter(t, cfg.Vhosts[0])
+	srv := NewServer(cfg)
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	conn, peer := net.Pipe()
+	defer peer.Close()
+	defer conn.Close()
+	key := StreamKey{DefaultVhost, "live", "s"}
+	v, err := srv.Play(PlayRequest{Key: key, Format: FormatFLV, Remote: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, Conn: conn})
+	if !errors.Is(err, ErrShutdown) || v != nil {
+		t.Fatalf("Play during shutdown = %v, %v; want nil, ErrShutdown", v, err)
+	}
+	if srv.Stream(key) != nil || len(srv.Clients()) != 0 || hooks.count("/play") != 0 {
+		t.Errorf("a refused play left a stream (%v), clients (%d) or asked on_play (%d times)",
+			srv.Stream(key) != nil, len(srv.Clients()), hooks.count("/play"))
+	}
+}

@@ -33,14 +33,16 @@ func makeLiveHead(f live.Format, version string, cors bool) []byte {
 
 // playError answers a player the stream core refused: 403 for the security
 // rules, a signed URL that is missing, wrong or expired, or a refusal of the
-// http_hooks; 415 for an audio mount of another codec, 404 for a vhost that
-// is not served.
+// http_hooks; 415 for an audio mount of another codec, 503 once the server
+// is shutting down, 404 for a vhost that is not served.
 func playError(err error) (status int, msg string) {
 	switch {
 	case errors.Is(err, live.ErrForbidden), errors.Is(err, live.ErrSecureLink), errors.Is(err, live.ErrHookDenied):
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, live.ErrCodecMismatch):
 		return http.StatusUnsupportedMediaType, strings.TrimPrefix(err.Error(), "live: ")
+	case errors.Is(err, live.ErrShutdown):
+		return http.StatusServiceUnavailable, "server shutting down"
 	}
 	return http.StatusNotFound, "not found"
 }

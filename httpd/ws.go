@@ -83,8 +83,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, cfg *Config, f 
 		status, msg := playError(err)
 		logRefusal(log, who, err, status)
 		code := websocket.ClosePolicyViolation
-		if status == http.StatusUnsupportedMediaType {
+		switch status {
+		case http.StatusUnsupportedMediaType:
 			code = websocket.CloseUnsupportedData
+		case http.StatusServiceUnavailable:
+			code = websocket.CloseGoingAway
 		}
 		conn.SetWriteDeadline(time.Now().Add(time.Second))
 		conn.Write(websocket.AppendCloseFrame(nil, code, msg))

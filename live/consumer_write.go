@@ -169,23 +169,33 @@ func (c *Consumer) drive() {
 	for {
 		c.again.Store(false)
 		c.wmu.Lock()
-		c.endMu.Lock()
-		err := c.endReason
-		c.endMu.Unlock()
-		if err == nil && c.s.srv.isClosing() {
-			err = ErrShutdown
-		}
-		if err == nil {
-			err = c.drain()
-		}
-		if err != nil {
-			c.closed = true
-			onEnd := c.onEnd
+		if c.closed {
 			c.wmu.Unlock()
-			if onEnd != nil {
-				onEnd(peerGone(err))
+			return // ended by another drive (serve's, beside a wake's)
+		}
+		// Not attached yet (between Server.Play and Start): a hang-up or a
+		// shutdown now stays in endReason, and the wake that attach is
+		// followed by ends the viewer with its end function. Ending it
+		// here would end it without one: nobody would close or stop it.
+		if c.out != nil {
+			c.endMu.Lock()
+			err := c.endReason
+			c.endMu.Unlock()
+			if err == nil && c.s.srv.isClosing() {
+				err = ErrShutdown
 			}
-			return // running stays set: nothing drives c again
+			if err == nil {
+				err = c.drain()
+			}
+			if err != nil {
+				c.closed = true
+				onEnd := c.onEnd
+				c.wmu.Unlock()
+				if onEnd != nil {
+					onEnd(peerGone(err))
+				}
+				return // running stays set: nothing drives c again
+			}
 		}
 		c.wmu.Unlock()
 		c.running.Store(false)

@@ -75,8 +75,9 @@
 // record queue, never the other way round (internal/tlsconn's tests run it
 // under the race detector).
 //
-// clients.mu (the client registry) and coworkers.mu (the origin cluster's
-// answers) are leaves: nothing is taken under them, and a lookup asks the
+// clients.mu (the client registry), coworkers.mu (the origin cluster's
+// answers) and Server.lnMu (the listeners and the start of the shutdown:
+// server.go's join counts a new connection or viewer under it) are leaves: nothing is taken under them, and a lookup asks the
 // coworkers with no lock held. So is the log's output lock (internal/textlog:
 // held only around one Write of a whole line), taken under any lock that logs
 // (countLog.mu). So is the hls.Store's lock, which HTTP

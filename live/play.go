@@ -101,7 +101,7 @@ func (s *Server) checkCodec(req PlayRequest) error {
 // starts or joins the pull from the origins. Viewer.Close sends on_stop.
 // On an origin of an origin cluster, a stream not published here but on a
 // coworker returns *RedirectError (before any hook is asked); one published
-// nowhere waits here.
+// nowhere waits here. Once the shutdown has begun it returns ErrShutdown.
 func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	vh, err := s.checkPlay(req)
 	if err != nil {
@@ -121,7 +121,13 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	if hr == nil {
 		hr = s.hookRequest(id, clientIP(req.Remote), req.Key, req.Param, req.TcURL, req.PageURL)
 	}
+	// Counted before on_play: a shutdown that begins from here on waits
+	// for this viewer and ends it; one begun already refuses it.
+	if !s.join() {
+		return nil, ErrShutdown
+	}
 	if err := s.admit(vh, access.OnPlay, hr); err != nil {
+		s.wg.Done()
 		return nil, err
 	}
 	st := s.stream(req.Key, vh, true)
@@ -133,7 +139,6 @@ func (s *Server) Play(req PlayRequest) (*Viewer, error) {
 	if typ == "" {
 		typ = req.Format.String() + "-play"
 	}
-	s.wg.Add(1)
 	v := &Viewer{srv: s, st: st, format: req.Format, hook: hr}
 	v.c = st.subscribe(kind, req.Format == FormatTS)
 	v.untrack = s.track(req.Conn)

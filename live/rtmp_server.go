@@ -40,7 +40,10 @@ func (s *Server) ServeRTMP(ln net.Listener) error {
 			return err
 		}
 		delay = 0
-		s.wg.Add(1)
+		if !s.join() { // accepted as the shutdown closed the listener
+			nc.Close()
+			return net.ErrClosed
+		}
 		go func() {
 			defer s.wg.Done()
 			s.serveRTMPConn(nc)
@@ -123,6 +126,13 @@ func (s *Server) serveRTMPConn(nc net.Conn) {
 }
 
 func (s *Server) servePublish(c *rtmp.Conn, nc net.Conn, id uint64, vh *VhostConfig, key StreamKey, req *rtmp.Request, hr *access.HookRequest, log *textlog.Logger) {
+	// The connection was tracked before this check: a shutdown that begins
+	// after it closes the connection, and so ends the publisher.
+	if s.isClosing() {
+		log.Info("rtmp refused: server shutting down", "publish", true)
+		c.RejectPublish("NetStream.Publish.Denied", "server shutting down")
+		return
+	}
 	if !vh.Security.Allowed(access.Publish, nc.RemoteAddr()) {
 		log.Info("rtmp refused by the vhost's security rules", "publish", true)
 		c.RejectPublish("NetStream.Publish.Denied", "denied by security rules")

@@ -181,6 +181,20 @@ func (s *Server) withClosing(ctx context.Context) (context.Context, context.Canc
 	return ctx, cancel
 }
 
+// join counts one more goroutine in s.wg (a connection's, a viewer's)
+// unless the shutdown has begun. Under lnMu, which Shutdown holds to close
+// s.closing, it cannot interleave with the start of the shutdown: whatever
+// joined before it is waited for, and nothing joins after it.
+func (s *Server) join() bool {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if s.isClosing() {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
 func (s *Server) isClosing() bool {
 	select {
 	case <-s.closing:

@@ -131,5 +131,13 @@ func TestDiskBoth(t *testing.T) {
 		b, _ := os.ReadFile(f)
 		return bytes.Equal(b, bytes.Join(seg.AppendBuffers(nil), nil))
 	})
-	_ = w
+	// The last job writes the playlist as memory has it; once it is there
+	// the writer is idle and the test's directory can go (on a slow machine
+	// it was still writing when TempDir's cleanup ran).
+	pl, _ := w.Playlist()
+	m3u8 := filepath.Join(dir, "live", "s.m3u8")
+	waitFor(t, "the last playlist on disk", func() bool {
+		b, _ := os.ReadFile(m3u8)
+		return bytes.Equal(b, pl)
+	})
 }

@@ -90,21 +90,31 @@ func TestWriterBytes(t *testing.T) {
 	}
 	all, flat := batches(200)
 	got := make(chan []byte, 1)
-	c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a lost byte fails, not hangs
+	c.SetReadDeadline(time.Now().Add(30 * time.Second)) // a lost byte fails, not hangs
+	// The reader reads nothing until the socket is full (the batches are
+	// about 17 MB, more than loopback buffers hold), so the WriteAll path
+	// runs however fast or slow the machine is (a reader that only slept
+	// first kept up under qemu).
+	filled := make(chan struct{})
 	go func() {
-		// A slow reader at first, so that the socket fills up.
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-filled:
+		case <-time.After(10 * time.Second):
+		}
 		b, _ := io.ReadAll(io.LimitReader(c, int64(len(flat))))
 		got <- b
 	}()
 	partial := 0
-	s.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	s.SetWriteDeadline(time.Now().Add(20 * time.Second))
 	for _, v := range all {
 		v := append([][]byte(nil), v...)
 		if _, err := w.TryWrite(&v); err != nil {
 			t.Fatal(err)
 		}
 		if len(v) > 0 {
+			if partial == 0 {
+				close(filled)
+			}
 			partial++
 			if _, err := w.WriteAll(&v); err != nil {
 				t.Fatal(err)

@@ -164,7 +164,11 @@ func (c *Consumer) hangUp(reason error) {
 // drive is a consumer's goroutine, started on demand by wake: it sends what
 // the fan-out could not (the start-up burst, what a full socket left, a
 // catch-up) and returns once c has caught up; when the viewer ends it
-// calls c's end function, once, and c is never driven again.
+// calls c's end function, once, and c is never driven again. A consumer
+// woken before attach (a kick or the session's end between Play and Start)
+// is left for attach's wake-up: ending it then, with no end function to
+// call, would leave its viewer attached for good, and writing it would
+// need the encoder it does not have yet.
 func (c *Consumer) drive() {
 	for {
 		c.again.Store(false)

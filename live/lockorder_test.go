@@ -150,8 +150,15 @@ func TestLockOrder(t *testing.T) {
 		t.Fatalf("the load did not run: %d tags through the edge, %d bytes to HTTP viewers, %d kicks, %d playlists", edgeTags.Load(), httpBytes.Load(), kicks.Load(), playlists.Load())
 	}
 	// The edge's pull stops edgeStopDelay after its last player and HLS
-	// lease (edgesMu, then Server.mu, then Stream.mu).
-	for deadline := time.Now().Add(hlsLeaseMin + edgeStopDelay + 5*time.Second); ; time.Sleep(50 * time.Millisecond) {
+	// lease (edgesMu, then Server.mu, then Stream.mu). Every share was taken
+	// before the load ended, and the last HLS answer came before too, so the
+	// pull stops within a lease (max(3 target durations, hlsLeaseMin): 10 s
+	// here) and edgeStopDelay of now, plus the time players take to notice
+	// their hang-ups and the pull to wind down: well under a second natively,
+	// a few under qemu on a busy machine, hence 10 s of margin. A share never
+	// given back (a player that never ended) fails it whatever the bound.
+	lease := max(3*hlsTarget(ecfg.Vhosts[0].HLS), hlsLeaseMin)
+	for deadline := time.Now().Add(lease + edgeStopDelay + 10*time.Second); ; time.Sleep(50 * time.Millisecond) {
 		edge.edgesMu.Lock()
 		n := len(edge.edges)
 		edge.edgesMu.Unlock()
@@ -159,6 +166,11 @@ func TestLockOrder(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
+			// A viewer has no goroutine while it waits: the registry says
+			// who still holds a share.
+			for _, c := range edge.Clients() {
+				t.Logf("still attached: client %d (%s %s/%s) kicked %v", c.ID, c.Type, c.App, c.Stream, c.Kicked())
+			}
 			pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 			t.Fatalf("the edge's pull never stopped: %d pulls, %d streams", n, len(edge.Streams()))
 		}

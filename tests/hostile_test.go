@@ -361,7 +361,11 @@ func TestHostileIdleFlood(t *testing.T) {
 		peak = max(peak, s.conns(t))
 		time.Sleep(50 * time.Millisecond)
 	}
-	if peak > 60+connlimit.MaxRefusing+2 {
+	// At most: the 60 let in, MaxRefusing being answered 503, and on each
+	// of the four listeners one refused connection between its accept and
+	// its close; plus 2, as a snapshot of /proc is not taken at one instant
+	// (69 was seen once under -race with the machine loaded).
+	if peak > 60+connlimit.MaxRefusing+4+2 {
 		t.Errorf("the server held %d connections at once (max_connections 60)", peak)
 	}
 	if held := countTrue(s.held(t, all)); held > 60 {

@@ -105,7 +105,7 @@ func (r countingReader) Read(p []byte) (int, error) {
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
 	c := &Conn{nc: nc, log: log}
 	c.SetWriteTimeout(0)
-	c.br = connReaders.Get().(*bufio.Reader) // 4 KB: small, a publisher keeps it for its life
+	c.br = connReaders.Get().(*bufio.Reader) // connReadBuffer: a publisher keeps it for its life
 	c.br.Reset(countingReader{nc, c})
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cr.maxOther = MaxCommandSize

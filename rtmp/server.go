@@ -328,13 +328,7 @@ var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 
 // handled; without any, the player borrows a small buffer when it sends
 // something (borrowReader).
 func (c *Conn) shrinkReader() {
-	old := c.br
-	defer func() {
-		if old.Size() == 4<<10 {
-			old.Reset(nil)
-			connReaders.Put(old)
-		}
-	}()
+	defer recycleReader(c.br)
 	n := c.br.Buffered()
 	if n == 0 {
 		c.br, c.cr.r = nil, nil
@@ -351,7 +345,26 @@ func (c *Conn) shrinkReader() {
 // handshake and the commands. A player gives it back once it plays
 // (shrinkReader), so a burst of players leaves no 4 KB each to the
 // collector; a publisher keeps its own until it closes.
-var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connReadBuffer) }}
+
+// connReadBuffer is a connection's read buffer until it plays.
+const connReadBuffer = 4 << 10
+
+// recycleReader gives a read buffer no longer used back to the pool of its
+// size; one of another size (a player's own, sized for what it had
+// buffered) is left to the collector.
+func recycleReader(br *bufio.Reader) {
+	pool := &playerReaders
+	switch br.Size() {
+	case playerReadBuffer:
+	case connReadBuffer:
+		pool = &connReaders
+	default:
+		return
+	}
+	br.Reset(nil)
+	pool.Put(br)
+}
 
 // borrowReader gives a player's connection a read buffer if it has none.
 func (c *Conn) borrowReader() {
@@ -367,10 +380,7 @@ func (c *Conn) returnReader() {
 	if c.br == nil || c.br.Buffered() > 0 {
 		return
 	}
-	if c.br.Size() == playerReadBuffer {
-		c.br.Reset(nil)
-		playerReaders.Put(c.br)
-	}
+	recycleReader(c.br)
 	c.br, c.cr.r = nil, nil
 }
 

@@ -385,14 +385,7 @@ func runSign(cfg *conf.Config, f *signFlags, now time.Time, out, stderr io.Write
 	if f.expires <= 0 {
 		return fail("-expires must be > 0")
 	}
-	var v *conf.Vhost
-	for _, name := range []string{f.vhost, live.DefaultVhost} {
-		for _, cv := range cfg.Vhosts {
-			if cv.Name == name && v == nil {
-				v = cv
-			}
-		}
-	}
+	v := cfg.Resolve(f.vhost)
 	if v == nil {
 		return fail("no vhost %s (and no default vhost) in the configuration", f.vhost)
 	}

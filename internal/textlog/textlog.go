@@ -8,7 +8,7 @@
 // Error(msg, key, value, ...), With(key, value, ...) for attributes every
 // line of a connection carries, a minimum level, and StdLogger for
 // http.Server's ErrorLog. Importing log/slog at all links its default
-// handler and through it encoding/json, about 100 KB of binary on a router;
+// handler and through it encoding/json: the binary was 266 KB larger on amd64;
 // this package is a few KB. The tests and FuzzText compare its output with
 // slog's.
 //

@@ -483,3 +483,29 @@ func TestRequestSeedsAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectPageURLTooLong: connect's pageUrl and swfUrl (which the hooks
+// pass on) get the tcUrl's limit: one byte over is refused with
+// NetConnection.Connect.Rejected, at the limit is accepted.
+func TestConnectPageURLTooLong(t *testing.T) {
+	for _, key := range []string{"pageUrl", "swfUrl"} {
+		for _, n := range []int{MaxTcURLLength, MaxTcURLLength + 1} {
+			connect := cmdMsg(t, "connect", 1, flv.Object{{Key: "app", Value: "live"}, {Key: "tcUrl", Value: "rtmp://h/live"}, {Key: key, Value: strings.Repeat("a", n)}})
+			mc := newMemConn(withChunkSize(8192, append([]Message{connect}, publishMsgs(t, "s")...)...))
+			r, err := serverOn(mc).ReadRequest()
+			if n == MaxTcURLLength {
+				if err != nil {
+					t.Fatalf("%s of %d bytes: %v", key, n, err)
+				}
+				continue
+			}
+			if !errors.Is(err, ErrNameTooLong) || r != nil {
+				t.Fatalf("%s of %d bytes: request returned %v, err %v; want ErrNameTooLong", key, n, r != nil, err)
+			}
+			info := statusOf(t, mc.out.Bytes())
+			if code, _ := info.GetString("code"); code != "NetConnection.Connect.Rejected" {
+				t.Fatalf("%s of %d bytes: status %s", key, n, code)
+			}
+		}
+	}
+}

@@ -94,3 +94,36 @@ func TestRedirectAfterPlayStart(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRedirectSilentClient: a client that neither answers the redirect nor
+// hangs up holds the server for RedirectWait, no longer.
+func TestRedirectSilentClient(t *testing.T) {
+	waited := make(chan time.Duration, 1)
+	addr, done := listen(t, func(c *Conn) error {
+		if _, err := c.ReadRequest(); err != nil {
+			return err
+		}
+		start := time.Now()
+		err := c.Redirect("rtmp://10.0.0.7/live/s")
+		waited <- time.Since(start)
+		return err
+	})
+	c, err := Dial(context.Background(), "rtmp://"+addr+"/live/s", DialConfig{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Ask to play, then go silent: the redirect is never read or answered.
+	go c.Play(context.Background())
+	select {
+	case d := <-waited:
+		if d < RedirectWait-100*time.Millisecond || d > RedirectWait+2*time.Second {
+			t.Errorf("Redirect returned after %v, want about %v", d, RedirectWait)
+		}
+	case <-time.After(RedirectWait + 5*time.Second):
+		t.Fatal("Redirect still waiting for a silent client")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -74,20 +74,10 @@ func watchRTMP(t testing.TB, url string) *flvWatch {
 	t.Cleanup(func() { w.close(); <-w.done })
 	go func() {
 		defer close(w.done)
-		for {
+		w.record(func() (flv.Tag, error) {
 			c.SetReadDeadline(time.Now().Add(30 * time.Second))
-			tag, err := c.ReadTag()
-			w.mu.Lock()
-			if err != nil {
-				w.err = err
-				w.mu.Unlock()
-				return
-			}
-			tag.Data = nil
-			w.tags = append(w.tags, tag)
-			w.at = append(w.at, time.Now())
-			w.mu.Unlock()
-		}
+			return c.ReadTag()
+		})
 	}()
 	return w
 }

@@ -93,21 +93,27 @@ func watchFLV(t testing.TB, url string) *flvWatch {
 			w.mu.Unlock()
 			return
 		}
-		for {
-			tag, err := r.ReadTag()
-			w.mu.Lock()
-			if err != nil {
-				w.err = err
-				w.mu.Unlock()
-				return
-			}
-			tag.Data = nil
-			w.tags = append(w.tags, tag)
-			w.at = append(w.at, time.Now())
-			w.mu.Unlock()
-		}
+		w.record(r.ReadTag)
 	}()
 	return w
+}
+
+// record appends every tag read (body dropped) with its arrival time until
+// read fails, and keeps the error. watchFLV and watchRTMP share it.
+func (w *flvWatch) record(read func() (flv.Tag, error)) {
+	for {
+		tag, err := read()
+		w.mu.Lock()
+		if err != nil {
+			w.err = err
+			w.mu.Unlock()
+			return
+		}
+		tag.Data = nil
+		w.tags = append(w.tags, tag)
+		w.at = append(w.at, time.Now())
+		w.mu.Unlock()
+	}
 }
 
 func (w *flvWatch) count() int {

@@ -79,19 +79,29 @@ func (c countConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// open dials host (TLS for https and wss), closes the connection when ctx
+// ends and sets its read deadline to the end of the run. release undoes the
+// first two; the HTTP and WebSocket viewers share it.
+func (v *viewer) open(ctx context.Context, host string) (nc net.Conn, release func(), err error) {
+	nc, err = v.dial(ctx, host)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	nc.SetReadDeadline(v.r.end)
+	return nc, func() { stop(); nc.Close() }, nil
+}
+
 func (v *viewer) playHTTP(ctx context.Context, url string, body func(*bufio.Reader) error) error {
 	u, err := parseHTTP(url)
 	if err != nil {
 		return err
 	}
-	nc, err := v.dial(ctx, u.host)
+	nc, release, err := v.open(ctx, u.host)
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	defer stop()
-	nc.SetReadDeadline(v.r.end)
+	defer release()
 	if _, err := fmt.Fprintf(nc, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: picosrs-load\r\nAccept: */*\r\n\r\n", u.path, u.host); err != nil {
 		return err
 	}

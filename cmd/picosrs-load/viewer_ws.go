@@ -17,14 +17,11 @@ func (v *viewer) playWS(ctx context.Context, raw string) error {
 	if err != nil {
 		return err
 	}
-	nc, err := v.dial(ctx, u.Host)
+	nc, release, err := v.open(ctx, u.Host)
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	defer stop()
-	nc.SetReadDeadline(v.r.end)
+	defer release()
 	br, resp, err := websocket.ClientHandshake(countConn{nc, &v.bytes}, u.Host, u.RequestURI(), nil)
 	if err != nil {
 		if resp != nil {

@@ -9,16 +9,26 @@ import (
 	"testing"
 )
 
-// Need returns the path of the program name, or ends the test: t.Fatal when
-// the CI environment variable is set, t.Skip otherwise.
+// Need returns the path of the program name, or ends the test as
+// Unavailable does: t.Fatal when the CI environment variable is set, t.Skip
+// otherwise.
 func Need(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed (apt-get install ffmpeg rtmpdump): %v", name, err)
+		Unavailable(t, "%s not installed (apt-get install ffmpeg rtmpdump): %v", name, err)
 	}
 	return p
+}
+
+// Unavailable ends a test whose prerequisite is missing (a program, the npm
+// registry, an encoder ffmpeg was built without): t.Fatal when the CI
+// environment variable is set, since CI must run every test, t.Skip
+// otherwise.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("required in CI: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }

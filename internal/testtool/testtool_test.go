@@ -92,3 +92,14 @@ srs_send_bytes_total 123
 		t.Error("a counter not named *_total passed")
 	}
 }
+
+func TestUnavailable(t *testing.T) {
+	t.Setenv("CI", "true")
+	if r := run(t, func(tb testing.TB) { Unavailable(tb, "no %s", "x265") }); r.fatal == "" || r.skip != "" {
+		t.Fatalf("under CI: fatal %q, skip %q", r.fatal, r.skip)
+	}
+	t.Setenv("CI", "")
+	if r := run(t, func(tb testing.TB) { Unavailable(tb, "no %s", "x265") }); r.fatal != "" || r.skip == "" {
+		t.Fatalf("outside CI: fatal %q, skip %q", r.fatal, r.skip)
+	}
+}

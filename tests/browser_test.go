@@ -77,7 +77,7 @@ func installMpegtsJS(t *testing.T) []byte {
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("npm pack mpegts.js@%s: %v\n%s", m[1], err, out)
+		testtool.Unavailable(t, "npm pack mpegts.js@%s: %v\n%s", m[1], err, out)
 	}
 	js, err := fileFromTarball(filepath.Join(dir, "mpegts.js-"+m[1]+".tgz"), "package/dist/mpegts.js")
 	if err != nil {

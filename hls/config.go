@@ -72,6 +72,14 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// TargetDuration is the segments' target duration for c, defaults filled
+// in (hls_fragment*hls_td_ratio): what an edge keeps its pull for a player
+// polling the playlist.
+func (c Config) TargetDuration() time.Duration {
+	c = c.withDefaults()
+	return c.target()
+}
+
 // target is the duration after which a segment is cut at the next keyframe
 // (SRS's max_td).
 func (c *Config) target() time.Duration {

@@ -46,16 +46,16 @@ func (c *Consumer) attach(enc encoder, out Sink, onEnd func(error)) {
 	c.wmu.Unlock()
 }
 
-// step pulls one batch, encodes it and writes it; c.wmu is held, and with
-// locked the stream's read lock too (the fan-out's). It returns false when
-// nothing was queued or, without wait, when the socket did not take
-// everything (c.pending is then set).
-func (c *Consumer) step(b *scratch, wait, locked bool, now time.Time) (bool, error) {
+// step pulls one batch, encodes it and writes it; c.wmu is held. Without
+// wait it is the fan-out's turn, which holds the stream's read lock. It
+// returns false when nothing was queued or, without wait, when the socket
+// did not take everything (c.pending is then set).
+func (c *Consumer) step(b *scratch, wait bool, now time.Time) (bool, error) {
 	var err error
-	if locked {
-		b.batch, err = c.pullLocked(b.batch[:0])
-	} else {
+	if wait {
 		b.batch, err = c.pull(b.batch[:0])
+	} else {
+		b.batch, err = c.pullLocked(b.batch[:0])
 	}
 	if err != nil || len(b.batch) == 0 {
 		return false, err
@@ -101,7 +101,7 @@ func (c *Consumer) drain() error {
 		return c.err
 	}
 	for {
-		more, err := c.step(&c.own, true, false, time.Time{})
+		more, err := c.step(&c.own, true, time.Time{})
 		if err != nil || !more {
 			return err
 		}
@@ -127,7 +127,7 @@ func (c *Consumer) flush(b *scratch, now time.Time) {
 		return
 	}
 	for {
-		more, err := c.step(b, false, true, now)
+		more, err := c.step(b, false, now)
 		if err != nil {
 			c.err = err
 		}

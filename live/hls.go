@@ -85,30 +85,35 @@ func (s *Stream) hintCodecsLocked(md *flv.Metadata) {
 	}
 	v, a := m.video, m.audio
 	if v == mpegts.VideoNone && md.HasVideoCodecID {
-		switch {
-		case md.VideoCodecID == flv.CodecH264:
-			v = mpegts.VideoH264
-		case md.VideoCodecID == flv.CodecHEVC:
-			v = mpegts.VideoHEVC
-		case s.vh.HLS.VCodec == "h264":
-			v = mpegts.VideoH264
-		case s.vh.HLS.VCodec == "h265":
-			v = mpegts.VideoHEVC
+		if v = tsVideo(metaCodecID(md.VideoCodecID)); v == mpegts.VideoNone {
+			switch s.vh.HLS.VCodec {
+			case "h264":
+				v = mpegts.VideoH264
+			case "h265":
+				v = mpegts.VideoHEVC
+			}
 		}
 	}
 	if a == mpegts.AudioNone && md.HasAudioCodecID {
-		switch {
-		case md.AudioCodecID == flv.SoundAAC:
-			a = mpegts.AudioAAC
-		case md.AudioCodecID == flv.SoundMP3:
-			a = mpegts.AudioMP3
-		case s.vh.HLS.ACodec == "aac":
-			a = mpegts.AudioAAC
-		case s.vh.HLS.ACodec == "mp3":
-			a = mpegts.AudioMP3
+		if a = tsAudio(metaCodecID(md.AudioCodecID)); a == mpegts.AudioNone {
+			switch s.vh.HLS.ACodec {
+			case "aac":
+				a = mpegts.AudioAAC
+			case "mp3":
+				a = mpegts.AudioMP3
+			}
 		}
 	}
 	m.setCodecs(v, a)
+}
+
+// metaCodecID is onMetaData's codec id f as an FLV codec number, -1 when f
+// is not a whole number (which no codec is).
+func metaCodecID(f float64) int {
+	if id := int(f); float64(id) == f {
+		return id
+	}
+	return -1
 }
 
 // hlsDiscontinuityLocked marks a new timeline (a republish within the grace

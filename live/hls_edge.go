@@ -51,7 +51,7 @@ func (s *Server) HLSPlay(req PlayRequest) (done func(served bool), ok bool) {
 		return nil, false
 	}
 	st := s.stream(req.Key, vh, true)
-	l, first := st.holdHLSLease(max(3*hlsTarget(vh.HLS), hlsLeaseMin))
+	l, first := st.holdHLSLease(max(3*vh.HLS.TargetDuration(), hlsLeaseMin))
 	if first {
 		// This request holds the lease (waiting), so it cannot end before
 		// its share of the pull is in place.
@@ -118,16 +118,4 @@ func (s *Stream) endHLSLease(l *hlsLease) {
 	s.mu.Unlock()
 	l.stop()
 	s.srv.removeIfIdle(s)
-}
-
-// hlsTarget is the segments' target duration, hls_fragment*hls_td_ratio.
-func hlsTarget(c *HLSConfig) time.Duration {
-	f, r := c.Fragment, c.TDRatio
-	if f <= 0 {
-		f = 10 * time.Second
-	}
-	if r <= 0 {
-		r = 1
-	}
-	return time.Duration(float64(f) * r)
 }

@@ -157,7 +157,7 @@ func TestLockOrder(t *testing.T) {
 	// their hang-ups and the pull to wind down: well under a second natively,
 	// a few under qemu on a busy machine, hence 10 s of margin. A share never
 	// given back (a player that never ended) fails it whatever the bound.
-	lease := max(3*hlsTarget(ecfg.Vhosts[0].HLS), hlsLeaseMin)
+	lease := max(3*ecfg.Vhosts[0].HLS.TargetDuration(), hlsLeaseMin)
 	for deadline := time.Now().Add(lease + edgeStopDelay + 10*time.Second); ; time.Sleep(50 * time.Millisecond) {
 		edge.edgesMu.Lock()
 		n := len(edge.edges)

@@ -51,12 +51,7 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 	v, a := m.video, m.audio
 	switch p.Type {
 	case flv.TagVideo:
-		switch p.VideoCodec() {
-		case flv.CodecH264:
-			v = mpegts.VideoH264
-		case flv.CodecHEVC:
-			v = mpegts.VideoHEVC
-		default:
+		if v = tsVideo(p.VideoCodec()); v == mpegts.VideoNone {
 			return nil // other codecs have no TS mapping here
 		}
 		m.setCodecs(v, a)
@@ -80,12 +75,7 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 		p.ts = out
 		m.stale = m.stale || p.keyframe
 	case flv.TagAudio:
-		switch p.SoundFormat() {
-		case flv.SoundAAC:
-			a = mpegts.AudioAAC
-		case flv.SoundMP3:
-			a = mpegts.AudioMP3
-		default:
+		if a = tsAudio(p.SoundFormat()); a == mpegts.AudioNone {
 			return nil
 		}
 		m.setCodecs(v, a)
@@ -103,6 +93,30 @@ func (m *tsMuxer) ingest(p *Packet) (err error) {
 		p.ts = out
 	}
 	return nil
+}
+
+// tsVideo is the TS codec of FLV video codec id, VideoNone for a codec
+// with no TS mapping here. The muxer and HLS's codec hints share it.
+func tsVideo(id int) mpegts.VideoCodec {
+	switch id {
+	case flv.CodecH264:
+		return mpegts.VideoH264
+	case flv.CodecHEVC:
+		return mpegts.VideoHEVC
+	}
+	return mpegts.VideoNone
+}
+
+// tsAudio is the TS codec of FLV sound format f, AudioNone for a format
+// with no TS mapping here.
+func tsAudio(f int) mpegts.AudioCodec {
+	switch f {
+	case flv.SoundAAC:
+		return mpegts.AudioAAC
+	case flv.SoundMP3:
+		return mpegts.AudioMP3
+	}
+	return mpegts.AudioNone
 }
 
 // tsVideoSize is the TS size of a video access unit of n bytes: the PES

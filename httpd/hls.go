@@ -31,7 +31,7 @@ const (
 
 // hlsEdgeWait bounds how long a playlist request on an edge waits for the
 // pull it started to bring the first segment.
-const hlsEdgeWait = 20 * time.Second
+var hlsEdgeWait = 20 * time.Second // a variable so that a test can shorten it
 
 // segmentChunk is how many bytes of a segment go out per write deadline.
 const segmentChunk = 256 << 10

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -303,5 +304,58 @@ func TestHLSSignedURL(t *testing.T) {
 	plain, _, _ := strings.Cut(uri, "?")
 	if resp, _ := hlsGet(t, "GET", e.url("/live/"+plain)); resp.StatusCode != 403 {
 		t.Fatalf("unsigned segment: %d", resp.StatusCode)
+	}
+}
+
+// edgeHLS is storeHLS on an edge: every playlist request is an edge's, and
+// what done was told is recorded.
+type edgeHLS struct {
+	storeHLS
+	served chan bool
+}
+
+func (s edgeHLS) HLSPlay(live.PlayRequest) (func(bool), bool) {
+	return func(ok bool) { s.served <- ok }, true
+}
+
+// TestHLSEdgeWait: on an edge, a playlist request for a stream not yet in
+// the store waits for its first playlist, and gets 404 after hlsEdgeWait
+// when none comes; done learns whether the player was served.
+func TestHLSEdgeWait(t *testing.T) {
+	saved := hlsEdgeWait
+	t.Cleanup(func() { hlsEdgeWait = saved })
+	hlsEdgeWait = 300 * time.Millisecond
+	lc, hc := hlsConfigs()
+	src := edgeHLS{storeHLS{live.NewServer(lc), hls.NewStore()}, make(chan bool, 4)}
+	hs := httptest.NewServer(New(src, hc))
+	defer hs.Close()
+
+	start := time.Now()
+	if resp, _ := hlsGet(t, "GET", hs.URL+"/live/s.m3u8"); resp.StatusCode != 404 {
+		t.Fatalf("no playlist: %d, want 404", resp.StatusCode)
+	}
+	if d := time.Since(start); d < hlsEdgeWait {
+		t.Fatalf("404 after %v, before the %v wait", d, hlsEdgeWait)
+	}
+	if ok := <-src.served; ok {
+		t.Fatal("done(true) for a 404")
+	}
+
+	hlsEdgeWait = 10 * time.Second
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		g := src.store.Open("k", live.DefaultVhost, hls.NewNames("[app]/[stream].m3u8", "[app]/[stream]-[seq].ts", live.DefaultVhost, "live", "s"),
+			hls.Config{Fragment: time.Second, Memory: true})
+		for i := 0; i < 3000; i += 40 {
+			ts := make([]byte, 188)
+			ts[0] = 0x47
+			g.Write(hls.Unit{TS: ts, DTS: time.Duration(i) * time.Millisecond})
+		}
+	}()
+	if resp, b := hlsGet(t, "GET", hs.URL+"/live/s.m3u8"); resp.StatusCode != 200 || !bytes.Contains(b, []byte("#EXTM3U")) {
+		t.Fatalf("playlist that comes during the wait: %d %q", resp.StatusCode, b)
+	}
+	if ok := <-src.served; !ok {
+		t.Fatal("done(false) for a served playlist")
 	}
 }

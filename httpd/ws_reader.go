@@ -15,8 +15,9 @@ import (
 // so anything bigger is closed with 1009 before its payload is read.
 const wsMaxMessage = 4096
 
-// wsFrameTimeout bounds the reading of a frame a client has begun to send.
-const wsFrameTimeout = 10 * time.Second
+// wsFrameTimeout bounds the reading of a frame a client has begun to send
+// (a variable so that a test can shorten it).
+var wsFrameTimeout = 10 * time.Second
 
 // wsReader reads a WebSocket viewer's frames: it takes the place of the
 // hang-up watch of HTTP viewers. Where the connection's input can be

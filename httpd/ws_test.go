@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,31 @@ func TestWSClientFrames(t *testing.T) {
 			}
 		}
 		conn.Close()
+	}
+}
+
+// TestWSFrameTimeout: a client that begins a frame and never finishes it is
+// ended after wsFrameTimeout (its socket closed, without a close frame: the
+// read failed), not held for as long as it likes.
+func TestWSFrameTimeout(t *testing.T) {
+	saved := wsFrameTimeout
+	t.Cleanup(func() { wsFrameTimeout = saved }) // after the server's cleanup
+	wsFrameTimeout = 300 * time.Millisecond
+	lc, hc := testConfigs()
+	e := newEnv(t, lc, hc)
+	e.publish(t, "live/x", "h264_aac.flv")
+	e.waitPublishing(t, live.StreamKey{Vhost: live.DefaultVhost, App: "live", Name: "x"})
+	conn, br := e.wsDial(t, "/live/x.flv", nil)
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if _, err := conn.Write([]byte{0x89}); err != nil { // half a ping's header
+		t.Fatal(err)
+	}
+	ops, _, err := serverFrames(br, false)
+	if len(ops) != 0 || err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("after half a header: frames %v, err %v, want the socket closed", ops, err)
+	}
+	if d := time.Since(start); d < wsFrameTimeout {
+		t.Fatalf("closed after %v, before the %v timeout", d, wsFrameTimeout)
 	}
 }

@@ -169,10 +169,7 @@ func ReadHeader(r io.Reader, buf *[MaxHeaderSize]byte) (Header, error) {
 		need += 4
 	}
 	if _, err := io.ReadFull(r, buf[2:need]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return Header{}, err
+		return Header{}, unexpected(err)
 	}
 	h, _, err := ParseHeader(buf[:need])
 	return h, err

@@ -178,6 +178,8 @@ var readerCases = []struct {
 	{"unmasked", []byte{0x89, 0}, nil, ErrUnmasked, CloseProtocolError},
 	{"text", AppendClientFrame(nil, OpText, []byte("hello"), mk), nil, ErrText, CloseUnsupportedData},
 	{"too big", AppendClientFrame(nil, OpBinary, make([]byte, 5000), mk), nil, ErrTooBig, CloseTooBig},
+	{"fragments over the limit", cat([]byte{0x02, 0xfe, 0x0b, 0xb8}, mk[:], make([]byte, 3000), // 3000 bytes, not final
+		AppendClientFrame(nil, OpContinuation, make([]byte, 3000), mk)), nil, ErrTooBig, CloseTooBig},
 	{"1 GB header", []byte{0x82, 0xff, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4}, nil, ErrTooBig, CloseTooBig},
 	{"rsv", []byte{0xc2, 0x80, 1, 2, 3, 4}, nil, ErrReserved, CloseProtocolError},
 	{"opcode 3", []byte{0x83, 0x80, 1, 2, 3, 4}, nil, ErrReserved, CloseProtocolError},

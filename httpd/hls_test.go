@@ -18,6 +18,7 @@ import (
 	"github.com/picosrs/picosrs/hls"
 	"github.com/picosrs/picosrs/internal/connlimit"
 	"github.com/picosrs/picosrs/internal/fixture"
+	"github.com/picosrs/picosrs/internal/testtool"
 	"github.com/picosrs/picosrs/live"
 )
 
@@ -167,7 +168,7 @@ func (s storeHLS) HLS() *hls.Store { return s.store }
 func procWrites(t *testing.T) int64 {
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
-		t.Skipf("no /proc/self/io: %v", err)
+		testtool.Unavailable(t, "no /proc/self/io: %v", err)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
@@ -176,7 +177,7 @@ func procWrites(t *testing.T) int64 {
 			return n
 		}
 	}
-	t.Skip("no syscw in /proc/self/io")
+	testtool.Unavailable(t, "no syscw in /proc/self/io")
 	return 0
 }
 

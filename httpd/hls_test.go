@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -359,4 +360,54 @@ func TestHLSEdgeWait(t *testing.T) {
 	if ok := <-src.served; !ok {
 		t.Fatal("done(false) for a served playlist")
 	}
+}
+
+// TestHLSSegmentStalledReader: a player that asks for a segment and stops
+// reading is dropped once a write makes no progress for write_timeout, so
+// it holds neither the connection nor the segment; it never gets the whole
+// segment later.
+func TestHLSSegmentStalledReader(t *testing.T) {
+	lc, hc := hlsConfigs()
+	hc.WriteTimeout = 300 * time.Millisecond
+	srv := live.NewServer(lc)
+	store := hls.NewStore()
+	web := New(storeHLS{srv, store}, hc)
+	g := store.Open("k", live.DefaultVhost, hls.NewNames("[app]/[stream].m3u8", "[app]/[stream]-[seq].ts", live.DefaultVhost, "live", "s"),
+		hls.Config{Fragment: time.Second, Memory: true})
+	size := 0
+	for i := 0; i < 1500; i++ { // the first 1000 (1 s) make segment 0: 7.5 MB
+		ts := make([]byte, 40*188)
+		ts[0] = 0x47
+		if i < 1000 {
+			size += len(ts)
+		}
+		g.Write(hls.Unit{TS: ts, DTS: time.Duration(i) * time.Millisecond})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: web}
+	go hs.Serve((&connlimit.Limiter{}).Listen(ln, nil))
+	defer hs.Close()
+	// A small receive buffer, so that the server's writes stop soon.
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 32<<10) })
+	}}
+	c, err := d.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /live/s-0.ts HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(10 * hc.WriteTimeout) // stalled: well past the write timeout
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.Copy(io.Discard, c)
+	if err != nil {
+		t.Fatalf("after the stall: %v (the server should have closed the connection)", err)
+	}
+	if got >= int64(size) {
+		t.Fatalf("a reader stalled for %v still got all %d bytes of the segment (%d read)", 10*hc.WriteTimeout, size, got)
+	}
+	t.Logf("the stalled reader got %d of %d bytes before the server gave up", got, size)
 }

@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,6 +64,7 @@ type options struct {
 	baseline           bool
 	baselineMerge      time.Duration
 	hls                int // HLS players beside the viewers (hls.go)
+	goroutineReaders   bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -93,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.plot, "plot", "", "print an SVG plot of CPU against latency for a `file` of JSON lines and exit")
 	fs.BoolVar(&o.baseline, "baseline", false, "be the baseline server on -rtmp and -http instead (see baseline.go) until SIGTERM")
 	fs.DurationVar(&o.baselineMerge, "baseline-merge", 0, "with -baseline: write at most once per `interval`")
+	fs.BoolVar(&o.goroutineReaders, "goroutine-readers", false, "read each HTTP-FLV viewer with a goroutine of its own, as the tool did before 2026-12-01, instead of one epoll loop per core (poller_linux.go)")
 	fs.IntVar(&o.hls, "hls", 0, "HLS players of the first stream's /app/stream.m3u8, beside the viewers")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -132,7 +135,22 @@ type runner struct {
 	steady time.Time // latency is measured for tags sent from here
 	end    time.Time // every viewer stops reading here
 	rate   float64   // fixture bytes per second, for slow viewers
-	lat    histogram
+	lat    histogram // read latency: until the tool has read a tag's last byte
+	// arrival latency: until the kernel received it, the tool's own delay
+	// in reading left out (polled viewers only; poller_linux.go)
+	arrival histogram
+
+	pollers []*poller // HTTP-FLV viewers' readers; none: a goroutine each
+}
+
+// pollerFor returns the poller that reads the i-th viewer, or nil when it
+// reads with a goroutine of its own (other protocols, slow viewers,
+// -goroutine-readers).
+func (r *runner) pollerFor(i int, slow bool) *poller {
+	if len(r.pollers) == 0 || slow || r.proto != "flv" {
+		return nil
+	}
+	return r.pollers[i%len(r.pollers)]
 }
 
 // Result is one run's report, printed as a JSON line.
@@ -152,6 +170,9 @@ type Result struct {
 	LatP99          float64 `json:"latency_p99_ms"`
 	LatMax          float64 `json:"latency_max_ms"`
 	LatSamples      uint64  `json:"latency_samples"`
+	ArrivalP50      float64 `json:"arrival_latency_p50_ms,omitempty"`
+	ArrivalP99      float64 `json:"arrival_latency_p99_ms,omitempty"`
+	ArrivalStamped  float64 `json:"arrival_stamped_pct,omitempty"` // reads that had the kernel's receive time
 	Missing         uint64  `json:"tags_missing"`
 	MissingMax      uint64  `json:"tags_missing_max_per_viewer"`
 	LossyViewers    int     `json:"viewers_with_loss"`
@@ -251,6 +272,10 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 
 	runCtx, stopRun := context.WithDeadline(ctx, r.end)
 	defer stopRun()
+	var pollWG sync.WaitGroup
+	if o.proto == "flv" && !o.goroutineReaders {
+		r.pollers = startPollers(runCtx, r.end, runtime.GOMAXPROCS(0), &pollWG)
+	}
 
 	// Publishers.
 	pubs := make([]*publisher, o.publishers)
@@ -311,6 +336,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	rampStart := time.Now()
 	for i := range vs {
 		v := &viewer{r: r, pub: pubs[i%o.publishers], slow: i >= o.viewers}
+		v.poller = r.pollerFor(i, v.slow)
 		vs[i] = v
 		if total > 1 {
 			at := rampStart.Add(o.ramp * time.Duration(i) / time.Duration(total))
@@ -343,6 +369,7 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 		_, rssSteady, _ = procMem(pid)
 	}
 	vwg.Wait()
+	pollWG.Wait()
 	hlsWG.Wait()
 	pwg.Wait()
 
@@ -404,6 +431,15 @@ func runLoad(o options, log io.Writer) (*Result, error) {
 	res.LatP99 = r.lat.quantile(0.99)
 	res.LatMax = float64(r.lat.max.Load()) / 1000
 	res.LatSamples = r.lat.n.Load()
+	res.ArrivalP50 = r.arrival.quantile(0.50)
+	res.ArrivalP99 = r.arrival.quantile(0.99)
+	var stamped, unstamped int64
+	for _, p := range r.pollers {
+		stamped, unstamped = stamped+p.stamped, unstamped+p.unstamped
+	}
+	if stamped > 0 {
+		res.ArrivalStamped = 100 * float64(stamped) / float64(stamped+unstamped)
+	}
 	if pid > 0 && !t0.IsZero() {
 		res.Window = t1.Sub(t0).Seconds()
 		res.CPUSeconds = (cpu1 - cpu0).Seconds()
@@ -508,6 +544,7 @@ func printResult(w io.Writer, r *Result) {
 		{"viewers connected", fmt.Sprintf("%d / %d (%d failed, %d without a frame)", r.Connected, r.Viewers, r.Failed, r.NoFrame)},
 		{"first frame p50 / p99", fmt.Sprintf("%.0f / %.0f ms", r.TTFFP50, r.TTFFP99)},
 		{"latency p50 / p99 / max", fmt.Sprintf("%.1f / %.1f / %.1f ms (%d samples)", r.LatP50, r.LatP99, r.LatMax, r.LatSamples)},
+		{"arrival p50 / p99", arrivalCell(r)},
 		{"tags missing", fmt.Sprintf("%d in all, at most %d per viewer, %d viewers with loss", r.Missing, r.MissingMax, r.LossyViewers)},
 		{"per viewer", fmt.Sprintf("%.0f kB/s", r.BytesPerSec/1000)},
 	}
@@ -530,6 +567,14 @@ func printResult(w io.Writer, r *Result) {
 	for _, row := range rows {
 		fmt.Fprintf(w, "  %-24s %s\n", row[0], row[1])
 	}
+}
+
+// arrivalCell is the arrival latency of a run, or why there is none.
+func arrivalCell(r *Result) string {
+	if r.ArrivalP99 == 0 {
+		return "not measured (goroutine readers, or not HTTP-FLV)"
+	}
+	return fmt.Sprintf("%.1f / %.1f ms (the kernel's receive time in %.1f %% of reads, the tool's delay in reading left out)", r.ArrivalP50, r.ArrivalP99, r.ArrivalStamped)
 }
 
 // readResults reads a file of JSON lines (one Result per run) as -report
@@ -561,8 +606,8 @@ func printReport(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | first frame p99 ms | tags lost | kB/s per viewer | load tool CPU % | target |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| setting | viewers | connected | CPU % of a core | peak RSS MB | latency p50 / p99 / max ms | arrival p99 ms | first frame p99 ms | tags lost | kB/s per viewer | load tool CPU % | target |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		viewers := fmt.Sprintf("%d %s", r.Viewers, r.Proto)
 		if r.Publishers > 1 {
@@ -571,8 +616,12 @@ func printReport(w io.Writer, path string) error {
 		if r.HLSPlayers > 0 {
 			viewers += fmt.Sprintf(" + %d hls", r.HLSPlayers)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %.0f | %d | %.0f | %.0f | %s |\n",
-			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.ToolCPUPercent, r.Target)
+		arrival := "-"
+		if r.ArrivalP99 > 0 {
+			arrival = fmt.Sprintf("%.1f", r.ArrivalP99)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %.1f | %.1f | %.1f / %.1f / %.1f | %s | %.0f | %d | %.0f | %.0f | %s |\n",
+			r.Label, viewers, r.Connected, r.CPUPercent, r.PeakRSSMB, r.LatP50, r.LatP99, r.LatMax, arrival, r.TTFFP99, r.Missing, r.BytesPerSec/1000, r.ToolCPUPercent, r.Target)
 	}
 	printPairs(w, rs)
 	return nil
@@ -607,8 +656,12 @@ func printPairs(w io.Writer, rs []Result) {
 			continue
 		}
 		o := rs[j]
-		fmt.Fprintf(w, "  %s (%d %s) over %s (%d %s): CPU %.1f / %.1f %% = %.2fx, latency p99 %.1f / %.1f ms = %.2fx, tags lost %d and %d\n",
+		arrival := ""
+		if o.ArrivalP99 > 0 && r.ArrivalP99 > 0 {
+			arrival = fmt.Sprintf(" (arrival %.1f / %.1f ms = %.2fx)", o.ArrivalP99, r.ArrivalP99, o.ArrivalP99/r.ArrivalP99)
+		}
+		fmt.Fprintf(w, "  %s (%d %s) over %s (%d %s): CPU %.1f / %.1f %% = %.2fx, latency p99 %.1f / %.1f ms = %.2fx%s, tags lost %d and %d\n",
 			o.Label, o.Viewers, o.Proto, r.Label, r.Viewers, r.Proto, o.CPUPercent, r.CPUPercent, o.CPUPercent/r.CPUPercent,
-			o.LatP99, r.LatP99, o.LatP99/r.LatP99, o.Missing, r.Missing)
+			o.LatP99, r.LatP99, o.LatP99/r.LatP99, arrival, o.Missing, r.Missing)
 	}
 }

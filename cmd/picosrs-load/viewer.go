@@ -20,16 +20,18 @@ const bodyBuffer = 32 << 10
 // viewer is one player. Its fields are written by its own goroutine only and
 // read once it has ended.
 type viewer struct {
-	r     *runner
-	pub   *publisher
-	slow  bool // reads at a quarter of the stream rate; kept out of the figures
-	start time.Time
+	r      *runner
+	pub    *publisher
+	slow   bool    // reads at a quarter of the stream rate; kept out of the figures
+	poller *poller // reads the viewer's socket (HTTP-FLV); nil: its goroutine reads
+	start  time.Time
 
 	connected bool
 	ttff      time.Duration // until the first coded video frame was read; -1 if none
 	bytes     int64
 	readEnd   time.Time
 	err       error
+	arrived   time.Time // the kernel's receive time of the bytes being parsed (poller); zero if unknown
 
 	// Sequence accounting, from the first keyframe on.
 	synced    bool
@@ -52,7 +54,11 @@ func (v *viewer) run(ctx context.Context, url string) {
 	case "ws-flv", "wss-flv":
 		err = v.playWS(ctx, url)
 	default:
-		err = v.playHTTP(ctx, url, v.readFLV)
+		if v.poller != nil {
+			err = v.playPolled(ctx, url, v.poller)
+		} else {
+			err = v.playHTTP(ctx, url, v.readFLV)
+		}
 	}
 	v.readEnd = time.Now()
 	if err != nil && !isEnd(err) {
@@ -93,32 +99,65 @@ func (v *viewer) open(ctx context.Context, host string) (nc net.Conn, release fu
 }
 
 func (v *viewer) playHTTP(ctx context.Context, url string, body func(*bufio.Reader) error) error {
-	u, err := parseHTTP(url)
-	if err != nil {
-		return err
-	}
-	nc, release, err := v.open(ctx, u.host)
+	_, release, _, resp, err := v.request(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer release()
+	defer resp.Body.Close()
+	return body(bufio.NewReaderSize(resp.Body, bodyBuffer))
+}
+
+// request opens an HTTP viewer: the GET, and the response header, which
+// must say 200. It returns the connection's reader, which may hold the
+// first bytes of the body.
+func (v *viewer) request(ctx context.Context, url string) (nc net.Conn, release func(), cr *bufio.Reader, resp *http.Response, err error) {
+	u, err := parseHTTP(url)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	nc, release, err = v.open(ctx, u.host)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
 	if _, err := fmt.Fprintf(nc, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: picosrs-load\r\nAccept: */*\r\n\r\n", u.path, u.host); err != nil {
-		return err
+		release()
+		return nil, nil, nil, nil, err
 	}
 	// A read buffer larger than any write the server makes: one read per
 	// write, chunk framing included. With 4 kB the tool made two or three
 	// reads a tag per viewer and its core, not the server, set the latency.
-	cr := bufio.NewReaderSize(countConn{nc, &v.bytes}, 64<<10)
-	resp, err := http.ReadResponse(cr, nil)
+	cr = bufio.NewReaderSize(countConn{nc, &v.bytes}, 64<<10)
+	resp, err = http.ReadResponse(cr, nil)
+	if err != nil {
+		release()
+		return nil, nil, nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		release()
+		return nil, nil, nil, nil, fmt.Errorf("http status %s", resp.Status)
+	}
+	v.connected = true
+	return nc, release, cr, resp, nil
+}
+
+// playPolled plays HTTP-FLV with the socket handed to a poller after the
+// response header; the viewer's goroutine only waits for the end.
+func (v *viewer) playPolled(ctx context.Context, url string, p *poller) error {
+	nc, release, cr, resp, err := v.request(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("http status %s", resp.Status)
+	defer release()
+	chunked := len(resp.TransferEncoding) > 0 && resp.TransferEncoding[0] == "chunked"
+	buffered, _ := cr.Peek(cr.Buffered())
+	pv, err := p.add(nc, newFLVStream(v, chunked), buffered)
+	if err != nil {
+		return err
 	}
-	v.connected = true
-	return body(bufio.NewReaderSize(resp.Body, bodyBuffer))
+	release() // the poller reads a descriptor of its own
+	<-pv.done
+	return pv.err
 }
 
 // readFLV parses an FLV body: the header through flv.Reader, then each tag's
@@ -221,6 +260,9 @@ func (v *viewer) match(track int, ts uint32, key bool, now time.Time) {
 		return
 	}
 	v.r.lat.add(now.Sub(sent))
+	if !v.arrived.IsZero() {
+		v.r.arrival.add(v.arrived.Sub(sent))
+	}
 }
 
 // missing is how many frames after the viewer's first keyframe it did not get.

@@ -61,8 +61,14 @@ func (w *Writer) release() {
 	w.arr = nil
 }
 
+// writev is one writev(2) on a non-blocking socket. It cannot block, so it
+// is made raw: through syscall.Syscall the runtime counts each call as a
+// goroutine entering the kernel, and at mw_latency 0 (a write per viewer per
+// tag, back to back) its monitor thread then woke every 20 µs to take the
+// processor back and hand it to another thread, about a sixth of the
+// server's CPU in a profile of 1000 viewers on one core.
 func (w *Writer) writev(fd uintptr) (int, syscall.Errno) {
-	r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&w.vec[0])), uintptr(len(w.vec)))
+	r, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&w.vec[0])), uintptr(len(w.vec)))
 	if e != 0 {
 		return 0, e
 	}

@@ -20,8 +20,8 @@ import (
 // against on the same machine: the least any server must do to copy one
 // stream to N HTTP-FLV viewers. It takes one RTMP publisher and writes each
 // tag's FLV bytes, built once into one buffer, to every viewer in turn from
-// one goroutine with plain conn.Write: no queue per viewer, no chunked
-// framing, no writev. A new viewer gets the FLV header, the metadata, the
+// one goroutine with a plain write(2) (floorWrite): no queue per viewer, no
+// chunked framing, no writev. A new viewer gets the FLV header, the metadata, the
 // sequence headers and the GOP so far. With -baseline-merge d, the tags that
 // arrive within d of the last write wait and go out together: one write per
 // viewer at most every d.
@@ -129,8 +129,7 @@ func (b *baseline) writer() {
 		b.last = time.Now()
 		keep := b.viewers[:0]
 		for _, c := range b.viewers {
-			_, err := c.Write(out)
-			if err != nil {
+			if err := floorWrite(c, out); err != nil {
 				c.Close()
 				continue
 			}

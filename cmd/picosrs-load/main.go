@@ -5,7 +5,10 @@
 // first frame, end-to-end latency per tag (from the publisher starting to
 // write a tag to a viewer finishing reading it, matched by timestamp), tags
 // missing per viewer, bytes/s per viewer, and the server's CPU time and peak
-// RSS from /proc.
+// RSS from /proc. HTTP-FLV viewers are read by one epoll loop per core
+// (poller_linux.go), which also reports the arrival latency: to the kernel's
+// receive time of a tag's last bytes, so that the tool's own delay in
+// reading a thousand sockets is left out.
 //
 // Usage:
 //

@@ -124,6 +124,36 @@ func (w *ChunkWriter) reset() {
 	}
 }
 
+// WriteVector writes v, slices cut into chunks, after anything still
+// queued, waiting as needed. While nothing is queued, v is written from
+// where it is, as TryWriteVector does; otherwise the batch is written and
+// its vector let go (release). The elements of v may be changed.
+func (w *ChunkWriter) WriteVector(v [][]byte) (int64, error) {
+	if len(w.iov) > 0 {
+		w.QueueVector(v)
+		n, err := w.Flush()
+		w.release()
+		return n, err
+	}
+	w.out = v
+	var n int64
+	var err error
+	if w.nw != nil {
+		n, err = w.nw.WriteAll((*[][]byte)(&w.out))
+	} else {
+		n, err = w.out.WriteTo(w.w)
+	}
+	w.out = nil
+	return n, err
+}
+
+// release lets go of the (empty) batch's vector and header scratch, for a
+// connection whose next batch may be long in coming: a player's next
+// answer, which may never come, keeps none.
+func (w *ChunkWriter) release() {
+	w.iov, w.scratch = nil, nil
+}
+
 // TryWriteVector writes v, slices cut into chunks, after anything still
 // queued, as far as the socket takes it without waiting (SetNonblocking
 // must have been called); what does not go stays queued, as with TryFlush.

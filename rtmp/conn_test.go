@@ -410,7 +410,7 @@ func TestDataTag(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { c.dataTag(m) }); n != 0 {
 		t.Fatalf("%v allocations per data message", n)
 	}
-	c.client = true
+	c.cl = &clientSide{}
 	access, _ := flv.MarshalAMF0("|RtmpSampleAccess", false, false)
 	if _, ok := c.dataTag(Message{Type: TypeDataAMF0, Body: access}); ok {
 		t.Fatal("client passes |RtmpSampleAccess on")

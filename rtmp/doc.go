@@ -15,7 +15,8 @@
 //	                  basic headers, extended timestamps, Set Chunk Size and
 //	                  Abort; bounded message size (commands and control
 //	                  smaller than media) and chunk stream count; one fresh
-//	                  allocation per message body, nothing per chunk
+//	                  allocation per message body, nothing per chunk; 28
+//	                  bytes of state per chunk stream
 //	chunk_writer.go   messages -> chunks: format 0 + format 3, a batch of
 //	                  messages in one writev, bodies never copied, header
 //	                  scratch reused
@@ -38,6 +39,12 @@
 // A tag's Data is the message body, freshly allocated, which the live server
 // shares as immutable. Outgoing: WriteTags -> ChunkWriter (headers in a
 // reused scratch buffer, bodies referenced) -> net.Buffers.WriteTo (writev).
+//
+// A player keeps only what it needs while it plays: AcceptPlay drops the
+// request phase's state (serverSetup), the 4 KB read buffer and the chunk
+// reader's spare room, and the Conn's own writes keep no vector or header
+// scratch; a client's state (clientSide) is apart too. A playing player's
+// Conn, chunk reader and writer take about 500 bytes.
 //
 // Before publish or play is granted nobody knows who the client is, so
 // ReadRequest gives it a fixed budget (limits.go): about 36 KiB held per

@@ -40,7 +40,7 @@ func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
 func serverOn(mc *memConn) *Conn {
 	c := newConn(mc, 0, 0, nil)
 	c.streamID = 1
-	c.chunkSizeOut = DefaultChunkSize
+	c.setup = &serverSetup{chunkSizeOut: DefaultChunkSize}
 	return c
 }
 

@@ -86,7 +86,7 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
 	c.SetWriteTimeout(cfg.WriteTimeout)
 	c.streamID = 1
-	c.chunkSizeOut = cfg.ChunkSize
+	c.setup = &serverSetup{chunkSizeOut: cfg.ChunkSize}
 	now := time.Now()
 	dl := now.Add(cfg.HandshakeTimeout)
 	wdl := now.Add(time.Duration(c.writeTimeout.Load()))
@@ -118,6 +118,9 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 // NetConnection.Connect.Rejected for connect) saying which limit, and
 // ReadRequest returns ErrNameTooLong. The read deadline is the caller's.
 func (c *Conn) ReadRequest() (*Request, error) {
+	if c.setup == nil {
+		return nil, fmt.Errorf("%w: request after play or publish was granted", ErrBadCommand)
+	}
 	restore := c.beginRequest()
 	defer restore()
 	r, err := c.readRequest()
@@ -128,6 +131,7 @@ func (c *Conn) ReadRequest() (*Request, error) {
 }
 
 func (c *Conn) readRequest() (*Request, error) {
+	st := c.setup
 	for {
 		m, err := c.readMessage()
 		if err != nil {
@@ -143,7 +147,7 @@ func (c *Conn) readRequest() (*Request, error) {
 		c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
 		switch cmd.Name {
 		case "connect":
-			if c.req != nil {
+			if st.req != nil {
 				return nil, fmt.Errorf("%w: second connect", ErrBadCommand)
 			}
 			if err := c.onConnect(&cmd); err != nil {
@@ -162,18 +166,18 @@ func (c *Conn) readRequest() (*Request, error) {
 				return nil, err
 			}
 		case "publish", "play":
-			if c.req == nil {
+			if st.req == nil {
 				return nil, fmt.Errorf("%w: %s before connect", ErrBadCommand, cmd.Name)
 			}
 			if m.StreamID != 0 {
 				c.streamID = m.StreamID
 			}
-			r := *c.req
+			r := *st.req
 			r.Kind = KindPublish
 			if cmd.Name == "play" {
 				r.Kind = KindPlay
 			}
-			fillRequest(&r, c.connectApp, cmd.argString(0))
+			fillRequest(&r, st.connectApp, cmd.argString(0))
 			if why := nameTooLong(&r); why != "" {
 				code := "NetStream.Publish.BadName"
 				if r.Kind == KindPlay {
@@ -183,7 +187,7 @@ func (c *Conn) readRequest() (*Request, error) {
 				_ = c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, why))
 				return nil, fmt.Errorf("%w: %s", ErrNameTooLong, why)
 			}
-			c.req = &r
+			st.req = &r
 			return &r, nil
 		case "deleteStream", "closeStream", "FCUnpublish":
 			// nothing to stop yet
@@ -198,17 +202,18 @@ func (c *Conn) readRequest() (*Request, error) {
 // onConnect answers connect the way SRS does: Window Acknowledgement Size,
 // Set Peer Bandwidth (dynamic), Set Chunk Size, _result, onBWDone.
 func (c *Conn) onConnect(cmd *command) error {
+	st := c.setup
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
 	r.PageURL, _ = cmd.Obj.GetString("pageUrl")
 	r.SwfURL, _ = cmd.Obj.GetString("swfUrl")
-	c.connectApp, _ = cmd.Obj.GetString("app")
+	st.connectApp, _ = cmd.Obj.GetString("app")
 	// The app field may carry the tcUrl's parameters, so it gets the
 	// tcUrl's limit here; the app name itself is checked at publish/play.
 	why := ""
 	if n := len(r.TcURL); n > MaxTcURLLength {
 		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
-	} else if n := len(c.connectApp); n > MaxTcURLLength {
+	} else if n := len(st.connectApp); n > MaxTcURLLength {
 		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
 	} else if n := max(len(r.PageURL), len(r.SwfURL)); n > MaxTcURLLength {
 		why = fmt.Sprintf("pageUrl or swfUrl of %d bytes is longer than %d", n, MaxTcURLLength)
@@ -224,14 +229,14 @@ func (c *Conn) onConnect(cmd *command) error {
 			r.ConnectArgs = append(r.ConnectArgs, e)
 		}
 	}
-	c.req = r
+	st.req = r
 	if err := c.writeMessages(
 		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(defaultWindowAckSize)},
 		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: append(controlBody4(defaultWindowAckSize), 2)},
 	); err != nil {
 		return err
 	}
-	if err := c.setChunkSize(c.chunkSizeOut); err != nil {
+	if err := c.setChunkSize(st.chunkSizeOut); err != nil {
 		return err
 	}
 	props := flv.Object{
@@ -261,7 +266,17 @@ func (c *Conn) AcceptPublish() error {
 		return err
 	}
 	info := append(statusInfo("status", "NetStream.Publish.Start", desc), flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
-	return c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
+	err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
+	c.endSetup()
+	return err
+}
+
+// endSetup lets go of what only the commands before play or publish
+// needed.
+func (c *Conn) endSetup() {
+	c.wmu.Lock()
+	c.setup = nil
+	c.wmu.Unlock()
 }
 
 // RejectPublish sends onStatus with level error and the given code (for
@@ -275,8 +290,8 @@ func (c *Conn) RejectPublish(code, description string) error {
 // onStatus NetStream.Data.Start, in one write, as SRS sends them.
 func (c *Conn) AcceptPlay() error {
 	name := ""
-	if c.req != nil {
-		name = c.req.Stream
+	if c.setup != nil && c.setup.req != nil {
+		name = c.setup.req.Stream
 	}
 	var msgs []Message
 	msgs = append(msgs, Message{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
@@ -306,8 +321,9 @@ func (c *Conn) AcceptPlay() error {
 	if err := c.writeMessages(msgs...); err != nil {
 		return err
 	}
-	c.req, c.connectApp = nil, "" // the caller has the request; a player may watch for hours
+	c.endSetup() // the caller has the request; a player may watch for hours
 	c.shrinkReader()
+	c.cr.Compact()
 	// A player sends only small control and command messages from now on:
 	// no message of it may be larger than a command.
 	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
@@ -382,6 +398,7 @@ func (c *Conn) returnReader() {
 	}
 	recycleReader(c.br)
 	c.br, c.cr.r = nil, nil
+	c.cr.Compact()
 }
 
 // InputBuffered reports how many bytes the peer sent that c has read from

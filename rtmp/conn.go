@@ -201,10 +201,13 @@ func (c *Conn) flushOwnLocked() error {
 	c.nc.SetWriteDeadline(c.ownWriteDeadline(time.Now()))
 	c.dlmu.Unlock()
 	err := c.flushLocked()
-	// The Conn's own writes are few and far between once play or publish
-	// has started: the batch's vector and headers are not kept for them.
-	// Media (WriteTags) reuse theirs.
-	c.cw.release()
+	if c.setup == nil {
+		// The Conn's own writes are few and far between once play or
+		// publish has started: the batch's vector and headers are not
+		// kept for them (the request phase's answers reuse theirs, media
+		// written with WriteTags too).
+		c.cw.release()
+	}
 	c.dlmu.Lock()
 	c.ownWrite = false
 	c.nc.SetWriteDeadline(c.restingWriteDeadline())

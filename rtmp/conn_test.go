@@ -524,10 +524,20 @@ func TestServeBufferedPlayerInput(t *testing.T) {
 		if err := c.AcceptPlay(); err != nil {
 			return err
 		}
+		if c.InputBuffered() == 0 && c.br != nil {
+			return fmt.Errorf("a player with nothing to read keeps a read buffer of %d bytes", c.br.Size())
+		}
 		for {
 			err := c.ServeBufferedPlayerInput()
 			if err == nil && c.InputBuffered() != 0 {
 				err = fmt.Errorf("returned with %d bytes buffered", c.InputBuffered())
+			}
+			if err == nil && (c.br != nil || c.setup != nil || c.cw.iov != nil || c.cr.partial != nil) {
+				// A player that has handled what it sent keeps no read
+				// buffer, no request state, no vector of its answers and
+				// no list of messages in progress.
+				err = fmt.Errorf("a drained player keeps a read buffer (%v), its request (%v), a vector (%d) or partial messages (%d)",
+					c.br != nil, c.setup != nil, cap(c.cw.iov), cap(c.cr.partial))
 			}
 			calls <- err
 			if err != nil {

@@ -276,6 +276,7 @@ func (c *Conn) AcceptPublish() error {
 func (c *Conn) endSetup() {
 	c.wmu.Lock()
 	c.setup = nil
+	c.cw.release()
 	c.wmu.Unlock()
 }
 
@@ -322,7 +323,10 @@ func (c *Conn) AcceptPlay() error {
 		return err
 	}
 	c.endSetup() // the caller has the request; a player may watch for hours
-	c.shrinkReader()
+	// The 4 KB read buffer goes back to its pool now, or, when the player
+	// has sent more already (Set Buffer Length behind play, as most do),
+	// once that is handled (ServeBufferedPlayerInput): nothing is copied.
+	c.returnReader()
 	c.cr.Compact()
 	// A player sends only small control and command messages from now on:
 	// no message of it may be larger than a command.
@@ -338,11 +342,12 @@ const playerReadBuffer = 256
 // read: a player that only watches holds none.
 var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, playerReadBuffer) }}
 
-// shrinkReader lets go of the connection's 4 KB read buffer once it plays.
-// Bytes already buffered move into a buffer of the player's own (as large
-// as they need), so InputBuffered still counts every byte read and not
-// handled; without any, the player borrows a small buffer when it sends
-// something (borrowReader).
+// shrinkReader lets go of the connection's 4 KB read buffer, for a player
+// read by a goroutine of its own (ServePlayerInput), which would hold it
+// for as long as it plays. Bytes already buffered move into a buffer of the
+// player's own (as large as they need), so InputBuffered still counts every
+// byte read and not handled; without any, the player borrows a small buffer
+// (borrowReader).
 func (c *Conn) shrinkReader() {
 	defer recycleReader(c.br)
 	n := c.br.Buffered()
@@ -358,9 +363,10 @@ func (c *Conn) shrinkReader() {
 }
 
 // connReaders lends every connection its first read buffer (4 KB), for the
-// handshake and the commands. A player gives it back once it plays
-// (shrinkReader), so a burst of players leaves no 4 KB each to the
-// collector; a publisher keeps its own until it closes.
+// handshake and the commands. A player gives it back once it plays and has
+// handled what it sent with play (AcceptPlay, returnReader), so a burst of
+// players leaves no 4 KB each to the collector; a publisher keeps its own
+// until it closes.
 var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connReadBuffer) }}
 
 // connReadBuffer is a connection's read buffer until it plays.
@@ -422,6 +428,9 @@ func (c *Conn) RejectPlay(code, description string) error {
 // then returns io.EOF. Other errors are protocol or network errors. It may run
 // while another goroutine calls WriteTags.
 func (c *Conn) ServePlayerInput() error {
+	if c.br != nil && c.br.Size() > playerReadBuffer {
+		c.shrinkReader() // this goroutine keeps its buffer while the player plays
+	}
 	c.borrowReader()
 	for {
 		if err := c.servePlayerMessage(); err != nil {

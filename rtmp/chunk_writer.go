@@ -76,6 +76,11 @@ func appendBasicHeader(b []byte, format byte, csid uint32) []byte {
 // unchanged until Flush returns. The caller ensures the body is shorter than
 // 16 MiB, the largest length a message header can carry (section 5.3.1.2.1).
 func (w *ChunkWriter) Queue(m *Message) {
+	if w.iov == nil {
+		// Room for a batch of answers (a connect's, a play's): the
+		// vector does not grow step by step from nothing.
+		w.iov = make(net.Buffers, 0, 16)
+	}
 	start := len(w.scratch)
 	w.scratch = AppendMessageHeaders(w.scratch, m.ChunkStreamID, m.Type, m.Timestamp, m.StreamID, len(m.Body), w.chunkSize)
 	hdr := w.scratch[start:len(w.scratch):len(w.scratch)]

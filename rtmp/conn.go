@@ -278,19 +278,6 @@ func (c *Conn) setChunkSize(n int) error {
 	return err
 }
 
-// writeCommand sends an AMF0 command message (section 7.1.1).
-func (c *Conn) writeCommand(csid, streamID uint32, vals ...any) error {
-	return c.writeAMF0(TypeCommandAMF0, csid, streamID, vals...)
-}
-
-func (c *Conn) writeAMF0(typ MessageType, csid, streamID uint32, vals ...any) error {
-	b, err := flv.MarshalAMF0(vals...)
-	if err != nil {
-		return fmt.Errorf("rtmp: encode command: %w", err)
-	}
-	return c.writeMessages(Message{Type: typ, ChunkStreamID: csid, StreamID: streamID, Body: b})
-}
-
 // readMessage returns the next message that is not protocol control: it
 // handles Window Acknowledgement Size, Set Peer Bandwidth, Acknowledgement
 // (sections 5.4.3-5.4.5) and User Control events (section 6.2), and sends an
@@ -598,9 +585,6 @@ func (c *Conn) handleMediaCommand(cmd *command) error {
 	return c.answerUnknown(cmd)
 }
 
-// undefined is the AMF0 undefined value, as sent in some answers.
-var undefined = flv.Undefined{}
-
 // answerUnknown answers a command the server does not implement: _result
 // null when it has a transaction id, nothing otherwise.
 func (c *Conn) answerUnknown(cmd *command) error {
@@ -608,14 +592,6 @@ func (c *Conn) answerUnknown(cmd *command) error {
 		return nil
 	}
 	return c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil)
-}
-
-func statusInfo(level, code, description string) flv.Object {
-	return flv.Object{
-		{Key: "level", Value: level},
-		{Key: "code", Value: code},
-		{Key: "description", Value: description},
-	}
 }
 
 // WriteTags writes tags to the peer on the connection's message stream, one

@@ -172,13 +172,13 @@ func (c *Conn) readRequest() (*Request, error) {
 			if m.StreamID != 0 {
 				c.streamID = m.StreamID
 			}
-			r := *st.req
+			r := st.req // connect's, completed: ReadRequest returns with it
 			r.Kind = KindPublish
 			if cmd.Name == "play" {
 				r.Kind = KindPlay
 			}
-			fillRequest(&r, st.connectApp, cmd.argString(0))
-			if why := nameTooLong(&r); why != "" {
+			fillRequest(r, st.connectApp, cmd.argString(0))
+			if why := nameTooLong(r); why != "" {
 				code := "NetStream.Publish.BadName"
 				if r.Kind == KindPlay {
 					code = "NetStream.Play.StreamNotFound"
@@ -187,8 +187,7 @@ func (c *Conn) readRequest() (*Request, error) {
 				_ = c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, why))
 				return nil, fmt.Errorf("%w: %s", ErrNameTooLong, why)
 			}
-			st.req = &r
-			return &r, nil
+			return r, nil
 		case "deleteStream", "closeStream", "FCUnpublish":
 			// nothing to stop yet
 		default:
@@ -231,27 +230,18 @@ func (c *Conn) onConnect(cmd *command) error {
 	}
 	st.req = r
 	if err := c.writeMessages(
-		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(defaultWindowAckSize)},
-		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: append(controlBody4(defaultWindowAckSize), 2)},
+		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: windowAckSizeBody},
+		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: peerBandwidthBody},
 	); err != nil {
 		return err
 	}
 	if err := c.setChunkSize(st.chunkSizeOut); err != nil {
 		return err
 	}
-	props := flv.Object{
-		{Key: "fmsVer", Value: "FMS/3,5,3,888"},
-		{Key: "capabilities", Value: float64(127)},
-		{Key: "mode", Value: float64(1)},
-	}
-	info := statusInfo("status", "NetConnection.Connect.Success", "Connection succeeded")
-	info = append(info,
+	info := statusInfo("status", "NetConnection.Connect.Success", "Connection succeeded",
 		flv.ObjectEntry{Key: "objectEncoding", Value: r.ObjectEncoding},
-		flv.ObjectEntry{Key: "data", Value: flv.ECMAArray{
-			{Key: "version", Value: "3,5,3,888"},
-			{Key: "srs_server", Value: "picosrs"},
-		}})
-	if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, props, info); err != nil {
+		flv.ObjectEntry{Key: "data", Value: connectData})
+	if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, connectProps, info); err != nil {
 		return err
 	}
 	return c.writeCommand(csidCommand, 0, "onBWDone", 0, nil)
@@ -265,7 +255,7 @@ func (c *Conn) AcceptPublish() error {
 		flv.Object{{Key: "code", Value: "NetStream.Publish.Start"}, {Key: "description", Value: desc}}); err != nil {
 		return err
 	}
-	info := append(statusInfo("status", "NetStream.Publish.Start", desc), flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	info := statusInfo("status", "NetStream.Publish.Start", desc, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
 	err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
 	c.endSetup()
 	return err
@@ -294,32 +284,31 @@ func (c *Conn) AcceptPlay() error {
 	if c.setup != nil && c.setup.req != nil {
 		name = c.setup.req.Stream
 	}
-	var msgs []Message
-	msgs = append(msgs, Message{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
-		Body: userControlBody(userControlStreamBegin, c.streamID)})
-	add := func(typ MessageType, vals ...any) error {
-		b, err := flv.MarshalAMF0(vals...)
-		if err != nil {
-			return err
+	// Four AMF0 bodies in one lent buffer (see answerBufs).
+	buf := answerBufs.Get().(*[]byte)
+	defer putAnswerBuf(buf)
+	b := (*buf)[:0]
+	msgs := [5]Message{{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
+		Body: userControlBody(userControlStreamBegin, c.streamID)}}
+	var err error
+	add := func(i int, typ MessageType, vals ...any) {
+		start := len(b)
+		if err == nil {
+			b, err = flv.AppendAMF0(b, vals...)
 		}
-		msgs = append(msgs, Message{Type: typ, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b})
-		return nil
+		msgs[i] = Message{Type: typ, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b[start:len(b):len(b)]}
 	}
-	info := func(code, desc string) flv.Object {
-		return append(statusInfo("status", code, desc),
-			flv.ObjectEntry{Key: "details", Value: name}, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	details := flv.ObjectEntry{Key: "details", Value: name}
+	clientID := flv.ObjectEntry{Key: "clientid", Value: "picosrs"}
+	add(1, TypeCommandAMF0, "onStatus", 0, nil, statusInfo("status", "NetStream.Play.Reset", "Playing and resetting stream.", details, clientID))
+	add(2, TypeCommandAMF0, "onStatus", 0, nil, statusInfo("status", "NetStream.Play.Start", "Started playing stream.", details, clientID))
+	add(3, TypeDataAMF0, "|RtmpSampleAccess", false, false)
+	add(4, TypeDataAMF0, "onStatus", dataStartInfo)
+	*buf = b
+	if err != nil {
+		return fmt.Errorf("rtmp: encode play answer: %w", err)
 	}
-	for _, err := range []error{
-		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Reset", "Playing and resetting stream.")),
-		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Start", "Started playing stream.")),
-		add(TypeDataAMF0, "|RtmpSampleAccess", false, false),
-		add(TypeDataAMF0, "onStatus", flv.Object{{Key: "code", Value: "NetStream.Data.Start"}}),
-	} {
-		if err != nil {
-			return fmt.Errorf("rtmp: encode play answer: %w", err)
-		}
-	}
-	if err := c.writeMessages(msgs...); err != nil {
+	if err := c.writeMessages(msgs[:]...); err != nil {
 		return err
 	}
 	c.endSetup() // the caller has the request; a player may watch for hours
@@ -506,7 +495,10 @@ func (c *Conn) servePlayerMessage() error {
 // ffmpeg and librtmp then end playback cleanly instead of reporting an I/O
 // error when the connection closes.
 func (c *Conn) NotifyUnpublish() error {
-	b, err := flv.MarshalAMF0("onStatus", 0, nil, statusInfo("status", "NetStream.Play.UnpublishNotify", "The stream is unpublished."))
+	buf := answerBufs.Get().(*[]byte)
+	defer putAnswerBuf(buf)
+	b, err := flv.AppendAMF0((*buf)[:0], "onStatus", 0, nil, statusInfo("status", "NetStream.Play.UnpublishNotify", "The stream is unpublished."))
+	*buf = b
 	if err != nil {
 		return err
 	}

@@ -162,19 +162,34 @@ func fillRandom(b []byte) {
 // 6, not supported), is refused on its first byte rather than held until
 // the handshake timeout.
 func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
-	b := handshakeBufs.Get().(*serverHandshakeBufs)
-	defer handshakeBufs.Put(b)
-	c0c1 := &b.c0c1
-	if _, err := io.ReadFull(r, c0c1[:1]); err != nil {
+	c0, err := readByte(r)
+	if err != nil {
 		return false, fmt.Errorf("rtmp: handshake: read C0: %w", err)
 	}
-	if c0c1[0] != RTMPVersion {
-		return false, versionError(c0c1[0])
+	if c0 != RTMPVersion {
+		return false, versionError(c0)
 	}
-	if _, err := io.ReadFull(r, c0c1[1:]); err != nil {
+	if complex, err = answerC1(r, w); err != nil {
+		return false, err
+	}
+	// C2 is not checked (as SRS, which only reads it): it is skipped
+	// without a block of its own.
+	if err := skip(r, handshakeSize); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C2: %w", err)
+	}
+	return complex, nil
+}
+
+// answerC1 reads C1 and writes S0, S1 and S2 with blocks borrowed for just
+// that long: not while the client takes its time to send C0, nor while it
+// answers with C2.
+func answerC1(r io.Reader, w io.Writer) (complex bool, err error) {
+	b := handshakeBufs.Get().(*serverHandshakeBufs)
+	defer handshakeBufs.Put(b)
+	c1 := b.c1[:]
+	if _, err := io.ReadFull(r, c1); err != nil {
 		return false, fmt.Errorf("rtmp: handshake: read C1: %w", err)
 	}
-	c1 := c0c1[1:]
 	out := b.out[:]
 	out[0] = RTMPVersion
 	s1 := out[1 : 1+handshakeSize]
@@ -196,22 +211,42 @@ func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
 	if _, err := w.Write(out); err != nil {
 		return false, fmt.Errorf("rtmp: handshake: write S0S1S2: %w", err)
 	}
-	if _, err := io.ReadFull(r, b.c2[:]); err != nil {
-		return false, fmt.Errorf("rtmp: handshake: read C2: %w", err)
-	}
 	return c1Digest != nil, nil
 }
 
-// serverHandshakeBufs are one server handshake's blocks (6 KiB), reused:
-// connections arrive in bursts (a room of players after a publisher starts,
-// a server restart), and each one's blocks are garbage once its handshake
-// is done, so without reuse a burst of a thousand grows the heap, and with
-// it the resident memory, by 6 MB for nothing. Every byte of a block is
-// written (read in full, filled, or cleared) before it is sent.
+// readByte reads one byte of r, without a buffer where r reads bytes.
+func readByte(r io.Reader) (byte, error) {
+	if br, ok := r.(io.ByteReader); ok {
+		return br.ReadByte()
+	}
+	var b [1]byte
+	_, err := io.ReadFull(r, b[:])
+	return b[0], err
+}
+
+// skip reads n bytes of r and drops them.
+func skip(r io.Reader, n int) error {
+	if d, ok := r.(interface{ Discard(int) (int, error) }); ok {
+		_, err := d.Discard(n)
+		return err
+	}
+	_, err := io.CopyN(io.Discard, r, int64(n))
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// serverHandshakeBufs are the blocks of one server handshake (5 KiB),
+// reused: connections arrive in bursts (a room of players after a
+// publisher starts, a server restart), and each one's blocks are garbage
+// once its handshake is done, so without reuse a burst of a thousand grows
+// the heap, and with it the resident memory, by 5 MB for nothing. Every
+// byte of a block is written (read in full, filled, or cleared) before it
+// is sent.
 type serverHandshakeBufs struct {
-	c0c1   [1 + handshakeSize]byte
+	c1     [handshakeSize]byte
 	out    [1 + 2*handshakeSize]byte // S0 S1 S2
-	c2     [handshakeSize]byte
 	digest digester
 }
 

@@ -83,9 +83,7 @@ func TestPlayRequestGarbage(t *testing.T) {
 	mc := &discardConn{memConn{r: bytes.NewReader(in)}}
 	run := func() {
 		mc.r.Reset(in)
-		c := newConn(mc, 0, 0, nil)
-		c.streamID = 1
-		c.setup = &serverSetup{chunkSizeOut: DefaultChunkSize}
+		c := newServerConn(mc, 0, 0, nil)
 		if _, err := c.ReadRequest(); err != nil {
 			t.Fatal(err)
 		}

@@ -115,10 +115,24 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// newConn returns a client's Conn on nc, which reads with a 4 KB buffer.
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
-	c := &Conn{nc: nc, log: log}
+	return newConnReading(nc, mediaReaders.Get().(*bufio.Reader), maxMessage, maxStreams, log)
+}
+
+// newServerConn returns a server's Conn on nc, in the request phase: it
+// reads the handshake and the commands with a small buffer (see
+// smallReadBuffer).
+func newServerConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
+	c := newConnReading(nc, smallReaders.Get().(*bufio.Reader), maxMessage, maxStreams, log)
+	c.streamID = 1
+	c.setup = &serverSetup{chunkSizeOut: DefaultChunkSize}
+	return c
+}
+
+func newConnReading(nc net.Conn, br *bufio.Reader, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
+	c := &Conn{nc: nc, log: log, br: br}
 	c.SetWriteTimeout(0)
-	c.br = connReaders.Get().(*bufio.Reader) // connReadBuffer: a publisher keeps it for its life
 	c.br.Reset(countingReader{nc, c})
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cr.maxOther = MaxCommandSize

@@ -11,9 +11,9 @@ import (
 // fails ReadRequest with ErrRequestTooLarge.
 //
 // Sizes, per connection: the chunk layer holds at most two unfinished
-// messages (2 * MaxCommandSize) plus the 4 KiB read buffer, about 36 KiB, so
-// a thousand idle strangers (SRS's default max_connections) cost about
-// 36 MiB; decoding one command transiently costs at most 20 bytes per byte
+// messages (2 * MaxCommandSize) plus the 256-byte read buffer, about
+// 33 KiB, so a thousand idle strangers (SRS's default max_connections) cost
+// about 33 MiB; decoding one command transiently costs at most 20 bytes per byte
 // (see flv.UnmarshalAMF0), 320 KiB.
 const (
 	// MaxCommandSize bounds a command message, and any message that is not

@@ -1,13 +1,10 @@
 package rtmp
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
@@ -83,10 +80,9 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = DefaultChunkSize
 	}
-	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
+	c := newServerConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
 	c.SetWriteTimeout(cfg.WriteTimeout)
-	c.streamID = 1
-	c.setup = &serverSetup{chunkSizeOut: cfg.ChunkSize}
+	c.setup.chunkSizeOut = cfg.ChunkSize
 	now := time.Now()
 	dl := now.Add(cfg.HandshakeTimeout)
 	wdl := now.Add(time.Duration(c.writeTimeout.Load()))
@@ -258,6 +254,7 @@ func (c *Conn) AcceptPublish() error {
 	info := statusInfo("status", "NetStream.Publish.Start", desc, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
 	err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
 	c.endSetup()
+	c.growReader() // media from now on
 	return err
 }
 
@@ -312,97 +309,15 @@ func (c *Conn) AcceptPlay() error {
 		return err
 	}
 	c.endSetup() // the caller has the request; a player may watch for hours
-	// The 4 KB read buffer goes back to its pool now, or, when the player
-	// has sent more already (Set Buffer Length behind play, as most do),
-	// once that is handled (ServeBufferedPlayerInput): nothing is copied.
+	// The read buffer goes back to its pool now, or, when the player has
+	// sent more already (Set Buffer Length behind play, as most do), once
+	// that is handled (ServeBufferedPlayerInput).
 	c.returnReader()
 	c.cr.Compact()
 	// A player sends only small control and command messages from now on:
 	// no message of it may be larger than a command.
 	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
 	return nil
-}
-
-// playerReadBuffer is the read buffer of a connection once it plays: a
-// player sends only small control and command messages from then on.
-const playerReadBuffer = 256
-
-// playerReaders lends read buffers to players while they have something to
-// read: a player that only watches holds none.
-var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, playerReadBuffer) }}
-
-// shrinkReader lets go of the connection's 4 KB read buffer, for a player
-// read by a goroutine of its own (ServePlayerInput), which would hold it
-// for as long as it plays. Bytes already buffered move into a buffer of the
-// player's own (as large as they need), so InputBuffered still counts every
-// byte read and not handled; without any, the player borrows a small buffer
-// (borrowReader).
-func (c *Conn) shrinkReader() {
-	defer recycleReader(c.br)
-	n := c.br.Buffered()
-	if n == 0 {
-		c.br, c.cr.r = nil, nil
-		return
-	}
-	rest, _ := c.br.Peek(n)
-	src := io.MultiReader(bytes.NewReader(bytes.Clone(rest)), countingReader{c.nc, c})
-	c.br = bufio.NewReaderSize(src, max(playerReadBuffer, n))
-	c.br.Peek(n) // from the copy only: it holds n bytes
-	c.cr.r = c.br
-}
-
-// connReaders lends every connection its first read buffer (4 KB), for the
-// handshake and the commands. A player gives it back once it plays and has
-// handled what it sent with play (AcceptPlay, returnReader), so a burst of
-// players leaves no 4 KB each to the collector; a publisher keeps its own
-// until it closes.
-var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connReadBuffer) }}
-
-// connReadBuffer is a connection's read buffer until it plays.
-const connReadBuffer = 4 << 10
-
-// recycleReader gives a read buffer no longer used back to the pool of its
-// size; one of another size (a player's own, sized for what it had
-// buffered) is left to the collector.
-func recycleReader(br *bufio.Reader) {
-	pool := &playerReaders
-	switch br.Size() {
-	case playerReadBuffer:
-	case connReadBuffer:
-		pool = &connReaders
-	default:
-		return
-	}
-	br.Reset(nil)
-	pool.Put(br)
-}
-
-// borrowReader gives a player's connection a read buffer if it has none.
-func (c *Conn) borrowReader() {
-	if c.br == nil {
-		br := playerReaders.Get().(*bufio.Reader)
-		br.Reset(countingReader{c.nc, c})
-		c.br, c.cr.r = br, br
-	}
-}
-
-// returnReader gives the read buffer back once nothing is left in it.
-func (c *Conn) returnReader() {
-	if c.br == nil || c.br.Buffered() > 0 {
-		return
-	}
-	recycleReader(c.br)
-	c.br, c.cr.r = nil, nil
-	c.cr.Compact()
-}
-
-// InputBuffered reports how many bytes the peer sent that c has read from
-// the socket but not handled yet.
-func (c *Conn) InputBuffered() int {
-	if c.br == nil {
-		return 0
-	}
-	return c.br.Buffered()
 }
 
 // RejectPlay sends onStatus with level error and the given code (for example
@@ -417,9 +332,6 @@ func (c *Conn) RejectPlay(code, description string) error {
 // then returns io.EOF. Other errors are protocol or network errors. It may run
 // while another goroutine calls WriteTags.
 func (c *Conn) ServePlayerInput() error {
-	if c.br != nil && c.br.Size() > playerReadBuffer {
-		c.shrinkReader() // this goroutine keeps its buffer while the player plays
-	}
 	c.borrowReader()
 	for {
 		if err := c.servePlayerMessage(); err != nil {

@@ -351,6 +351,7 @@ func TestGrowReaderKeepsBufferedBytes(t *testing.T) {
 	defer a.Close()
 	defer b.Close()
 	c := newServerConn(a, 0, 0, nil)
+	a.SetReadDeadline(time.Now().Add(5 * time.Second)) // bytes lost: fail, do not hang
 	want := make([]byte, 3000)
 	for i := range want {
 		want[i] = byte(i * 7)

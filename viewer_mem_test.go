@@ -61,10 +61,12 @@ vhost __defaultVhost__ {
 const memClientsEnv = "PICOSRS_MEM_CLIENTS"
 
 // viewerMem is what n viewers of one protocol cost the server: its live heap
-// per viewer once they all play (after a collection), and the bytes it
-// allocated per viewer from connection to playing.
+// per viewer once they all play (after a collection), the bytes it
+// allocated per viewer from connection to playing, and the goroutine stacks
+// per viewer (none once they play; a pending request's goroutine's while
+// their requests are half sent).
 type viewerMem struct {
-	live, alloc float64 // bytes per viewer
+	live, alloc, stack float64 // bytes per viewer
 }
 
 // memServer is picosrs as serve builds it, on loopback ports, with one
@@ -186,8 +188,14 @@ func settledMem() runtime.MemStats {
 // measure attaches n viewers of proto ("rtmp" or "flv") from another
 // process, waits until each has received the whole stream, and returns what
 // they cost the server; then they leave.
+//
+// With proto "rtmp-pending" or "flv-pending" the viewers stop half way
+// through their requests (RTMP: after connect; HTTP: within the request's
+// headers), as a burst of players on a busy server waits for its turn, and
+// the figures are what each such connection holds.
 func (m *memServer) measure(t *testing.T, proto string, n int, profile string) viewerMem {
 	t.Helper()
+	pending := strings.HasSuffix(proto, "-pending")
 	goroutines := runtime.NumGoroutine()
 	if profile != "" {
 		settledMem()
@@ -212,6 +220,12 @@ func (m *memServer) measure(t *testing.T, proto string, n int, profile string) v
 		stdin.Close()
 		cmd.Wait()
 		m.waitConsumers(t, 0)
+		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > goroutines+n/100; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines once the %s viewers left, %d before", runtime.NumGoroutine(), proto, goroutines)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}()
 	out := bufio.NewReader(stdout)
 	for {
@@ -223,20 +237,34 @@ func (m *memServer) measure(t *testing.T, proto string, n int, profile string) v
 			break
 		}
 	}
-	m.waitConsumers(t, n)
-	// The server's goroutines of the start (handshakes, HTTP handlers)
-	// have ended: what is left is what a playing viewer holds.
-	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > goroutines+n/100; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines with %d %s viewers, %d before", runtime.NumGoroutine(), n, proto, goroutines)
+	if pending {
+		// Each connection's goroutine is waiting for the rest of its
+		// request.
+		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() < goroutines+n; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines with %d %s connections, %d before", runtime.NumGoroutine(), n, proto, goroutines)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // the last bytes sent are read
+	} else {
+		m.waitConsumers(t, n)
+		// The server's goroutines of the start (handshakes, HTTP
+		// handlers) have ended: what is left is what a playing viewer
+		// holds.
+		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > goroutines+n/100; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d goroutines with %d %s viewers, %d before", runtime.NumGoroutine(), n, proto, goroutines)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	after := settledMem()
 	writeHeapProfile(t, profile, "")
 	return viewerMem{
 		live:  (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(n),
 		alloc: float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+		stack: (float64(after.StackInuse) - float64(before.StackInuse)) / float64(n),
 	}
 }
 
@@ -260,7 +288,8 @@ func writeHeapProfile(t *testing.T, name, suffix string) {
 
 // TestViewerMemory compares what an RTMP player and an HTTP-FLV viewer cost
 // the server: the live heap per viewer with the stream's viewers all
-// playing, and the bytes allocated per viewer to start playing. The
+// playing, the bytes allocated per viewer to start playing, and what a
+// request holds while it waits for the rest (the peak of a burst). The
 // viewers are another process (this test binary, TestViewerMemoryClients),
 // the stream holds still, and the figures are read after collections, so
 // they do not depend on timing. PICOSRS_MEM_VIEWERS changes the number of
@@ -291,6 +320,11 @@ func TestViewerMemory(t *testing.T) {
 	}
 	flvMem := m.measure(t, "flv", n, name("flv"))
 	rtmpMem := m.measure(t, "rtmp", n, name("rtmp"))
+	flvPending := m.measure(t, "flv-pending", n, name("flv-pending"))
+	rtmpPending := m.measure(t, "rtmp-pending", n, name("rtmp-pending"))
+	rtmpHandshake := m.measure(t, "rtmp-handshake-pending", n, name("rtmp-handshake-pending"))
+	t.Logf("%d requests half sent: per connection RTMP %.0f B of heap and %.0f B of stack (%.0f B and %.0f B in the handshake), HTTP-FLV %.0f B and %.0f B",
+		n, rtmpPending.live, rtmpPending.stack, rtmpHandshake.live, rtmpHandshake.stack, flvPending.live, flvPending.stack)
 	t.Logf("%d viewers: live heap per viewer: RTMP %.0f B, HTTP-FLV %.0f B (%.2fx); allocated per play: RTMP %.0f B, HTTP-FLV %.0f B",
 		n, rtmpMem.live, flvMem.live, rtmpMem.live/flvMem.live, rtmpMem.alloc, flvMem.alloc)
 	// Issue 20: an RTMP player costs at most 1.1 times an HTTP-FLV viewer.
@@ -307,6 +341,19 @@ func TestViewerMemory(t *testing.T) {
 	}
 	if rtmpMem.alloc > flvMem.alloc {
 		t.Errorf("an RTMP play start allocates %.0f B, over an HTTP-FLV viewer's %.0f B", rtmpMem.alloc, flvMem.alloc)
+	}
+	// What made the peak: a burst of players on a busy server keeps
+	// hundreds of requests waiting at once, RTMP's for longer than HTTP's
+	// (four round trips against one). An RTMP request waiting for its next
+	// command or its C2 holds its Conn, its request and a 256-byte read
+	// buffer, about 2 kB of heap; it held a 4 KB read buffer and, in the
+	// handshake, 6.6 kB of blocks besides (6.2 and 12 kB; HTTP-FLV's:
+	// 9.8 kB). Its goroutine's stack is not bounded here: its size follows
+	// the runtime's average.
+	const pendingBound = 4 << 10
+	if rtmpPending.live > pendingBound || rtmpHandshake.live > pendingBound {
+		t.Errorf("an RTMP request waiting for its next command holds %.0f B of heap, one waiting for C2 %.0f B: over %d",
+			rtmpPending.live, rtmpHandshake.live, pendingBound)
 	}
 }
 
@@ -349,6 +396,9 @@ func TestViewerMemoryClients(t *testing.T) {
 func playUntil(proto, rtmpAddr, httpAddr string, last uint32, wg *sync.WaitGroup, sem chan struct{}) error {
 	var read func() (flv.Tag, error)
 	switch proto {
+	case "rtmp-handshake-pending", "rtmp-pending", "flv-pending":
+		defer func() { <-sem; wg.Done() }()
+		return pendingRequest(proto, rtmpAddr, httpAddr)
 	case "rtmp":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -395,4 +445,51 @@ func playUntil(proto, rtmpAddr, httpAddr string, last uint32, wg *sync.WaitGroup
 			wg.Done()
 		}
 	}
+}
+
+// pendingRequest opens a connection that stops half way through its
+// request and keeps it (the process ends with its input): RTMP after
+// connect's answer, HTTP within the request's headers.
+func pendingRequest(proto, rtmpAddr, httpAddr string) error {
+	switch proto {
+	case "rtmp-handshake-pending":
+		// C0 and C1 of a simple handshake, and no C2.
+		c, err := net.Dial("tcp", rtmpAddr)
+		if err != nil {
+			return err
+		}
+		keepPending(c)
+		c0c1 := make([]byte, 1+1536)
+		c0c1[0] = rtmp.RTMPVersion
+		_, err = c.Write(c0c1)
+		return err
+	case "rtmp-pending":
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := rtmp.Dial(ctx, "rtmp://"+rtmpAddr+"/live/mem", rtmp.DialConfig{})
+		if err != nil {
+			return err
+		}
+		keepPending(c)
+		return nil
+	}
+	c, err := net.Dial("tcp", httpAddr)
+	if err != nil {
+		return err
+	}
+	keepPending(c)
+	_, err = io.WriteString(c, "GET /live/mem.flv HTTP/1.1\r\nHost: mem\r\n")
+	return err
+}
+
+// pendingConns keeps the pending connections open.
+var pendingConns struct {
+	sync.Mutex
+	list []io.Closer
+}
+
+func keepPending(c io.Closer) {
+	pendingConns.Lock()
+	pendingConns.list = append(pendingConns.list, c)
+	pendingConns.Unlock()
 }

@@ -27,9 +27,9 @@
 // origin of an origin cluster, Play first finds a stream not published here
 // on the coworkers (coworkers.go) and answers with a RedirectError
 // (redirect.go). No goroutine waits on a caught-up player: an
-// RTMP player is read only when it has sent something (playerInput, through
-// internal/netwatch), and httpd notices an HTTP player's hang-up the same
-// way.
+// RTMP player (rtmp_player.go: what it holds while it plays, in one piece)
+// is read only when it has sent something, through internal/netwatch, and
+// httpd notices an HTTP player's hang-up the same way.
 //
 // Who may come in is asked before anything is attached (package access):
 // the security rules and the signed URL, then the vhost's http_hooks

@@ -27,8 +27,16 @@ type rtmpEncoder struct {
 }
 
 func newRTMPEncoder(c *rtmp.Conn, streamChunkSize int) *rtmpEncoder {
+	e := &rtmpEncoder{}
+	e.init(c, streamChunkSize)
+	return e
+}
+
+// init sets e up for c, whose stream's shared headers are cut at
+// streamChunkSize (an encoder held by value: rtmpPlayer).
+func (e *rtmpEncoder) init(c *rtmp.Conn, streamChunkSize int) {
 	id, cs := c.MediaParams()
-	return &rtmpEncoder{
+	*e = rtmpEncoder{
 		streamID: id, chunkSize: cs, publish: c.PublishesTo(),
 		shared: id == rtmpSharedStreamID && cs == streamChunkSize,
 	}

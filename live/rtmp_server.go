@@ -9,7 +9,6 @@ import (
 
 	"github.com/picosrs/picosrs/access"
 	"github.com/picosrs/picosrs/flv"
-	"github.com/picosrs/picosrs/internal/netwatch"
 	"github.com/picosrs/picosrs/internal/textlog"
 	"github.com/picosrs/picosrs/rtmp"
 )
@@ -266,85 +265,6 @@ func (s *Server) servePlay(c *rtmp.Conn, nc net.Conn, id uint64, key StreamKey, 
 		v.Close(err)
 		return false
 	}
-	setNoDelay(nc, v.st.vh.TCPNodelay)
-	start := time.Now()
-	log.Info("play start", "client", id)
-	// What the end's log line names, without keeping a logger per player.
-	remote := nc.RemoteAddr().String()
-	s.wg.Add(1) // the connection's, until on_close is sent
-	out := &rtmpSink{c: c, timeout: s.cfg.Load().WriteTimeout}
-	enc := newRTMPEncoder(c, v.st.chunkSize)
-	in := &playerInput{c: c, nc: nc, v: v}
-	watched, werr := s.inputs.WatchInput(nc, in.ready)
-	if werr == nil {
-		in.watch = watched
-	}
-	v.start(enc, out, func(err error) {
-		if in.watch != nil {
-			in.watch.Stop()
-		}
-		if err == io.EOF {
-			c.NotifyUnpublish() // ffmpeg then ends playback cleanly
-		}
-		nc.Close()
-		v.Close(err) // on_stop
-		attrs := []any{"conn", id, "remote", remote, "stream", key.String(), "client", id,
-			"bytes", c.BytesOut(), "duration", logDuration(start), "drops", v.Drops(), "reason", EndReason(err, v.Client())}
-		if Failed(err) {
-			attrs = append(attrs, "err", err)
-		}
-		s.log.Info("play stop", attrs...)
-		closeConn() // on_close
-		s.wg.Done()
-	})
-	if werr != nil {
-		go in.serveBlocking() // no input watch here: a reader of its own
-	} else {
-		in.start()
-	}
+	s.startRTMPPlayer(c, nc, id, v, log, closeConn)
 	return true
-}
-
-// playerInputTimeout bounds the reading of a message an RTMP player has
-// begun to send.
-const playerInputTimeout = 10 * time.Second
-
-// playerInput reads what an RTMP player sends while it plays. Where the
-// connection's input can be watched, a goroutine runs only while there is
-// something to read; elsewhere one reads until the player leaves. Either
-// hangs the viewer up when the player stops playing, closes the connection
-// or breaks the protocol.
-type playerInput struct {
-	c     *rtmp.Conn
-	nc    net.Conn
-	v     *Viewer
-	watch *netwatch.Input // nil without a watch
-}
-
-// start handles what the player sent with its play command and is already
-// read (this rarely waits: only for the end of a message begun), then
-// waits for more.
-func (p *playerInput) start() {
-	if p.c.InputBuffered() > 0 {
-		p.serve()
-		return
-	}
-	p.watch.Arm()
-}
-
-// ready is called by the watcher when the player has sent something.
-func (p *playerInput) ready() { go p.serve() }
-
-func (p *playerInput) serve() {
-	p.nc.SetReadDeadline(time.Now().Add(playerInputTimeout))
-	if err := p.c.ServeBufferedPlayerInput(); err != nil {
-		p.v.HangUp()
-		return
-	}
-	p.watch.Arm()
-}
-
-func (p *playerInput) serveBlocking() {
-	p.c.ServePlayerInput()
-	p.v.HangUp()
 }

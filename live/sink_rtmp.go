@@ -39,8 +39,7 @@ func (r *rtmpSink) Finish() error {
 	r.deadline.refresh(r.c, r.timeout, time.Now())
 	if len(r.held) > 0 {
 		err := r.c.WriteVector(r.held)
-		clear(r.held)
-		r.held = r.held[:0]
+		r.held = nil // kept only while a hand-off lasts
 		return err
 	}
 	return r.c.FlushWrites()

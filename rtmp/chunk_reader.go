@@ -15,31 +15,46 @@ import (
 // messages that act on the chunk stream: Set Chunk Size (5.4.1) and Abort
 // Message (5.4.2).
 
-// chunkStream is the state of one incoming chunk stream.
+// chunkStream is the state of one incoming chunk stream: what the next
+// chunk's header may leave out (section 5.3.1.2). It exists once a message
+// header has been seen on it. 28 bytes: a player keeps a few for as long
+// as it plays.
 type chunkStream struct {
-	started   bool   // a message header has been seen on this chunk stream
-	extended  bool   // the last header carried an extended timestamp
+	csid      uint32
 	timestamp uint32 // timestamp of the current/last message
 	delta     uint32 // last timestamp field (delta, or absolute for format 0)
 	extValue  uint32 // last extended timestamp value read
 	length    uint32
-	typ       MessageType
 	streamID  uint32
-	buf       []byte // body of the message in progress, nil between messages
-	n         int    // bytes of buf filled
+	typ       MessageType
+	extended  bool // the last header carried an extended timestamp
+}
+
+// partialMessage is a message whose chunks are still arriving on chunk
+// stream csid: len(buf) bytes of its length are in.
+type partialMessage struct {
+	csid   uint32
+	length uint32
+	buf    []byte
 }
 
 // ChunkReader reassembles RTMP messages from chunks. It is not safe for
 // concurrent use.
+//
+// Its state is two small slices searched in order: the chunk streams seen
+// (at most maxStreams, a handful in practice) and the messages in progress
+// (none between messages, rarely more than two). Compact releases what a
+// connection that only plays no longer needs.
 type ChunkReader struct {
-	r          *bufio.Reader
+	r       *bufio.Reader
+	streams []chunkStream
+	partial []partialMessage
+	pending int // bytes allocated for messages in progress
+
 	chunkSize  uint32
 	maxMessage uint32
 	maxOther   uint32 // bound on a message that is not audio, video, data or aggregate
-	maxStreams int
-	pending    int // bytes allocated for messages in progress
-	streams    map[uint32]*chunkStream
-	hdr        [11]byte
+	maxStreams uint32
 
 	// untilDrained makes ReadMessage return errDrained, rather than read
 	// on, when a chunk it handled left nothing buffered.
@@ -71,8 +86,54 @@ func NewChunkReader(r *bufio.Reader, maxMessageSize, maxChunkStreams int) *Chunk
 		chunkSize:  128,
 		maxMessage: uint32(maxMessageSize),
 		maxOther:   uint32(maxMessageSize),
-		maxStreams: maxChunkStreams,
-		streams:    make(map[uint32]*chunkStream),
+		maxStreams: uint32(min(maxChunkStreams, maxChunkStreamID)),
+	}
+}
+
+// maxChunkStreamID is the largest chunk stream id (section 5.3.1.1).
+const maxChunkStreamID = 65599
+
+// stream returns the state of chunk stream csid, or nil.
+func (r *ChunkReader) stream(csid uint32) *chunkStream {
+	for i := range r.streams {
+		if r.streams[i].csid == csid {
+			return &r.streams[i]
+		}
+	}
+	return nil
+}
+
+// partialOf returns the index in r.partial of the message in progress on
+// chunk stream csid, or -1.
+func (r *ChunkReader) partialOf(csid uint32) int {
+	for i := range r.partial {
+		if r.partial[i].csid == csid {
+			return i
+		}
+	}
+	return -1
+}
+
+// drop forgets the message in progress at index i of r.partial.
+func (r *ChunkReader) drop(i int) {
+	r.pending -= int(r.partial[i].length)
+	last := len(r.partial) - 1
+	r.partial[i] = r.partial[last]
+	r.partial[last] = partialMessage{}
+	r.partial = r.partial[:last]
+}
+
+// Compact lets go of what the reader holds between messages beyond the
+// chunk streams' headers: the list of messages in progress once it is
+// empty, and spare room in the list of chunk streams. For a connection that
+// sends rarely (a player): what it sends later is read as before, the lists
+// grow again as needed.
+func (r *ChunkReader) Compact() {
+	if len(r.partial) == 0 {
+		r.partial = nil
+	}
+	if cap(r.streams) > len(r.streams) {
+		r.streams = append([]chunkStream(nil), r.streams...)
 	}
 }
 
@@ -108,9 +169,8 @@ func (r *ChunkReader) ReadMessage() (Message, error) {
 			continue
 		case TypeAbort:
 			if len(m.Body) >= 4 {
-				if cs := r.streams[binary.BigEndian.Uint32(m.Body)]; cs != nil && cs.buf != nil {
-					r.pending -= int(cs.length)
-					cs.buf, cs.n = nil, 0
+				if i := r.partialOf(binary.BigEndian.Uint32(m.Body)); i >= 0 {
+					r.drop(i)
 				}
 			}
 			continue
@@ -145,47 +205,48 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		}
 		csid = 64 + uint32(b)
 	case 1: // 3-byte basic header: csid 64..65599
-		if _, err := io.ReadFull(r.r, r.hdr[:2]); err != nil {
+		p, err := r.r.Peek(2)
+		if err != nil {
 			return m, false, unexpected(err)
 		}
-		csid = 64 + uint32(r.hdr[0]) + uint32(r.hdr[1])<<8
+		csid = 64 + uint32(p[0]) + uint32(p[1])<<8
+		r.r.Discard(2)
 	}
-	cs := r.streams[csid]
+	cs := r.stream(csid)
 	if cs == nil {
-		if len(r.streams) >= r.maxStreams {
+		// A fresh chunk stream must start with format 0; librtmp sends
+		// format 1 there for pings, which SRS accepts too.
+		if format > 1 {
+			return m, false, fmt.Errorf("%w: chunk stream %d starts with format %d", ErrChunkHeader, csid, format)
+		}
+		if len(r.streams) >= int(r.maxStreams) {
 			return m, false, fmt.Errorf("%w (limit %d, csid %d)", ErrTooManyChunkStreams, r.maxStreams, csid)
 		}
-		cs = &chunkStream{}
-		r.streams[csid] = cs
+		r.streams = append(r.streams, chunkStream{csid: csid})
+		cs = &r.streams[len(r.streams)-1]
 	}
-	// A fresh chunk stream must start with format 0; librtmp sends format 1
-	// there for pings, which SRS accepts too.
-	if !cs.started && format > 1 {
-		return m, false, fmt.Errorf("%w: chunk stream %d starts with format %d", ErrChunkHeader, csid, format)
-	}
-	hl := [4]int{11, 7, 3, 0}[format]
-	if hl > 0 {
-		if _, err := io.ReadFull(r.r, r.hdr[:hl]); err != nil {
+	pi := r.partialOf(csid)
+	if format < 3 {
+		hl := [3]int{11, 7, 3}[format]
+		h, err := r.r.Peek(hl)
+		if err != nil {
 			return m, false, unexpected(err)
 		}
-	}
-	newMessage := cs.buf == nil
-	if format < 3 {
-		if !newMessage {
-			// A new header in the middle of a message: the peer gave up on it.
-			r.pending -= int(cs.length)
-			cs.buf, cs.n = nil, 0
-			newMessage = true
-		}
-		ts := uint32(r.hdr[0])<<16 | uint32(r.hdr[1])<<8 | uint32(r.hdr[2])
-		cs.extended = ts == 0xffffff
+		ts := uint32(h[0])<<16 | uint32(h[1])<<8 | uint32(h[2])
 		if format <= 1 {
-			cs.length = uint32(r.hdr[3])<<16 | uint32(r.hdr[4])<<8 | uint32(r.hdr[5])
-			cs.typ = MessageType(r.hdr[6])
+			cs.length = uint32(h[3])<<16 | uint32(h[4])<<8 | uint32(h[5])
+			cs.typ = MessageType(h[6])
 		}
 		if format == 0 {
-			cs.streamID = binary.LittleEndian.Uint32(r.hdr[7:11]) // little-endian, 5.3.1.2.1
+			cs.streamID = binary.LittleEndian.Uint32(h[7:11]) // little-endian, 5.3.1.2.1
 		}
+		r.r.Discard(hl)
+		if pi >= 0 {
+			// A new header in the middle of a message: the peer gave up on it.
+			r.drop(pi)
+			pi = -1
+		}
+		cs.extended = ts == 0xffffff
 		if cs.extended {
 			if ts, err = r.readUint32(); err != nil {
 				return m, false, err
@@ -198,9 +259,8 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		} else {
 			cs.timestamp += ts
 		}
-		cs.started = true
 	} else if cs.extended {
-		if newMessage {
+		if pi < 0 {
 			// Format 3 starting a message repeats the extended timestamp.
 			ts, err := r.readUint32()
 			if err != nil {
@@ -219,7 +279,7 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 			}
 		}
 	}
-	if newMessage {
+	if pi < 0 {
 		if format == 3 {
 			cs.timestamp += cs.delta
 		}
@@ -239,29 +299,30 @@ func (r *ChunkReader) readChunk() (m Message, ok bool, err error) {
 		// The body grows as its chunks arrive, from at most bodyStart
 		// bytes: a header that declares megabytes costs nothing until
 		// the bytes come (memory stays within twice what was received).
-		cs.buf = make([]byte, 0, min(int(cs.length), bodyStart))
-		cs.n = 0
+		r.partial = append(r.partial, partialMessage{csid: csid, length: cs.length,
+			buf: make([]byte, 0, min(int(cs.length), bodyStart))})
+		pi = len(r.partial) - 1
 		r.pending += int(cs.length)
 		r.allocated += uint64(cs.length)
 	}
-	n := min(int(cs.length)-cs.n, int(r.chunkSize))
-	if cs.n+n > cap(cs.buf) {
-		grown := make([]byte, cs.n, min(int(cs.length), max(2*cap(cs.buf), cs.n+n)))
-		copy(grown, cs.buf)
-		cs.buf = grown
+	pm := &r.partial[pi]
+	have := len(pm.buf)
+	n := min(int(pm.length)-have, int(r.chunkSize))
+	if have+n > cap(pm.buf) {
+		grown := make([]byte, have, min(int(pm.length), max(2*cap(pm.buf), have+n)))
+		copy(grown, pm.buf)
+		pm.buf = grown
 	}
-	cs.buf = cs.buf[:cs.n+n]
-	if _, err := io.ReadFull(r.r, cs.buf[cs.n:]); err != nil {
+	if _, err := io.ReadFull(r.r, pm.buf[have:have+n]); err != nil {
 		return m, false, unexpected(err)
 	}
-	cs.n += n
-	if cs.n < int(cs.length) {
+	pm.buf = pm.buf[:have+n]
+	if have+n < int(pm.length) {
 		return m, false, nil
 	}
-	m = Message{Type: cs.typ, Timestamp: cs.timestamp, StreamID: cs.streamID, ChunkStreamID: csid, Body: cs.buf}
+	m = Message{Type: cs.typ, Timestamp: cs.timestamp, StreamID: cs.streamID, ChunkStreamID: csid, Body: pm.buf}
 	r.messages++
-	r.pending -= int(cs.length)
-	cs.buf, cs.n = nil, 0
+	r.drop(pi)
 	return m, true, nil
 }
 

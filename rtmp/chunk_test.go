@@ -120,6 +120,45 @@ func TestChunkReaderExtendedContinuation(t *testing.T) {
 	}
 }
 
+// Compact keeps what the next headers leave out: after it, format 2 and 3
+// headers still take their length, type and stream from the chunk stream's
+// last message, and a message in progress on another chunk stream goes on.
+func TestChunkReaderCompact(t *testing.T) {
+	var b []byte
+	b = append(b, 0x05, 0, 0, 0, 0, 1, 0, 9, 1, 0, 0, 0) // 256-byte message on csid 5, first chunk
+	b = append(b, bytes.Repeat([]byte{'v'}, 128)...)
+	b = append(b, 0x04, 0, 0x03, 0xe8, 0, 0, 3, 8, 1, 0, 0, 0, 'a', 'b', 'c') // fmt 0 on csid 4
+	b = append(b, 0x84, 0, 0, 30, 'f', 'g', 'h')                              // fmt 2: length 3, type 8
+	b = append(b, 0xc4, 'i', 'j', 'k')                                        // fmt 3: delta 30 again
+	b = append(b, 0xc5)                                                       // csid 5 goes on
+	b = append(b, bytes.Repeat([]byte{'w'}, 128)...)
+	r := newTestReader(b)
+	var got []Message
+	for {
+		r.Compact()
+		m, err := r.ReadMessage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m)
+	}
+	want := []Message{
+		{Type: 8, Timestamp: 1000, StreamID: 1, ChunkStreamID: 4, Body: []byte("abc")},
+		{Type: 8, Timestamp: 1030, StreamID: 1, ChunkStreamID: 4, Body: []byte("fgh")},
+		{Type: 8, Timestamp: 1060, StreamID: 1, ChunkStreamID: 4, Body: []byte("ijk")},
+		{Type: 9, Timestamp: 0, StreamID: 1, ChunkStreamID: 5, Body: append(bytes.Repeat([]byte{'v'}, 128), bytes.Repeat([]byte{'w'}, 128)...)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	if r.partial != nil || cap(r.streams) != 2 {
+		t.Fatalf("compacted between messages: %d messages in progress kept, room for %d chunk streams", cap(r.partial), cap(r.streams))
+	}
+}
+
 func TestChunkReaderAbort(t *testing.T) {
 	var b []byte
 	b = append(b, 0x06, 0, 0, 0, 0, 1, 0, 9, 1, 0, 0, 0) // 256-byte message on csid 6
@@ -226,10 +265,32 @@ func FuzzChunkReader(f *testing.F) {
 		r := NewChunkReader(bufio.NewReader(bytes.NewReader(b)), 1<<16, 8)
 		r.maxOther = 1 << 10 // as Conn sets it: commands and control smaller than media
 		r.allocLimit = 1 << 17
+		// A twin that lets go of its spare state after every message, as a
+		// player's connection does, reads the same messages.
+		twin := NewChunkReader(bufio.NewReader(bytes.NewReader(b)), 1<<16, 8)
+		twin.maxOther, twin.allocLimit = r.maxOther, r.allocLimit
 		for i := 0; i < 1000; i++ {
 			m, err := r.ReadMessage()
 			if r.allocated > r.allocLimit {
 				t.Fatalf("%d bytes of bodies allocated, over %d", r.allocated, r.allocLimit)
+			}
+			if len(r.streams) > 8 || len(r.partial) > len(r.streams) {
+				t.Fatalf("%d chunk streams, %d messages in progress (limit 8)", len(r.streams), len(r.partial))
+			}
+			inProgress := 0
+			for _, p := range r.partial {
+				inProgress += int(p.length)
+				if len(p.buf) >= int(p.length) && p.length > 0 {
+					t.Fatalf("a whole message left in progress: %d of %d bytes", len(p.buf), p.length)
+				}
+			}
+			if inProgress != r.pending {
+				t.Fatalf("pending %d, messages in progress declare %d", r.pending, inProgress)
+			}
+			twin.Compact()
+			tm, terr := twin.ReadMessage()
+			if (err == nil) != (terr == nil) || !reflect.DeepEqual(m, tm) {
+				t.Fatalf("message %d: %+v, %v; compacted reader: %+v, %v", i, m, err, tm, terr)
 			}
 			if err != nil {
 				return

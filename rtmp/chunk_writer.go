@@ -76,6 +76,11 @@ func appendBasicHeader(b []byte, format byte, csid uint32) []byte {
 // unchanged until Flush returns. The caller ensures the body is shorter than
 // 16 MiB, the largest length a message header can carry (section 5.3.1.2.1).
 func (w *ChunkWriter) Queue(m *Message) {
+	if w.iov == nil {
+		// Room for a batch of answers (a connect's, a play's): the
+		// vector does not grow step by step from nothing.
+		w.iov = make(net.Buffers, 0, 16)
+	}
 	start := len(w.scratch)
 	w.scratch = AppendMessageHeaders(w.scratch, m.ChunkStreamID, m.Type, m.Timestamp, m.StreamID, len(m.Body), w.chunkSize)
 	hdr := w.scratch[start:len(w.scratch):len(w.scratch)]
@@ -122,6 +127,36 @@ func (w *ChunkWriter) reset() {
 	if cap(w.scratch) > 2048 {
 		w.scratch = nil
 	}
+}
+
+// WriteVector writes v, slices cut into chunks, after anything still
+// queued, waiting as needed. While nothing is queued, v is written from
+// where it is, as TryWriteVector does; otherwise the batch is written and
+// its vector let go (release). The elements of v may be changed.
+func (w *ChunkWriter) WriteVector(v [][]byte) (int64, error) {
+	if len(w.iov) > 0 {
+		w.QueueVector(v)
+		n, err := w.Flush()
+		w.release()
+		return n, err
+	}
+	w.out = v
+	var n int64
+	var err error
+	if w.nw != nil {
+		n, err = w.nw.WriteAll((*[][]byte)(&w.out))
+	} else {
+		n, err = w.out.WriteTo(w.w)
+	}
+	w.out = nil
+	return n, err
+}
+
+// release lets go of the (empty) batch's vector and header scratch, for a
+// connection whose next batch may be long in coming: a player's next
+// answer, which may never come, keeps none.
+func (w *ChunkWriter) release() {
+	w.iov, w.scratch = nil, nil
 }
 
 // TryWriteVector writes v, slices cut into chunks, after anything still

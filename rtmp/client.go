@@ -108,7 +108,7 @@ func NewClientConn(ctx context.Context, nc net.Conn, rawurl string, cfg DialConf
 	}
 	c := newConn(nc, cfg.MaxMessageSize, 0, cfg.Logger)
 	c.SetWriteTimeout(cfg.WriteTimeout)
-	c.client, c.url, c.cfgTimeout, c.chunkSizeOut, c.connectParams = true, u, cfg.Timeout, cfg.ChunkSize, cfg.ConnectParams
+	c.cl = &clientSide{url: u, timeout: cfg.Timeout, chunkSizeOut: cfg.ChunkSize, connectParams: cfg.ConnectParams}
 	err = c.withDeadline(ctx, func() error {
 		if err := ClientHandshake(c.br, nc, true); err != nil {
 			return err
@@ -123,13 +123,18 @@ func NewClientConn(ctx context.Context, nc net.Conn, rawurl string, cfg DialConf
 }
 
 // URL returns the URL a client connection was dialled with, or nil.
-func (c *Conn) URL() *URL { return c.url }
+func (c *Conn) URL() *URL {
+	if c.cl == nil {
+		return nil
+	}
+	return c.cl.url
+}
 
-// withDeadline runs f with the connection deadline set from c.cfgTimeout and
+// withDeadline runs f with the connection deadline set from c.cl.timeout and
 // ctx, and cancels blocked I/O when ctx ends; it clears the read deadline
 // after and puts back the caller's write deadline.
 func (c *Conn) withDeadline(ctx context.Context, f func() error) error {
-	dl := time.Now().Add(c.cfgTimeout)
+	dl := time.Now().Add(c.cl.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
 	}
@@ -155,7 +160,7 @@ func (c *Conn) withDeadline(ctx context.Context, f func() error) error {
 func (c *Conn) setOpDeadline(dl time.Time) {
 	c.dlmu.Lock()
 	defer c.dlmu.Unlock()
-	c.opDL = dl
+	c.cl.opDL = dl
 	c.nc.SetReadDeadline(dl)
 	if !c.ownWrite {
 		c.nc.SetWriteDeadline(c.restingWriteDeadline())
@@ -165,21 +170,21 @@ func (c *Conn) setOpDeadline(dl time.Time) {
 }
 
 func (c *Conn) nextTxID() float64 {
-	c.txID++
-	return c.txID
+	c.cl.txID++
+	return c.cl.txID
 }
 
 // connect sends Set Chunk Size and connect (section 7.2.1.1) and waits for
 // its _result.
 func (c *Conn) connect() error {
-	if err := c.setChunkSize(c.chunkSizeOut); err != nil {
+	if err := c.setChunkSize(c.cl.chunkSizeOut); err != nil {
 		return err
 	}
 	obj := flv.Object{
-		{Key: "app", Value: c.url.App},
+		{Key: "app", Value: c.cl.url.App},
 		{Key: "type", Value: "nonprivate"},
 		{Key: "flashVer", Value: "FMLE/3.0 (compatible; picosrs)"},
-		{Key: "tcUrl", Value: c.url.TCURL()},
+		{Key: "tcUrl", Value: c.cl.url.TCURL()},
 		{Key: "fpad", Value: false},
 		{Key: "capabilities", Value: float64(15)},
 		{Key: "audioCodecs", Value: float64(4071)},
@@ -187,7 +192,7 @@ func (c *Conn) connect() error {
 		{Key: "videoFunction", Value: float64(1)},
 		{Key: "objectEncoding", Value: float64(0)},
 	}
-	obj = append(obj, c.connectParams...)
+	obj = append(obj, c.cl.connectParams...)
 	tx := c.nextTxID()
 	if err := c.writeCommand(csidCommand, 0, "connect", tx, obj); err != nil {
 		return err
@@ -299,7 +304,7 @@ func (c *Conn) Play(ctx context.Context) error {
 		if err := c.createStream(); err != nil {
 			return err
 		}
-		name := c.url.StreamWithParam()
+		name := c.cl.url.StreamWithParam()
 		if err := c.writeCommand(csidClientStream, c.streamID, "play", c.nextTxID(), nil, name, float64(-2000)); err != nil {
 			return err
 		}
@@ -316,7 +321,7 @@ func (c *Conn) Play(ctx context.Context) error {
 // WriteTags or WriteTag.
 func (c *Conn) Publish(ctx context.Context) error {
 	return c.withDeadline(ctx, func() error {
-		name := c.url.StreamWithParam()
+		name := c.cl.url.StreamWithParam()
 		if err := c.writeCommand(csidCommand, 0, "releaseStream", c.nextTxID(), nil, name); err != nil {
 			return err
 		}
@@ -336,7 +341,7 @@ func (c *Conn) Publish(ctx context.Context) error {
 // Unpublish tells the server the client stops publishing (FCUnpublish and
 // deleteStream), as ffmpeg does before closing.
 func (c *Conn) Unpublish() error {
-	name := c.url.StreamWithParam()
+	name := c.cl.url.StreamWithParam()
 	if err := c.writeCommand(csidCommand, 0, "FCUnpublish", c.nextTxID(), nil, name); err != nil {
 		return err
 	}

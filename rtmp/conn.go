@@ -47,48 +47,61 @@ type Conn struct {
 	nbw *nbio.Writer // nil where writes cannot be made without waiting
 
 	writeTimeout atomic.Int64 // time.Duration of the Conn's own writes
-	// dlmu guards the write deadline of nc and the fields below. It is
-	// held only around setting a deadline, never across a write, so that
-	// SetWriteDeadline never waits for a blocked write.
+	// dlmu guards the write deadline of nc and the fields below (and
+	// clientSide.opDL). It is held only around setting a deadline, never
+	// across a write, so that SetWriteDeadline never waits for a blocked
+	// write.
 	dlmu     sync.Mutex
 	userDL   time.Time // set with SetWriteDeadline: the media writes' deadline
-	opDL     time.Time // client: deadline of the operation in progress (withDeadline)
 	ownWrite bool      // one of the Conn's own writes is in progress
 
-	bytesIn  atomic.Uint64
-	bytesOut atomic.Uint64
-
 	// read side state
+	untilDrained bool   // readMessage stops when all it read is handled (ServeBufferedPlayerInput)
+	streamID     uint32 // message stream id of the publish/play stream
+	ackWindow    uint32 // peer's window acknowledgement size, 0 = none
+	lastAck      uint64 // bytesIn at the last acknowledgement sent
+	bytesIn      atomic.Uint64
+	bytesOut     atomic.Uint64
+	pending      []flv.Tag
+
+	// A Conn keeps for its life only what it needs while it plays or
+	// publishes; what the commands before need (server) or what only a
+	// client needs lives apart.
+	setup *serverSetup // server side, from Accept until play or publish is granted; under wmu
+	cl    *clientSide  // client side only; nil on a server's Conn
+}
+
+// serverSetup is what a server's Conn needs from the handshake until it
+// grants play or publish (AcceptPlay, AcceptPublish): a player that then
+// watches for hours keeps none of it.
+type serverSetup struct {
+	chunkSizeOut int           // the chunk size announced in answer to connect
+	connectApp   string        // connect's app field
+	req          *Request      // from connect on; the play or publish request once it came
 	readLimit    uint64        // while non-zero, bytesIn may not pass it (request phase)
 	budget       requestBudget // the request phase's, under wmu
-	ackWindow    uint32        // peer's window acknowledgement size, 0 = none
-	lastAck      uint64        // bytesIn at the last acknowledgement sent
-	pending      []flv.Tag
-	untilDrained bool // readMessage stops when all it read is handled (ServeBufferedPlayerInput)
-	client       bool
-	streamID     uint32 // message stream id of the publish/play stream
-	chunkSizeOut int
+}
 
-	// server side
-	connectApp string
-	req        *Request
-
-	// client side
+// clientSide is what only a client's Conn needs (Dial, NewClientConn).
+type clientSide struct {
 	url           *URL
-	cfgTimeout    time.Duration
+	timeout       time.Duration // of each operation (DialConfig.Timeout)
+	chunkSizeOut  int
 	txID          float64
 	connectParams flv.Object
+	opDL          time.Time // deadline of the operation in progress (withDeadline); under Conn.dlmu
 }
 
 // countingReader counts the bytes read from the connection into
-// c.bytesIn and, in the request phase, stops at c.readLimit.
+// c.bytesIn and, in the request phase, stops at c.setup.readLimit.
 type countingReader struct {
 	r io.Reader
 	c *Conn
 }
 
 func (r countingReader) Read(p []byte) (int, error) {
-	if lim := r.c.readLimit; lim > 0 {
+	if st := r.c.setup; st != nil && st.readLimit > 0 {
+		lim := st.readLimit
 		in := r.c.bytesIn.Load()
 		if in >= lim {
 			return 0, errRequestBytes
@@ -102,10 +115,24 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// newConn returns a client's Conn on nc, which reads with a 4 KB buffer.
 func newConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
-	c := &Conn{nc: nc, log: log}
+	return newConnReading(nc, mediaReaders.Get().(*bufio.Reader), maxMessage, maxStreams, log)
+}
+
+// newServerConn returns a server's Conn on nc, in the request phase: it
+// reads the handshake and the commands with a small buffer (see
+// smallReadBuffer).
+func newServerConn(nc net.Conn, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
+	c := newConnReading(nc, smallReaders.Get().(*bufio.Reader), maxMessage, maxStreams, log)
+	c.streamID = 1
+	c.setup = &serverSetup{chunkSizeOut: DefaultChunkSize}
+	return c
+}
+
+func newConnReading(nc net.Conn, br *bufio.Reader, maxMessage, maxStreams int, log *textlog.Logger) *Conn {
+	c := &Conn{nc: nc, log: log, br: br}
 	c.SetWriteTimeout(0)
-	c.br = connReaders.Get().(*bufio.Reader) // connReadBuffer: a publisher keeps it for its life
 	c.br.Reset(countingReader{nc, c})
 	c.cr = NewChunkReader(c.br, maxMessage, maxStreams)
 	c.cr.maxOther = MaxCommandSize
@@ -155,8 +182,8 @@ var aLongTimeAgo = time.Unix(1, 0)
 // deadline. c.dlmu must be held.
 func (c *Conn) ownWriteDeadline(now time.Time) time.Time {
 	dl := now.Add(time.Duration(c.writeTimeout.Load()))
-	if !c.opDL.IsZero() && c.opDL.Before(dl) {
-		dl = c.opDL
+	if c.cl != nil && !c.cl.opDL.IsZero() && c.cl.opDL.Before(dl) {
+		dl = c.cl.opDL
 	}
 	if c.userDL.After(now) && c.userDL.Before(dl) {
 		dl = c.userDL
@@ -168,8 +195,8 @@ func (c *Conn) ownWriteDeadline(now time.Time) time.Time {
 // operation's while one runs (client), else the caller's. c.dlmu must be
 // held.
 func (c *Conn) restingWriteDeadline() time.Time {
-	if !c.opDL.IsZero() {
-		return c.opDL
+	if c.cl != nil && !c.cl.opDL.IsZero() {
+		return c.cl.opDL
 	}
 	return c.userDL
 }
@@ -188,6 +215,13 @@ func (c *Conn) flushOwnLocked() error {
 	c.nc.SetWriteDeadline(c.ownWriteDeadline(time.Now()))
 	c.dlmu.Unlock()
 	err := c.flushLocked()
+	if c.setup == nil {
+		// The Conn's own writes are few and far between once play or
+		// publish has started: the batch's vector and headers are not
+		// kept for them (the request phase's answers reuse theirs, media
+		// written with WriteTags too).
+		c.cw.release()
+	}
 	c.dlmu.Lock()
 	c.ownWrite = false
 	c.nc.SetWriteDeadline(c.restingWriteDeadline())
@@ -258,19 +292,6 @@ func (c *Conn) setChunkSize(n int) error {
 	return err
 }
 
-// writeCommand sends an AMF0 command message (section 7.1.1).
-func (c *Conn) writeCommand(csid, streamID uint32, vals ...any) error {
-	return c.writeAMF0(TypeCommandAMF0, csid, streamID, vals...)
-}
-
-func (c *Conn) writeAMF0(typ MessageType, csid, streamID uint32, vals ...any) error {
-	b, err := flv.MarshalAMF0(vals...)
-	if err != nil {
-		return fmt.Errorf("rtmp: encode command: %w", err)
-	}
-	return c.writeMessages(Message{Type: typ, ChunkStreamID: csid, StreamID: streamID, Body: b})
-}
-
 // readMessage returns the next message that is not protocol control: it
 // handles Window Acknowledgement Size, Set Peer Bandwidth, Acknowledgement
 // (sections 5.4.3-5.4.5) and User Control events (section 6.2), and sends an
@@ -312,7 +333,7 @@ func (c *Conn) readMessage() (Message, error) {
 			continue
 		case TypeSetPeerBandwidth:
 			// Section 5.4.5: answer with our Window Acknowledgement Size.
-			if c.client && len(m.Body) >= 4 {
+			if c.isClient() && len(m.Body) >= 4 {
 				if err := c.writeControl(TypeWindowAckSize, controlBody4(binary.BigEndian.Uint32(m.Body))); err != nil {
 					return m, err
 				}
@@ -345,6 +366,9 @@ func (c *Conn) handleUserControl(b []byte) error {
 	}
 	return nil
 }
+
+// isClient reports whether c is a client's connection (Dial).
+func (c *Conn) isClient() bool { return c.cl != nil }
 
 // cleanEOF maps the ways a peer closes a connection to io.EOF.
 func cleanEOF(err error) error {
@@ -483,7 +507,7 @@ func (c *Conn) dataTag(m Message) (flv.Tag, bool) {
 	case "@setDataFrame":
 		b = rest
 	case "|RtmpSampleAccess", "onStatus":
-		if c.client {
+		if c.isClient() {
 			return flv.Tag{}, false
 		}
 	}
@@ -545,7 +569,7 @@ func splitAggregate(m Message, dst []flv.Tag) []flv.Tag {
 // handleMediaCommand handles a command that arrives while media flows.
 func (c *Conn) handleMediaCommand(cmd *command) error {
 	c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
-	if c.client {
+	if c.isClient() {
 		switch cmd.Name {
 		case "onStatus":
 			info := cmd.infoObject()
@@ -575,24 +599,13 @@ func (c *Conn) handleMediaCommand(cmd *command) error {
 	return c.answerUnknown(cmd)
 }
 
-// undefined is the AMF0 undefined value, as sent in some answers.
-var undefined = flv.Undefined{}
-
 // answerUnknown answers a command the server does not implement: _result
 // null when it has a transaction id, nothing otherwise.
 func (c *Conn) answerUnknown(cmd *command) error {
-	if c.client || cmd.TxID <= 0 || cmd.Name == "_result" || cmd.Name == "_error" {
+	if c.isClient() || cmd.TxID <= 0 || cmd.Name == "_result" || cmd.Name == "_error" {
 		return nil
 	}
 	return c.writeCommand(csidCommand, 0, "_result", cmd.TxID, nil)
-}
-
-func statusInfo(level, code, description string) flv.Object {
-	return flv.Object{
-		{Key: "level", Value: level},
-		{Key: "code", Value: code},
-		{Key: "description", Value: description},
-	}
 }
 
 // WriteTags writes tags to the peer on the connection's message stream, one
@@ -639,11 +652,15 @@ func (c *Conn) TryWriteTags(tags []*flv.Tag) (bool, error) {
 	return done, nil
 }
 
-// FlushWrites writes whatever TryWriteTags left queued, waiting as needed.
+// FlushWrites writes whatever TryWriteTags or TryWriteVector left queued,
+// waiting as needed, and lets go of the vector that held it: a player
+// whose socket was full once keeps none once it has caught up.
 func (c *Conn) FlushWrites() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.flushLocked()
+	err := c.flushLocked()
+	c.cw.release()
+	return err
 }
 
 func (c *Conn) queueTagsLocked(tags []*flv.Tag) error {
@@ -659,7 +676,7 @@ func (c *Conn) queueTagsLocked(tags []*flv.Tag) error {
 			m.ChunkStreamID = csidVideo
 		case flv.TagScript:
 			m.Type, m.ChunkStreamID = TypeDataAMF0, csidData
-			if c.client && t.IsMetadata() {
+			if c.isClient() && t.IsMetadata() {
 				m.Body = append(append([]byte(nil), setDataFrame...), t.Data...)
 			}
 		default:

@@ -342,14 +342,16 @@ func TestTryWriteTags(t *testing.T) {
 	}
 }
 
-// TestShrinkReaderKeepsBufferedBytes: what the 4 kB read buffer already
-// held when a player's connection switches to the small one is read first,
-// then the connection, nothing lost or reordered.
-func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
+// TestGrowReaderKeepsBufferedBytes: what the small read buffer of the
+// request phase already held when a publisher's connection switches to the
+// 4 KB one is read first, then the connection, nothing lost, reordered or
+// counted twice.
+func TestGrowReaderKeepsBufferedBytes(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	c := newConn(a, 0, 0, nil)
+	c := newServerConn(a, 0, 0, nil)
+	a.SetReadDeadline(time.Now().Add(5 * time.Second)) // bytes lost: fail, do not hang
 	want := make([]byte, 3000)
 	for i := range want {
 		want[i] = byte(i * 7)
@@ -358,19 +360,12 @@ func TestShrinkReaderKeepsBufferedBytes(t *testing.T) {
 		b.Write(want[:1000])
 		b.Write(want[1000:])
 	}()
-	if _, err := c.br.Peek(600); err != nil { // 1000 bytes now sit in the big buffer
+	if _, err := c.br.Peek(smallReadBuffer); err != nil { // the small buffer is full
 		t.Fatal(err)
 	}
-	if n := c.br.Buffered(); n < 600 {
-		t.Fatalf("buffered %d", n)
-	}
-	n := c.br.Buffered()
-	c.shrinkReader()
-	if c.cr.r != c.br || c.br.Size() != max(playerReadBuffer, n) {
-		t.Fatalf("the chunk reader reads through a buffer of %d bytes, want %d", c.br.Size(), max(playerReadBuffer, n))
-	}
-	if c.InputBuffered() != n {
-		t.Fatalf("%d bytes buffered after the switch, want the %d buffered before", c.InputBuffered(), n)
+	c.growReader()
+	if c.cr.r != c.br || c.br.Size() != mediaReadBuffer {
+		t.Fatalf("the chunk reader reads through a buffer of %d bytes, want %d", c.br.Size(), mediaReadBuffer)
 	}
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(c.br, got); err != nil {
@@ -410,7 +405,7 @@ func TestDataTag(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { c.dataTag(m) }); n != 0 {
 		t.Fatalf("%v allocations per data message", n)
 	}
-	c.client = true
+	c.cl = &clientSide{}
 	access, _ := flv.MarshalAMF0("|RtmpSampleAccess", false, false)
 	if _, ok := c.dataTag(Message{Type: TypeDataAMF0, Body: access}); ok {
 		t.Fatal("client passes |RtmpSampleAccess on")
@@ -524,10 +519,20 @@ func TestServeBufferedPlayerInput(t *testing.T) {
 		if err := c.AcceptPlay(); err != nil {
 			return err
 		}
+		if c.InputBuffered() == 0 && c.br != nil {
+			return fmt.Errorf("a player with nothing to read keeps a read buffer of %d bytes", c.br.Size())
+		}
 		for {
 			err := c.ServeBufferedPlayerInput()
 			if err == nil && c.InputBuffered() != 0 {
 				err = fmt.Errorf("returned with %d bytes buffered", c.InputBuffered())
+			}
+			if err == nil && (c.br != nil || c.setup != nil || c.cw.iov != nil || c.cr.partial != nil) {
+				// A player that has handled what it sent keeps no read
+				// buffer, no request state, no vector of its answers and
+				// no list of messages in progress.
+				err = fmt.Errorf("a drained player keeps a read buffer (%v), its request (%v), a vector (%d) or partial messages (%d)",
+					c.br != nil, c.setup != nil, cap(c.cw.iov), cap(c.cr.partial))
 			}
 			calls <- err
 			if err != nil {

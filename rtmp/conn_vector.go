@@ -37,17 +37,21 @@ func (c *Conn) MediaParams() (streamID uint32, chunkSize int) {
 
 // PublishesTo reports whether c is a client that publishes: its data
 // messages must then carry "@setDataFrame" ahead of onMetaData.
-func (c *Conn) PublishesTo() bool { return c.client }
+func (c *Conn) PublishesTo() bool { return c.isClient() }
 
 // WriteVector writes v, chunk vectors built for c's MediaParams, after
 // anything TryWriteVector left, waiting as needed. The slices and what they
 // point at are not copied and must stay unchanged until it returns; v itself
-// is not kept.
+// is not kept, and its elements may be changed.
 func (c *Conn) WriteVector(v [][]byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.cw.QueueVector(v)
-	return c.flushLocked()
+	n, err := c.cw.WriteVector(v)
+	c.bytesOut.Add(uint64(n))
+	if err != nil {
+		return fmt.Errorf("rtmp: write: %w", err)
+	}
+	return nil
 }
 
 // TryWriteVector queues v as WriteVector does and writes what the socket

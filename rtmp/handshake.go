@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 )
@@ -64,27 +65,58 @@ func digestPos(b []byte, scheme int) int {
 	return base + 4 + sum%728
 }
 
-// hmacSHA256 computes HMAC-SHA256 of the parts with key.
-func hmacSHA256(key []byte, parts ...[]byte) []byte {
-	m := hmac.New(sha256.New, key)
-	for _, p := range parts {
-		m.Write(p)
+// digester computes the handshake's HMAC-SHA256 digests (RFC 2104) with
+// two SHA-256 states it reuses: a server handshake's, kept with its pooled
+// blocks, allocate nothing, where crypto/hmac allocated about 2.5 kB per
+// handshake (a burst of a thousand players left 2.5 MB to the collector).
+type digester struct {
+	inner, outer hash.Hash
+	pad          [sha256.BlockSize]byte
+	sum          [sha256.Size]byte
+}
+
+// mac returns HMAC-SHA256 of the parts with key, in d's buffer: valid until
+// d computes the next.
+func (d *digester) mac(key []byte, parts ...[]byte) []byte {
+	if d.inner == nil {
+		d.inner, d.outer = sha256.New(), sha256.New()
 	}
-	return m.Sum(nil)
+	var k [sha256.BlockSize]byte
+	if len(key) > len(k) {
+		h := sha256.Sum256(key)
+		copy(k[:], h[:])
+	} else {
+		copy(k[:], key) // before d.sum, which key may be, is written
+	}
+	for i := range d.pad {
+		d.pad[i] = k[i] ^ 0x36
+	}
+	d.inner.Reset()
+	d.inner.Write(d.pad[:])
+	for _, p := range parts {
+		d.inner.Write(p)
+	}
+	for i := range d.pad {
+		d.pad[i] = k[i] ^ 0x5c
+	}
+	d.outer.Reset()
+	d.outer.Write(d.pad[:])
+	d.outer.Write(d.inner.Sum(d.sum[:0]))
+	return d.outer.Sum(d.sum[:0])
 }
 
 // blockDigest computes the digest of a C1/S1 block: the HMAC of every byte
 // except the 32 digest bytes themselves.
-func blockDigest(b []byte, pos int, key []byte) []byte {
-	return hmacSHA256(key, b[:pos], b[pos+32:])
+func (d *digester) blockDigest(b []byte, pos int, key []byte) []byte {
+	return d.mac(key, b[:pos], b[pos+32:])
 }
 
 // findDigest looks for a valid digest in block b signed with key, trying
 // scheme 0 then scheme 1. It returns the digest, or nil.
-func findDigest(b, key []byte) []byte {
+func (d *digester) findDigest(b, key []byte) []byte {
 	for scheme := 0; scheme <= 1; scheme++ {
 		pos := digestPos(b, scheme)
-		if hmac.Equal(blockDigest(b, pos, key), b[pos:pos+32]) {
+		if hmac.Equal(d.blockDigest(b, pos, key), b[pos:pos+32]) {
 			return b[pos : pos+32]
 		}
 	}
@@ -92,18 +124,25 @@ func findDigest(b, key []byte) []byte {
 }
 
 // signBlock writes the digest of block b into it with the given scheme.
-func signBlock(b []byte, scheme int, key []byte) []byte {
+func (d *digester) signBlock(b []byte, scheme int, key []byte) []byte {
 	pos := digestPos(b, scheme)
-	copy(b[pos:], blockDigest(b, pos, key))
+	copy(b[pos:], d.blockDigest(b, pos, key))
 	return b[pos : pos+32]
 }
 
 // signResponse fills the last 32 bytes of a C2/S2 block with its signature
 // over the first 1504, keyed by HMAC(fullKey, peerDigest).
-func signResponse(b, fullKey, peerDigest []byte) {
-	k := hmacSHA256(fullKey, peerDigest)
-	copy(b[handshakeSize-32:], hmacSHA256(k, b[:handshakeSize-32]))
+func (d *digester) signResponse(b, fullKey, peerDigest []byte) {
+	k := d.mac(fullKey, peerDigest)
+	copy(b[handshakeSize-32:], d.mac(k, b[:handshakeSize-32]))
 }
+
+// findDigest, signBlock and signResponse with a digester of their own.
+func findDigest(b, key []byte) []byte { return new(digester).findDigest(b, key) }
+func signBlock(b []byte, scheme int, key []byte) []byte {
+	return new(digester).signBlock(b, scheme, key)
+}
+func signResponse(b, fullKey, peerDigest []byte) { new(digester).signResponse(b, fullKey, peerDigest) }
 
 // fillRandom fills a handshake block with random bytes. They need not be
 // secret; crypto/rand is here because the binary carries it anyway
@@ -123,19 +162,34 @@ func fillRandom(b []byte) {
 // 6, not supported), is refused on its first byte rather than held until
 // the handshake timeout.
 func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
-	b := handshakeBufs.Get().(*serverHandshakeBufs)
-	defer handshakeBufs.Put(b)
-	c0c1 := &b.c0c1
-	if _, err := io.ReadFull(r, c0c1[:1]); err != nil {
+	c0, err := readByte(r)
+	if err != nil {
 		return false, fmt.Errorf("rtmp: handshake: read C0: %w", err)
 	}
-	if c0c1[0] != RTMPVersion {
-		return false, versionError(c0c1[0])
+	if c0 != RTMPVersion {
+		return false, versionError(c0)
 	}
-	if _, err := io.ReadFull(r, c0c1[1:]); err != nil {
+	if complex, err = answerC1(r, w); err != nil {
+		return false, err
+	}
+	// C2 is not checked (as SRS, which only reads it): it is skipped
+	// without a block of its own.
+	if err := skip(r, handshakeSize); err != nil {
+		return false, fmt.Errorf("rtmp: handshake: read C2: %w", err)
+	}
+	return complex, nil
+}
+
+// answerC1 reads C1 and writes S0, S1 and S2 with blocks borrowed for just
+// that long: not while the client takes its time to send C0, nor while it
+// answers with C2.
+func answerC1(r io.Reader, w io.Writer) (complex bool, err error) {
+	b := handshakeBufs.Get().(*serverHandshakeBufs)
+	defer handshakeBufs.Put(b)
+	c1 := b.c1[:]
+	if _, err := io.ReadFull(r, c1); err != nil {
 		return false, fmt.Errorf("rtmp: handshake: read C1: %w", err)
 	}
-	c1 := c0c1[1:]
 	out := b.out[:]
 	out[0] = RTMPVersion
 	s1 := out[1 : 1+handshakeSize]
@@ -144,35 +198,56 @@ func ServerHandshake(r io.Reader, w io.Writer) (complex bool, err error) {
 	fillRandom(s1[8:])
 	var c1Digest []byte
 	if !bytes.Equal(c1[4:8], []byte{0, 0, 0, 0}) {
-		c1Digest = findDigest(c1, fpKey[:30])
+		c1Digest = b.digest.findDigest(c1, fpKey[:30])
 	}
 	if c1Digest != nil {
 		copy(s1[4:8], serverVersion[:])
-		signBlock(s1, 0, fmsKey[:36])
+		b.digest.signBlock(s1, 0, fmsKey[:36])
 		fillRandom(s2[:handshakeSize-32])
-		signResponse(s2, fmsKey, c1Digest)
+		b.digest.signResponse(s2, fmsKey, c1Digest)
 	} else {
 		copy(s2, c1) // simple handshake: S2 echoes C1 (section 5.2.4)
 	}
 	if _, err := w.Write(out); err != nil {
 		return false, fmt.Errorf("rtmp: handshake: write S0S1S2: %w", err)
 	}
-	if _, err := io.ReadFull(r, b.c2[:]); err != nil {
-		return false, fmt.Errorf("rtmp: handshake: read C2: %w", err)
-	}
 	return c1Digest != nil, nil
 }
 
-// serverHandshakeBufs are one server handshake's blocks (6 KiB), reused:
-// connections arrive in bursts (a room of players after a publisher starts,
-// a server restart), and each one's blocks are garbage once its handshake
-// is done, so without reuse a burst of a thousand grows the heap, and with
-// it the resident memory, by 6 MB for nothing. Every byte of a block is
-// written (read in full, filled, or cleared) before it is sent.
+// readByte reads one byte of r, without a buffer where r reads bytes.
+func readByte(r io.Reader) (byte, error) {
+	if br, ok := r.(io.ByteReader); ok {
+		return br.ReadByte()
+	}
+	var b [1]byte
+	_, err := io.ReadFull(r, b[:])
+	return b[0], err
+}
+
+// skip reads n bytes of r and drops them.
+func skip(r io.Reader, n int) error {
+	if d, ok := r.(interface{ Discard(int) (int, error) }); ok {
+		_, err := d.Discard(n)
+		return err
+	}
+	_, err := io.CopyN(io.Discard, r, int64(n))
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// serverHandshakeBufs are the blocks of one server handshake (5 KiB),
+// reused: connections arrive in bursts (a room of players after a
+// publisher starts, a server restart), and each one's blocks are garbage
+// once its handshake is done, so without reuse a burst of a thousand grows
+// the heap, and with it the resident memory, by 5 MB for nothing. Every
+// byte of a block is written (read in full, filled, or cleared) before it
+// is sent.
 type serverHandshakeBufs struct {
-	c0c1 [1 + handshakeSize]byte
-	out  [1 + 2*handshakeSize]byte // S0 S1 S2
-	c2   [handshakeSize]byte
+	c1     [handshakeSize]byte
+	out    [1 + 2*handshakeSize]byte // S0 S1 S2
+	digest digester
 }
 
 var handshakeBufs = sync.Pool{New: func() any { return new(serverHandshakeBufs) }}

@@ -2,6 +2,8 @@ package rtmp
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"net"
@@ -60,6 +62,50 @@ func TestHandshakeDigestSchemes(t *testing.T) {
 		if !bytes.Equal(want, s2) {
 			t.Fatalf("scheme %d: S2 signature does not verify", scheme)
 		}
+	}
+}
+
+// The digester's HMAC is crypto/hmac's, for every key the handshake uses
+// (30, 36, 62 and 68 bytes: longer than a SHA-256 block, it is hashed
+// first) and for a key that is its own last digest.
+func TestHandshakeDigester(t *testing.T) {
+	msg := bytes.Repeat([]byte("picosrs"), 300)
+	var d digester
+	for _, key := range [][]byte{fpKey[:30], fmsKey[:36], fpKey, fmsKey} {
+		m := hmac.New(sha256.New, key)
+		m.Write(msg[:100])
+		m.Write(msg[100:])
+		if got := d.mac(key, msg[:100], msg[100:]); !bytes.Equal(got, m.Sum(nil)) {
+			t.Fatalf("key of %d bytes: %x, crypto/hmac %x", len(key), got, m.Sum(nil))
+		}
+		k := append([]byte(nil), d.mac(key, msg)...)
+		m = hmac.New(sha256.New, k)
+		m.Write(msg)
+		if got := d.mac(d.mac(key, msg), msg); !bytes.Equal(got, m.Sum(nil)) {
+			t.Fatalf("keyed with its own digest: %x, crypto/hmac %x", got, m.Sum(nil))
+		}
+	}
+}
+
+// A complex server handshake allocates nothing once its pool is warm: a
+// burst of players leaves nothing of it to the collector.
+func TestServerHandshakeAllocations(t *testing.T) {
+	c0c1 := make([]byte, 1+handshakeSize)
+	c0c1[0] = RTMPVersion
+	copy(c0c1[5:9], clientVersion[:])
+	fillRandom(c0c1[9:])
+	signBlock(c0c1[1:], 1, fpKey[:30])
+	in := append(c0c1, make([]byte, handshakeSize)...) // + C2
+	r := bytes.NewReader(in)
+	run := func() {
+		r.Reset(in)
+		if complex, err := ServerHandshake(r, io.Discard); err != nil || !complex {
+			t.Fatalf("complex %v, %v", complex, err)
+		}
+	}
+	run()
+	if got, over := heapAllocatedOver(256, run); over {
+		t.Fatalf("a complex server handshake allocates %d bytes", got)
 	}
 }
 

@@ -11,9 +11,9 @@ import (
 // fails ReadRequest with ErrRequestTooLarge.
 //
 // Sizes, per connection: the chunk layer holds at most two unfinished
-// messages (2 * MaxCommandSize) plus the 4 KiB read buffer, about 36 KiB, so
-// a thousand idle strangers (SRS's default max_connections) cost about
-// 36 MiB; decoding one command transiently costs at most 20 bytes per byte
+// messages (2 * MaxCommandSize) plus the 256-byte read buffer, about
+// 33 KiB, so a thousand idle strangers (SRS's default max_connections) cost
+// about 33 MiB; decoding one command transiently costs at most 20 bytes per byte
 // (see flv.UnmarshalAMF0), 320 KiB.
 const (
 	// MaxCommandSize bounds a command message, and any message that is not
@@ -57,8 +57,8 @@ var (
 	ErrNameTooLong     = errors.New("rtmp: name too long")
 )
 
-// requestBudget is the state of ReadRequest's budget; active outside it
-// false. Its fields are written and read under Conn.wmu.
+// requestBudget is the state of ReadRequest's budget (serverSetup.budget);
+// active outside it false. Its fields are written and read under Conn.wmu.
 type requestBudget struct {
 	active bool
 	out0   uint64 // bytesOut when the phase began
@@ -66,21 +66,23 @@ type requestBudget struct {
 }
 
 // beginRequest starts the request phase's budget (see the limits above).
+// c.setup must be set.
 func (c *Conn) beginRequest() (restore func()) {
+	st := c.setup
 	in0 := c.bytesIn.Load() - uint64(c.br.Buffered())
-	c.readLimit = in0 + MaxRequestBytes
+	st.readLimit = in0 + MaxRequestBytes
 	maxMessage := c.cr.maxMessage
 	c.cr.maxMessage = min(maxMessage, MaxCommandSize)
 	c.cr.allocLimit = c.cr.allocated + MaxRequestBytes
 	c.wmu.Lock()
-	c.budget = requestBudget{active: true, out0: c.bytesOut.Load(), msgs0: c.cr.messages}
+	st.budget = requestBudget{active: true, out0: c.bytesOut.Load(), msgs0: c.cr.messages}
 	c.wmu.Unlock()
 	return func() {
-		c.readLimit = 0
+		st.readLimit = 0
 		c.cr.maxMessage = maxMessage
 		c.cr.allocLimit = 0
 		c.wmu.Lock()
-		c.budget = requestBudget{}
+		st.budget = requestBudget{}
 		c.wmu.Unlock()
 	}
 }
@@ -92,10 +94,11 @@ var errRequestBytes = fmt.Errorf("%w: over %d bytes before publish or play", Err
 // checkRequestMessages fails once the request phase has read more than
 // MaxRequestMessages messages; only the reading goroutine calls it.
 func (c *Conn) checkRequestMessages() error {
-	if c.readLimit == 0 {
+	st := c.setup
+	if st == nil || st.readLimit == 0 {
 		return nil
 	}
-	if n := c.cr.messages - c.budget.msgs0; n > MaxRequestMessages {
+	if n := c.cr.messages - st.budget.msgs0; n > MaxRequestMessages {
 		return fmt.Errorf("%w: over %d messages before publish or play", ErrRequestTooLarge, MaxRequestMessages)
 	}
 	return nil
@@ -104,10 +107,11 @@ func (c *Conn) checkRequestMessages() error {
 // checkRequestReplyLocked fails a write that would take the request phase's
 // answers over MaxRequestReplyBytes; c.wmu must be held.
 func (c *Conn) checkRequestReplyLocked() error {
-	if !c.budget.active {
+	st := c.setup
+	if st == nil || !st.budget.active {
 		return nil
 	}
-	if n := c.bytesOut.Load() - c.budget.out0 + uint64(c.cw.queuedBytes()); n > MaxRequestReplyBytes {
+	if n := c.bytesOut.Load() - st.budget.out0 + uint64(c.cw.queuedBytes()); n > MaxRequestReplyBytes {
 		c.cw.reset()
 		return fmt.Errorf("%w: over %d bytes of answers before publish or play", ErrRequestTooLarge, MaxRequestReplyBytes)
 	}

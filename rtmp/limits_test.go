@@ -38,10 +38,7 @@ func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
 
 // serverOn returns a server Conn past its handshake on mc.
 func serverOn(mc *memConn) *Conn {
-	c := newConn(mc, 0, 0, nil)
-	c.streamID = 1
-	c.chunkSizeOut = DefaultChunkSize
-	return c
+	return newServerConn(mc, 0, 0, nil)
 }
 
 // cmdMsg is a command message on the command chunk stream.

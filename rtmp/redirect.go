@@ -30,7 +30,7 @@ func (c *Conn) Redirect(url string) error {
 		{Key: "redirect", Value: redirectTcURL(url)},
 		{Key: "redirect2", Value: url},
 	}
-	info := append(statusInfo("error", "NetConnection.Connect.Rejected", "RTMP 302 Redirect"), flv.ObjectEntry{Key: "ex", Value: ex})
+	info := statusInfo("error", "NetConnection.Connect.Rejected", "RTMP 302 Redirect", flv.ObjectEntry{Key: "ex", Value: ex})
 	if err := c.writeCommand(csidStream, 0, "onStatus", 0, nil, info); err != nil {
 		return err
 	}

@@ -1,13 +1,10 @@
 package rtmp
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
@@ -83,10 +80,9 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = DefaultChunkSize
 	}
-	c := newConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
+	c := newServerConn(nc, cfg.MaxMessageSize, cfg.MaxChunkStreams, cfg.Logger)
 	c.SetWriteTimeout(cfg.WriteTimeout)
-	c.streamID = 1
-	c.chunkSizeOut = cfg.ChunkSize
+	c.setup.chunkSizeOut = cfg.ChunkSize
 	now := time.Now()
 	dl := now.Add(cfg.HandshakeTimeout)
 	wdl := now.Add(time.Duration(c.writeTimeout.Load()))
@@ -118,6 +114,9 @@ func Accept(nc net.Conn, cfg ServerConfig) (*Conn, error) {
 // NetConnection.Connect.Rejected for connect) saying which limit, and
 // ReadRequest returns ErrNameTooLong. The read deadline is the caller's.
 func (c *Conn) ReadRequest() (*Request, error) {
+	if c.setup == nil {
+		return nil, fmt.Errorf("%w: request after play or publish was granted", ErrBadCommand)
+	}
 	restore := c.beginRequest()
 	defer restore()
 	r, err := c.readRequest()
@@ -128,6 +127,7 @@ func (c *Conn) ReadRequest() (*Request, error) {
 }
 
 func (c *Conn) readRequest() (*Request, error) {
+	st := c.setup
 	for {
 		m, err := c.readMessage()
 		if err != nil {
@@ -143,7 +143,7 @@ func (c *Conn) readRequest() (*Request, error) {
 		c.debug("rtmp: command", "name", cmd.Name, "txid", cmd.TxID)
 		switch cmd.Name {
 		case "connect":
-			if c.req != nil {
+			if st.req != nil {
 				return nil, fmt.Errorf("%w: second connect", ErrBadCommand)
 			}
 			if err := c.onConnect(&cmd); err != nil {
@@ -162,19 +162,19 @@ func (c *Conn) readRequest() (*Request, error) {
 				return nil, err
 			}
 		case "publish", "play":
-			if c.req == nil {
+			if st.req == nil {
 				return nil, fmt.Errorf("%w: %s before connect", ErrBadCommand, cmd.Name)
 			}
 			if m.StreamID != 0 {
 				c.streamID = m.StreamID
 			}
-			r := *c.req
+			r := st.req // connect's, completed: ReadRequest returns with it
 			r.Kind = KindPublish
 			if cmd.Name == "play" {
 				r.Kind = KindPlay
 			}
-			fillRequest(&r, c.connectApp, cmd.argString(0))
-			if why := nameTooLong(&r); why != "" {
+			fillRequest(r, st.connectApp, cmd.argString(0))
+			if why := nameTooLong(r); why != "" {
 				code := "NetStream.Publish.BadName"
 				if r.Kind == KindPlay {
 					code = "NetStream.Play.StreamNotFound"
@@ -183,8 +183,7 @@ func (c *Conn) readRequest() (*Request, error) {
 				_ = c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, statusInfo("error", code, why))
 				return nil, fmt.Errorf("%w: %s", ErrNameTooLong, why)
 			}
-			c.req = &r
-			return &r, nil
+			return r, nil
 		case "deleteStream", "closeStream", "FCUnpublish":
 			// nothing to stop yet
 		default:
@@ -198,17 +197,18 @@ func (c *Conn) readRequest() (*Request, error) {
 // onConnect answers connect the way SRS does: Window Acknowledgement Size,
 // Set Peer Bandwidth (dynamic), Set Chunk Size, _result, onBWDone.
 func (c *Conn) onConnect(cmd *command) error {
+	st := c.setup
 	r := &Request{}
 	r.TcURL, _ = cmd.Obj.GetString("tcUrl")
 	r.PageURL, _ = cmd.Obj.GetString("pageUrl")
 	r.SwfURL, _ = cmd.Obj.GetString("swfUrl")
-	c.connectApp, _ = cmd.Obj.GetString("app")
+	st.connectApp, _ = cmd.Obj.GetString("app")
 	// The app field may carry the tcUrl's parameters, so it gets the
 	// tcUrl's limit here; the app name itself is checked at publish/play.
 	why := ""
 	if n := len(r.TcURL); n > MaxTcURLLength {
 		why = fmt.Sprintf("tcUrl of %d bytes is longer than %d", n, MaxTcURLLength)
-	} else if n := len(c.connectApp); n > MaxTcURLLength {
+	} else if n := len(st.connectApp); n > MaxTcURLLength {
 		why = fmt.Sprintf("app of %d bytes is longer than %d", n, MaxTcURLLength)
 	} else if n := max(len(r.PageURL), len(r.SwfURL)); n > MaxTcURLLength {
 		why = fmt.Sprintf("pageUrl or swfUrl of %d bytes is longer than %d", n, MaxTcURLLength)
@@ -224,29 +224,20 @@ func (c *Conn) onConnect(cmd *command) error {
 			r.ConnectArgs = append(r.ConnectArgs, e)
 		}
 	}
-	c.req = r
+	st.req = r
 	if err := c.writeMessages(
-		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: controlBody4(defaultWindowAckSize)},
-		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: append(controlBody4(defaultWindowAckSize), 2)},
+		Message{Type: TypeWindowAckSize, ChunkStreamID: csidProtocolControl, Body: windowAckSizeBody},
+		Message{Type: TypeSetPeerBandwidth, ChunkStreamID: csidProtocolControl, Body: peerBandwidthBody},
 	); err != nil {
 		return err
 	}
-	if err := c.setChunkSize(c.chunkSizeOut); err != nil {
+	if err := c.setChunkSize(st.chunkSizeOut); err != nil {
 		return err
 	}
-	props := flv.Object{
-		{Key: "fmsVer", Value: "FMS/3,5,3,888"},
-		{Key: "capabilities", Value: float64(127)},
-		{Key: "mode", Value: float64(1)},
-	}
-	info := statusInfo("status", "NetConnection.Connect.Success", "Connection succeeded")
-	info = append(info,
+	info := statusInfo("status", "NetConnection.Connect.Success", "Connection succeeded",
 		flv.ObjectEntry{Key: "objectEncoding", Value: r.ObjectEncoding},
-		flv.ObjectEntry{Key: "data", Value: flv.ECMAArray{
-			{Key: "version", Value: "3,5,3,888"},
-			{Key: "srs_server", Value: "picosrs"},
-		}})
-	if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, props, info); err != nil {
+		flv.ObjectEntry{Key: "data", Value: connectData})
+	if err := c.writeCommand(csidCommand, 0, "_result", cmd.TxID, connectProps, info); err != nil {
 		return err
 	}
 	return c.writeCommand(csidCommand, 0, "onBWDone", 0, nil)
@@ -260,8 +251,20 @@ func (c *Conn) AcceptPublish() error {
 		flv.Object{{Key: "code", Value: "NetStream.Publish.Start"}, {Key: "description", Value: desc}}); err != nil {
 		return err
 	}
-	info := append(statusInfo("status", "NetStream.Publish.Start", desc), flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
-	return c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
+	info := statusInfo("status", "NetStream.Publish.Start", desc, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	err := c.writeCommand(csidStream, c.streamID, "onStatus", 0, nil, info)
+	c.endSetup()
+	c.growReader() // media from now on
+	return err
+}
+
+// endSetup lets go of what only the commands before play or publish
+// needed.
+func (c *Conn) endSetup() {
+	c.wmu.Lock()
+	c.setup = nil
+	c.cw.release()
+	c.wmu.Unlock()
 }
 
 // RejectPublish sends onStatus with level error and the given code (for
@@ -275,122 +278,46 @@ func (c *Conn) RejectPublish(code, description string) error {
 // onStatus NetStream.Data.Start, in one write, as SRS sends them.
 func (c *Conn) AcceptPlay() error {
 	name := ""
-	if c.req != nil {
-		name = c.req.Stream
+	if c.setup != nil && c.setup.req != nil {
+		name = c.setup.req.Stream
 	}
-	var msgs []Message
-	msgs = append(msgs, Message{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
-		Body: userControlBody(userControlStreamBegin, c.streamID)})
-	add := func(typ MessageType, vals ...any) error {
-		b, err := flv.MarshalAMF0(vals...)
-		if err != nil {
-			return err
+	// Four AMF0 bodies in one lent buffer (see answerBufs).
+	buf := answerBufs.Get().(*[]byte)
+	defer putAnswerBuf(buf)
+	b := (*buf)[:0]
+	msgs := [5]Message{{Type: TypeUserControl, ChunkStreamID: csidProtocolControl,
+		Body: userControlBody(userControlStreamBegin, c.streamID)}}
+	var err error
+	add := func(i int, typ MessageType, vals ...any) {
+		start := len(b)
+		if err == nil {
+			b, err = flv.AppendAMF0(b, vals...)
 		}
-		msgs = append(msgs, Message{Type: typ, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b})
-		return nil
+		msgs[i] = Message{Type: typ, ChunkStreamID: csidStream, StreamID: c.streamID, Body: b[start:len(b):len(b)]}
 	}
-	info := func(code, desc string) flv.Object {
-		return append(statusInfo("status", code, desc),
-			flv.ObjectEntry{Key: "details", Value: name}, flv.ObjectEntry{Key: "clientid", Value: "picosrs"})
+	details := flv.ObjectEntry{Key: "details", Value: name}
+	clientID := flv.ObjectEntry{Key: "clientid", Value: "picosrs"}
+	add(1, TypeCommandAMF0, "onStatus", 0, nil, statusInfo("status", "NetStream.Play.Reset", "Playing and resetting stream.", details, clientID))
+	add(2, TypeCommandAMF0, "onStatus", 0, nil, statusInfo("status", "NetStream.Play.Start", "Started playing stream.", details, clientID))
+	add(3, TypeDataAMF0, "|RtmpSampleAccess", false, false)
+	add(4, TypeDataAMF0, "onStatus", dataStartInfo)
+	*buf = b
+	if err != nil {
+		return fmt.Errorf("rtmp: encode play answer: %w", err)
 	}
-	for _, err := range []error{
-		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Reset", "Playing and resetting stream.")),
-		add(TypeCommandAMF0, "onStatus", 0, nil, info("NetStream.Play.Start", "Started playing stream.")),
-		add(TypeDataAMF0, "|RtmpSampleAccess", false, false),
-		add(TypeDataAMF0, "onStatus", flv.Object{{Key: "code", Value: "NetStream.Data.Start"}}),
-	} {
-		if err != nil {
-			return fmt.Errorf("rtmp: encode play answer: %w", err)
-		}
-	}
-	if err := c.writeMessages(msgs...); err != nil {
+	if err := c.writeMessages(msgs[:]...); err != nil {
 		return err
 	}
-	c.req, c.connectApp = nil, "" // the caller has the request; a player may watch for hours
-	c.shrinkReader()
+	c.endSetup() // the caller has the request; a player may watch for hours
+	// The read buffer goes back to its pool now, or, when the player has
+	// sent more already (Set Buffer Length behind play, as most do), once
+	// that is handled (ServeBufferedPlayerInput).
+	c.returnReader()
+	c.cr.Compact()
 	// A player sends only small control and command messages from now on:
 	// no message of it may be larger than a command.
 	c.cr.maxMessage = min(c.cr.maxMessage, MaxCommandSize)
 	return nil
-}
-
-// playerReadBuffer is the read buffer of a connection once it plays: a
-// player sends only small control and command messages from then on.
-const playerReadBuffer = 256
-
-// playerReaders lends read buffers to players while they have something to
-// read: a player that only watches holds none.
-var playerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, playerReadBuffer) }}
-
-// shrinkReader lets go of the connection's 4 KB read buffer once it plays.
-// Bytes already buffered move into a buffer of the player's own (as large
-// as they need), so InputBuffered still counts every byte read and not
-// handled; without any, the player borrows a small buffer when it sends
-// something (borrowReader).
-func (c *Conn) shrinkReader() {
-	defer recycleReader(c.br)
-	n := c.br.Buffered()
-	if n == 0 {
-		c.br, c.cr.r = nil, nil
-		return
-	}
-	rest, _ := c.br.Peek(n)
-	src := io.MultiReader(bytes.NewReader(bytes.Clone(rest)), countingReader{c.nc, c})
-	c.br = bufio.NewReaderSize(src, max(playerReadBuffer, n))
-	c.br.Peek(n) // from the copy only: it holds n bytes
-	c.cr.r = c.br
-}
-
-// connReaders lends every connection its first read buffer (4 KB), for the
-// handshake and the commands. A player gives it back once it plays
-// (shrinkReader), so a burst of players leaves no 4 KB each to the
-// collector; a publisher keeps its own until it closes.
-var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connReadBuffer) }}
-
-// connReadBuffer is a connection's read buffer until it plays.
-const connReadBuffer = 4 << 10
-
-// recycleReader gives a read buffer no longer used back to the pool of its
-// size; one of another size (a player's own, sized for what it had
-// buffered) is left to the collector.
-func recycleReader(br *bufio.Reader) {
-	pool := &playerReaders
-	switch br.Size() {
-	case playerReadBuffer:
-	case connReadBuffer:
-		pool = &connReaders
-	default:
-		return
-	}
-	br.Reset(nil)
-	pool.Put(br)
-}
-
-// borrowReader gives a player's connection a read buffer if it has none.
-func (c *Conn) borrowReader() {
-	if c.br == nil {
-		br := playerReaders.Get().(*bufio.Reader)
-		br.Reset(countingReader{c.nc, c})
-		c.br, c.cr.r = br, br
-	}
-}
-
-// returnReader gives the read buffer back once nothing is left in it.
-func (c *Conn) returnReader() {
-	if c.br == nil || c.br.Buffered() > 0 {
-		return
-	}
-	recycleReader(c.br)
-	c.br, c.cr.r = nil, nil
-}
-
-// InputBuffered reports how many bytes the peer sent that c has read from
-// the socket but not handled yet.
-func (c *Conn) InputBuffered() int {
-	if c.br == nil {
-		return 0
-	}
-	return c.br.Buffered()
 }
 
 // RejectPlay sends onStatus with level error and the given code (for example
@@ -480,7 +407,10 @@ func (c *Conn) servePlayerMessage() error {
 // ffmpeg and librtmp then end playback cleanly instead of reporting an I/O
 // error when the connection closes.
 func (c *Conn) NotifyUnpublish() error {
-	b, err := flv.MarshalAMF0("onStatus", 0, nil, statusInfo("status", "NetStream.Play.UnpublishNotify", "The stream is unpublished."))
+	buf := answerBufs.Get().(*[]byte)
+	defer putAnswerBuf(buf)
+	b, err := flv.AppendAMF0((*buf)[:0], "onStatus", 0, nil, statusInfo("status", "NetStream.Play.UnpublishNotify", "The stream is unpublished."))
+	*buf = b
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (w *Watcher) Watch(c net.Conn, gone func()) (stop func(), err error) {
 
 // Input is a connection whose input is watched (WatchInput).
 type Input struct {
-	arm, stop func()
+	reg registration
 }
 
 // WatchInput returns c's input watch, not armed yet: once Arm is called, the
@@ -67,10 +67,10 @@ func (w *Watcher) WatchInput(c net.Conn, ready func()) (*Input, error) {
 }
 
 // Arm asks for ready to be called once more.
-func (in *Input) Arm() { in.arm() }
+func (in *Input) Arm() { in.reg.arm() }
 
 // Stop ends the watch; it may be called more than once.
-func (in *Input) Stop() { in.stop() }
+func (in *Input) Stop() { in.reg.stop() }
 
 // readUntilClosed is Watch's fallback: a goroutine that reads c until its
 // peer closes it, then calls gone, unless stopped first.

@@ -52,8 +52,8 @@ func (w *impl) watch(c net.Conn, gone func()) (func(), error) {
 	if !ok {
 		return readUntilClosed(c, gone), nil
 	}
-	r, err := w.register(sc, hangupEvents, entry{fn: gone})
-	if err != nil {
+	r := &registration{}
+	if err := w.register(sc, hangupEvents, entry{fn: gone}, r); err != nil {
 		return nil, err
 	}
 	if err := r.ctl(syscall.EPOLL_CTL_ADD); err != nil {
@@ -68,11 +68,11 @@ func (w *impl) watchInput(c net.Conn, ready func()) (*Input, error) {
 	if !ok {
 		return nil, ErrUnsupported
 	}
-	r, err := w.register(sc, inputEvents, entry{fn: ready, keep: true})
-	if err != nil {
+	in := &Input{}
+	if err := w.register(sc, inputEvents, entry{fn: ready, keep: true}, &in.reg); err != nil {
 		return nil, err
 	}
-	return &Input{arm: r.arm, stop: r.stop}, nil
+	return in, nil
 }
 
 // registration is one watch: its token, and the descriptor's events.
@@ -85,19 +85,21 @@ type registration struct {
 	added bool // under w.mu
 }
 
-// register gives sc's descriptor a new token; nothing is watched until the
-// registration is added to the epoll set.
-func (w *impl) register(sc syscall.Conn, events uint32, e entry) (*registration, error) {
+// register makes r, a zero registration, sc's with a new token; nothing is
+// watched until the registration is added to the epoll set.
+func (w *impl) register(sc syscall.Conn, events uint32, e entry, r *registration) error {
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w.mu.Lock()
 	w.next++
 	tok := w.next
 	w.m[tok] = e
 	w.mu.Unlock()
-	return &registration{w: w, rc: rc, tok: tok, ev: syscall.EpollEvent{Events: events, Fd: int32(tok), Pad: int32(tok >> 32)}}, nil
+	r.w, r.rc, r.tok = w, rc, tok
+	r.ev = syscall.EpollEvent{Events: events, Fd: int32(tok), Pad: int32(tok >> 32)}
+	return nil
 }
 
 // ctl applies op to the registration's descriptor. Control fails, without

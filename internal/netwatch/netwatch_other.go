@@ -17,3 +17,9 @@ func (impl) watch(c net.Conn, gone func()) (func(), error) {
 func (impl) watchInput(net.Conn, func()) (*Input, error) {
 	return nil, ErrUnsupported
 }
+
+// registration: none here (an Input is never made).
+type registration struct{}
+
+func (*registration) arm()  {}
+func (*registration) stop() {}

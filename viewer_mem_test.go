@@ -239,8 +239,12 @@ func (m *memServer) measure(t *testing.T, proto string, n int, profile string) v
 	}
 	if pending {
 		// Each connection's goroutine is waiting for the rest of its
-		// request.
-		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() < goroutines+n; {
+		// request. The count before may hold up to n/100 goroutines of
+		// the previous round still ending (the check after each round
+		// allows them), so as many fewer count as all here; waiting for
+		// the full n would wait, then, until the handshake timeout (10 s)
+		// ends them all (seen once in CI: 7 goroutines, 9 before).
+		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() < goroutines+n-n/100; {
 			if time.Now().After(deadline) {
 				t.Fatalf("%d goroutines with %d %s connections, %d before", runtime.NumGoroutine(), n, proto, goroutines)
 			}

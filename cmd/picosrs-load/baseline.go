@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/picosrs/picosrs/flv"
+	"github.com/picosrs/picosrs/internal/nbio"
 	"github.com/picosrs/picosrs/rtmp"
 )
 
@@ -20,8 +21,9 @@ import (
 // against on the same machine: the least any server must do to copy one
 // stream to N HTTP-FLV viewers. It takes one RTMP publisher and writes each
 // tag's FLV bytes, built once into one buffer, to every viewer in turn from
-// one goroutine with a plain write(2) (floorWrite): no queue per viewer, no
-// chunked framing, no writev. A new viewer gets the FLV header, the metadata, the
+// one goroutine, one write per viewer as the server's fan-out writes
+// (internal/nbio, waiting when the socket is full): no queue per viewer, no
+// chunked framing. A new viewer gets the FLV header, the metadata, the
 // sequence headers and the GOP so far. With -baseline-merge d, the tags that
 // arrive within d of the last write wait and go out together: one write per
 // viewer at most every d.
@@ -29,7 +31,7 @@ type baseline struct {
 	merge time.Duration
 
 	mu      sync.Mutex
-	viewers []net.Conn
+	viewers []floorViewer
 	head    []byte // FLV header, metadata and sequence headers
 	gop     []byte // tags since the last keyframe
 	pending []byte // tags not yet written
@@ -128,12 +130,12 @@ func (b *baseline) writer() {
 		}
 		b.last = time.Now()
 		keep := b.viewers[:0]
-		for _, c := range b.viewers {
-			if err := floorWrite(c, out); err != nil {
-				c.Close()
+		for _, fv := range b.viewers {
+			if err := fv.write(out); err != nil {
+				fv.c.Close()
 				continue
 			}
-			keep = append(keep, c)
+			keep = append(keep, fv)
 		}
 		clear(b.viewers[len(keep):])
 		b.viewers = keep
@@ -162,7 +164,32 @@ func (b *baseline) acceptHTTP(ln net.Listener) {
 				nc.Close()
 				return
 			}
-			b.viewers = append(b.viewers, nc)
+			b.viewers = append(b.viewers, newFloorViewer(nc))
 		}()
 	}
+}
+
+// floorViewer is one viewer of the floor program: its connection and the
+// writer the server's fan-out would use on it (internal/nbio: raw,
+// non-blocking system calls), or none where the platform has no such writer.
+type floorViewer struct {
+	c   net.Conn
+	w   *nbio.Writer
+	vec [][]byte // the one-slice vector WriteAll consumes, kept to allocate nothing per write
+}
+
+func newFloorViewer(c net.Conn) floorViewer {
+	return floorViewer{c: c, w: nbio.New(c), vec: make([][]byte, 0, 1)}
+}
+
+// write writes all of p, waiting as needed (the floor waits on a full
+// socket; it has no queue to leave the rest in).
+func (fv *floorViewer) write(p []byte) error {
+	if fv.w == nil {
+		_, err := fv.c.Write(p)
+		return err
+	}
+	fv.vec = append(fv.vec[:0], p)
+	_, err := fv.w.WriteAll(&fv.vec)
+	return err
 }

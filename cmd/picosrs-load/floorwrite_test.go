@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// floorWrite delivers every byte in order, also when the socket fills and
-// it has to wait for a reader that takes its time.
+// The floor program's write delivers every byte in order, also when the
+// socket fills and it has to wait for a reader that takes its time.
 func TestFloorWrite(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,14 +36,18 @@ func TestFloorWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := floorWrite(c, want); err != nil {
+	fv := newFloorViewer(c)
+	if fv.w == nil {
+		t.Fatal("no nbio writer for a TCP connection")
+	}
+	if err := fv.write(want); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
 	if b := <-got; !bytes.Equal(b, want) {
 		t.Fatalf("read %d bytes, not the %d written", len(b), len(want))
 	}
-	if err := floorWrite(c, want[:10]); err == nil {
+	if err := fv.write(want[:10]); err == nil {
 		t.Fatal("a write to a closed connection: no error")
 	}
 }

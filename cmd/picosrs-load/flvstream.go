@@ -30,7 +30,9 @@ type flvStream struct {
 	got   int // bytes of the phase read so far
 	hdr   [flvFileHeaderSize]byte
 	pre   [8]byte
-	size  int // body size of the current tag
+	typ   flv.TagType // the current tag's, from its header
+	size  int
+	ts    uint32
 	skip  int // bytes of the current tag left to skip
 }
 
@@ -154,7 +156,9 @@ func (s *flvStream) body(p []byte, now time.Time) error {
 			s.got += n
 			p = p[n:]
 			if s.got == flv.TagHeaderSize {
-				s.size = int(s.hdr[1])<<16 | int(s.hdr[2])<<8 | int(s.hdr[3])
+				// An encrypted tag (ErrEncryptedTag) still has its size and
+				// time: it is counted as any other.
+				s.typ, s.size, s.ts, _ = flv.ParseTagHeader(s.hdr[:flv.TagHeaderSize])
 				s.phase, s.got = flvTagStart, 0
 			}
 		case flvTagStart:
@@ -180,11 +184,6 @@ func (s *flvStream) body(p []byte, now time.Time) error {
 
 // tag accounts for the tag just read.
 func (s *flvStream) tag(now time.Time) {
-	h := &s.hdr
-	t := flv.Tag{
-		Type:      flv.TagType(h[0] & 0x1f),
-		Timestamp: uint32(h[4])<<16 | uint32(h[5])<<8 | uint32(h[6]) | uint32(h[7])<<24,
-		Data:      s.pre[:min(s.size, len(s.pre))],
-	}
+	t := flv.Tag{Type: s.typ, Timestamp: s.ts, Data: s.pre[:min(s.size, len(s.pre))]}
 	s.v.frame(&t, now)
 }

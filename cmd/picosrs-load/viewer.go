@@ -173,9 +173,7 @@ func (v *viewer) readFLV(br *bufio.Reader) error {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
 			return err
 		}
-		typ := flv.TagType(hdr[0] & 0x1f)
-		size := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
-		ts := uint32(hdr[4])<<16 | uint32(hdr[5])<<8 | uint32(hdr[6]) | uint32(hdr[7])<<24
+		typ, size, ts, _ := flv.ParseTagHeader(hdr[:]) // an encrypted tag counts too
 		n := min(size, len(pre))
 		if _, err := io.ReadFull(br, pre[:n]); err != nil {
 			return err

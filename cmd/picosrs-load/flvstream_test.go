@@ -191,7 +191,60 @@ func TestPolledViewer(t *testing.T) {
 	if a, l := r.arrival.quantile(0.5), r.lat.quantile(0.5); a > l*1.02 {
 		t.Fatalf("arrival p50 %.3f ms after the read p50 %.3f ms", a, l)
 	}
+	// The arrival times came from the kernel, not from the fallback to the
+	// read time (which would pass the check above by construction).
+	if ps[0].stamped == 0 {
+		t.Fatalf("no read had the kernel's receive time (%d without)", ps[0].unstamped)
+	}
 	if v.bytes < int64(len(body)) {
 		t.Fatalf("bytes %d, want at least the body's %d", v.bytes, len(body))
+	}
+}
+
+// A viewer whose server stalls after the response header is let go when
+// the run ends: its goroutine returns, without an error, soon after the end.
+func TestPolledViewerStalled(t *testing.T) {
+	body, r, pub := testFLV(t, 10)
+	r.proto = "flv"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\n\r\n")
+		c.Write(body[:100]) // the FLV header and part of a tag, then nothing
+		<-stop
+	}()
+	r.end = time.Now().Add(500 * time.Millisecond)
+	var wg sync.WaitGroup
+	ps := startPollers(t.Context(), r.end, 1, &wg)
+	if len(ps) == 0 {
+		t.Skip("no poller on this platform")
+	}
+	v := &viewer{r: r, pub: pub, poller: ps[0]}
+	done := make(chan struct{})
+	go func() { v.run(t.Context(), "http://"+ln.Addr().String()+"/live/x.flv"); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the viewer of a stalled server was not let go at the run's end")
+	}
+	wg.Wait()
+	if v.err != nil || !v.connected {
+		t.Fatalf("err %v, connected %v", v.err, v.connected)
+	}
+	if late := v.readEnd.Sub(r.end); late > time.Second {
+		t.Fatalf("let go %v after the run's end", late)
 	}
 }

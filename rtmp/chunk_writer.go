@@ -103,15 +103,18 @@ func (w *ChunkWriter) Flush() (int64, error) {
 		return 0, nil
 	}
 	w.out = w.iov
-	var n int64
-	var err error
-	if w.nw != nil {
-		n, err = w.nw.WriteAll((*[][]byte)(&w.out))
-	} else {
-		n, err = w.out.WriteTo(w.w)
-	}
+	n, err := w.writeOut()
 	w.reset()
 	return n, err
+}
+
+// writeOut writes all of w.out, waiting as needed: through the non-blocking
+// writer when there is one, else with the vector's own WriteTo.
+func (w *ChunkWriter) writeOut() (int64, error) {
+	if w.nw != nil {
+		return w.nw.WriteAll((*[][]byte)(&w.out))
+	}
+	return w.out.WriteTo(w.w)
 }
 
 // reset empties the batch, and lets go of a vector or scratch buffer that a
@@ -141,13 +144,7 @@ func (w *ChunkWriter) WriteVector(v [][]byte) (int64, error) {
 		return n, err
 	}
 	w.out = v
-	var n int64
-	var err error
-	if w.nw != nil {
-		n, err = w.nw.WriteAll((*[][]byte)(&w.out))
-	} else {
-		n, err = w.out.WriteTo(w.w)
-	}
+	n, err := w.writeOut()
 	w.out = nil
 	return n, err
 }

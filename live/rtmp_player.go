@@ -12,7 +12,7 @@ import (
 
 // playerInputTimeout bounds the reading of a message an RTMP player has
 // begun to send.
-const playerInputTimeout = 10 * time.Second
+var playerInputTimeout = 10 * time.Second // a variable for tests
 
 // rtmpPlayer is what one RTMP player holds while it plays, in one piece
 // (a thousand players each keep it for hours): its sink and encoder, the

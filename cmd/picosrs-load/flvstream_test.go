@@ -137,18 +137,16 @@ func TestFLVStreamRefuses(t *testing.T) {
 	}
 }
 
-// A polled viewer reads a real socket: the response header through net/http,
-// then the body from the poller, from a server that writes it in pieces
-// with pauses, as a live server does.
-func TestPolledViewer(t *testing.T) {
-	const frames = 200
-	body, r, pub := testFLV(t, frames)
-	r.proto = "flv"
+// serveOne answers one HTTP-FLV request on a loopback port with a 200
+// carrying the extra header lines, then hands the connection to body; it
+// returns the address.
+func serveOne(t *testing.T, header string, body func(net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
@@ -158,7 +156,20 @@ func TestPolledViewer(t *testing.T) {
 		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
 			return
 		}
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nTransfer-Encoding: chunked\r\n\r\n")
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\n"+header+"\r\n")
+		body(c)
+	}()
+	return ln.Addr().String()
+}
+
+// A polled viewer reads a real socket: the response header through net/http,
+// then the body from the poller, from a server that writes it in pieces
+// with pauses, as a live server does.
+func TestPolledViewer(t *testing.T) {
+	const frames = 200
+	body, r, pub := testFLV(t, frames)
+	r.proto = "flv"
+	addr := serveOne(t, "Transfer-Encoding: chunked\r\n", func(c net.Conn) {
 		cw := httputil.NewChunkedWriter(c)
 		for p := body; len(p) > 0; {
 			n := min(5000, len(p))
@@ -168,7 +179,7 @@ func TestPolledViewer(t *testing.T) {
 		}
 		cw.Close()
 		io.WriteString(c, "\r\n")
-	}()
+	})
 	ctx := t.Context()
 	r.end = time.Now().Add(30 * time.Second)
 	var wg sync.WaitGroup
@@ -177,7 +188,7 @@ func TestPolledViewer(t *testing.T) {
 		t.Skip("no poller on this platform")
 	}
 	v := &viewer{r: r, pub: pub, poller: ps[0]}
-	v.run(ctx, "http://"+ln.Addr().String()+"/live/x.flv")
+	v.run(ctx, "http://"+addr+"/live/x.flv")
 	if v.err != nil || !v.connected {
 		t.Fatalf("err %v, connected %v", v.err, v.connected)
 	}
@@ -206,26 +217,12 @@ func TestPolledViewer(t *testing.T) {
 func TestPolledViewerStalled(t *testing.T) {
 	body, r, pub := testFLV(t, 10)
 	r.proto = "flv"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-			return
-		}
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\n\r\n")
+	addr := serveOne(t, "", func(c net.Conn) {
 		c.Write(body[:100]) // the FLV header and part of a tag, then nothing
 		<-stop
-	}()
+	})
 	r.end = time.Now().Add(500 * time.Millisecond)
 	var wg sync.WaitGroup
 	ps := startPollers(t.Context(), r.end, 1, &wg)
@@ -234,7 +231,7 @@ func TestPolledViewerStalled(t *testing.T) {
 	}
 	v := &viewer{r: r, pub: pub, poller: ps[0]}
 	done := make(chan struct{})
-	go func() { v.run(t.Context(), "http://"+ln.Addr().String()+"/live/x.flv"); close(done) }()
+	go func() { v.run(t.Context(), "http://"+addr+"/live/x.flv"); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
